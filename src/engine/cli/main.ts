@@ -1,0 +1,47 @@
+/** The `llm-tutor` command line: dispatches to one function per command. */
+import { HELP } from './help';
+import { chaptersCommand, runsCommand, showCommand } from './listing';
+import { predictCommand } from './predict';
+import { trainCommand } from './train';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
+
+type Command = (args: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStream) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  train: trainCommand,
+  chapters: chaptersCommand,
+  runs: runsCommand,
+  show: showCommand,
+  predict: predictCommand,
+};
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out.write(HELP[rest[0] ?? ''] ?? HELP.main);
+    out.write('\n');
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err.write(`llm-tutor: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')} (see llm-tutor --help)\n`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.write(HELP[name] + '\n');
+    return EXIT_OK;
+  }
+  try {
+    return await command(rest, out, err);
+  } catch (error) {
+    // parseArgs throws TypeErrors with a code for unknown options and missing values.
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      err.write(`llm-tutor ${name}: ${(error as Error).message.split('\n')[0]}\n`);
+      return EXIT_USAGE;
+    }
+    err.write(`llm-tutor ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * A GRU with its three gates fused into one matmul, and every input time step projected in one
+ * matmul before the loop: on the wasm and cpu backends the number of ops, not their size, sets
+ * the speed. Gate order in the fused kernels is [reset r, update z, candidate n]:
+ *
+ *   r = σ(W_r x + b_r + U_r h + c_r)          z = σ(W_z x + b_z + U_z h + c_z)
+ *   n = tanh(W_n x + b_n + r ⊙ (U_n h + c_n))  h' = (1 − z) ⊙ n + z ⊙ h
+ *
+ * (the "reset after" form used by cuDNN, PyTorch and Keras' default).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Parameters } from './parameters';
+
+export interface GruWeights {
+  hiddenSize: number;
+  inputKernel: tf.Variable; // [input, 3·hidden]
+  recurrentKernel: tf.Variable; // [hidden, 3·hidden]
+  bias: tf.Variable; // [3·hidden]
+  recurrentBias: tf.Variable; // [3·hidden]
+}
+
+export function createGru(parameters: Parameters, prefix: string, inputSize: number, hiddenSize: number): GruWeights {
+  return {
+    hiddenSize,
+    inputKernel: parameters.glorot(`${prefix}/input_kernel`, inputSize, 3 * hiddenSize),
+    recurrentKernel: parameters.glorot(`${prefix}/recurrent_kernel`, hiddenSize, 3 * hiddenSize),
+    bias: parameters.zeros(`${prefix}/bias`, [3 * hiddenSize]),
+    recurrentBias: parameters.zeros(`${prefix}/recurrent_bias`, [3 * hiddenSize]),
+  };
+}
+
+/**
+ * One GRU step from an already projected input.
+ * `inputGates [batch, 2·hidden]` (W_rz x + b_rz), `inputCandidate [batch, hidden]` (W_n x + b_n),
+ * `state [batch, hidden]` → new state `[batch, hidden]`.
+ */
+export function gruStep(inputGates: tf.Tensor2D, inputCandidate: tf.Tensor2D, state: tf.Tensor2D, weights: GruWeights): tf.Tensor2D {
+  return tf.tidy(() => {
+    const hidden = weights.hiddenSize;
+    const recurrent = tf.fused.matMul({ a: state, b: weights.recurrentKernel as tf.Tensor2D, bias: weights.recurrentBias }); // [batch, 3·hidden]
+    const [recurrentGates, recurrentCandidate] = tf.split(recurrent, [2 * hidden, hidden], 1) as tf.Tensor2D[]; // [batch, 2·hidden], [batch, hidden]
+    const gates = tf.sigmoid(tf.add(inputGates, recurrentGates)); // [batch, 2·hidden]
+    const [reset, update] = tf.split(gates, 2, 1) as tf.Tensor2D[]; // [batch, hidden] each
+    const candidate = tf.tanh(tf.add(inputCandidate, tf.mul(reset, recurrentCandidate))); // [batch, hidden]
+    return tf.add(candidate, tf.mul(update, tf.sub(state, candidate))) as tf.Tensor2D; // [batch, hidden]
+  });
+}
+
+/** Projects every time step's input at once: `inputs [batch, len, input]` → gates `[batch, len, 2·hidden]` and candidates `[batch, len, hidden]`. */
+export function projectGruInputs(inputs: tf.Tensor3D, weights: GruWeights): { gates: tf.Tensor3D; candidates: tf.Tensor3D } {
+  return tf.tidy(() => {
+    const [batch, length, width] = inputs.shape;
+    const hidden = weights.hiddenSize;
+    const projected = tf.fused.matMul({ a: tf.reshape(inputs, [batch * length, width]) as tf.Tensor2D, b: weights.inputKernel as tf.Tensor2D, bias: weights.bias }); // [batch*len, 3·hidden]
+    const [gates, candidates] = tf.split(projected, [2 * hidden, hidden], 1); // [batch*len, 2·hidden], [batch*len, hidden]
+    return {
+      gates: tf.reshape(gates, [batch, length, 2 * hidden]) as tf.Tensor3D, // [batch, len, 2·hidden]
+      candidates: tf.reshape(candidates, [batch, length, hidden]) as tf.Tensor3D, // [batch, len, hidden]
+    };
+  });
+}
+
+/**
+ * Runs the GRU over a whole sequence.
+ * `inputs [batch, len, input]`, `initialState [batch, hidden]`, optional `mask [batch, len]` (1 = real
+ * token, 0 = padding: the state is carried unchanged over padding, so `finalState` is the state
+ * after each example's last real token) → `outputs [batch, len, hidden]`, `finalState [batch, hidden]`.
+ */
+export function runGru(
+  inputs: tf.Tensor3D,
+  initialState: tf.Tensor2D,
+  weights: GruWeights,
+  mask?: tf.Tensor2D,
+): { outputs: tf.Tensor3D; finalState: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const { gates, candidates } = projectGruInputs(inputs, weights);
+    // Unstack once: slicing step t inside the loop would cost O(len²) in the backward pass.
+    const gateSteps = tf.unstack(gates, 1) as tf.Tensor2D[]; // len × [batch, 2·hidden]
+    const candidateSteps = tf.unstack(candidates, 1) as tf.Tensor2D[]; // len × [batch, hidden]
+    const maskSteps = mask ? (tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[]) : null; // len × [batch, 1]
+    let state = initialState;
+    const outputs: tf.Tensor2D[] = [];
+    for (let t = 0; t < gateSteps.length; t++) {
+      const next = gruStep(gateSteps[t], candidateSteps[t], state, weights); // [batch, hidden]
+      state = maskSteps ? (tf.add(state, tf.mul(maskSteps[t], tf.sub(next, state))) as tf.Tensor2D) : next;
+      outputs.push(state);
+    }
+    return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, finalState: state };
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Named trainable variables of a model. Names are the ones `shapes.json` and the saved weights use
+ * (e.g. `encoder/gru/input_kernel`). Initial values come from the run's seeded generator, so the
+ * same seed gives the same model on every backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's CommonJS build registers no gradient functions; this side-effect import does
+// (gradient registries are global, so every copy of tfjs-core sees them).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { Random } from '../random';
+
+/** Variable names are global in a TensorFlow.js engine: each model's get a unique prefix. */
+let modelCount = 0;
+
+export class Parameters {
+  private readonly variables = new Map<string, tf.Variable>();
+  private readonly prefix = `model${++modelCount}`;
+
+  constructor(private readonly random: Random) {}
+
+  /** Glorot-uniform matrix [fanIn, fanOut]: keeps activations' variance steady through a layer. */
+  glorot(name: string, fanIn: number, fanOut: number): tf.Variable {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    const values = new Float32Array(fanIn * fanOut);
+    for (let i = 0; i < values.length; i++) values[i] = (this.random.next() * 2 - 1) * limit;
+    return this.add(name, tf.tensor2d(values, [fanIn, fanOut]));
+  }
+
+  /** Small normal values, for embedding tables [vocab, embedding]. */
+  normal(name: string, rows: number, columns: number, std: number): tf.Variable {
+    const values = new Float32Array(rows * columns);
+    for (let i = 0; i < values.length; i++) values[i] = this.random.normal() * std;
+    return this.add(name, tf.tensor2d(values, [rows, columns]));
+  }
+
+  zeros(name: string, shape: number[]): tf.Variable {
+    return this.add(name, tf.zeros(shape));
+  }
+
+  get(name: string): tf.Variable {
+    const variable = this.variables.get(name);
+    if (!variable) throw new Error(`no parameter named ${name}`);
+    return variable;
+  }
+
+  /** All variables, in creation order. */
+  list(): tf.Variable[] {
+    return [...this.variables.values()];
+  }
+
+  entries(): [string, tf.Variable][] {
+    return [...this.variables.entries()];
+  }
+
+  /** Number of trainable scalars. */
+  count(): number {
+    return this.list().reduce((sum, v) => sum + v.size, 0);
+  }
+
+  /** Replaces every value (e.g. from saved weights); shapes must match. */
+  assign(values: Map<string, tf.Tensor>): void {
+    for (const [name, variable] of this.variables) {
+      const value = values.get(name);
+      if (!value) throw new Error(`saved weights have no variable named ${name}`);
+      if (value.shape.join() !== variable.shape.join()) {
+        throw new Error(`saved variable ${name} has shape [${value.shape}], the model expects [${variable.shape}]`);
+      }
+      variable.assign(value);
+    }
+  }
+
+  dispose(): void {
+    for (const variable of this.variables.values()) variable.dispose();
+    this.variables.clear();
+  }
+
+  private add(name: string, initial: tf.Tensor): tf.Variable {
+    if (this.variables.has(name)) throw new Error(`parameter ${name} defined twice`);
+    const variable = tf.variable(initial, true, `${this.prefix}/${name}`);
+    initial.dispose();
+    this.variables.set(name, variable);
+    return variable;
+  }
+}

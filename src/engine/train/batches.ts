@@ -1,0 +1,62 @@
+/**
+ * Turns examples into padded id arrays and batches of tensors.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Example } from '../tasks/types';
+import { BOS_ID, EOS_ID, PAD_ID, type Vocab } from '../tasks/vocab';
+import type { BatchTensors } from '../chapters/types';
+import type { Random } from '../random';
+
+export interface EncodedExample {
+  example: Example;
+  sourceIds: number[];
+  /** `<bos>` + target: what the decoder reads under teacher forcing. */
+  decoderInputIds: number[];
+  /** target + `<eos>`: what the decoder must predict. */
+  targetIds: number[];
+}
+
+export function encodeExamples(examples: Example[], sourceVocab: Vocab, targetVocab: Vocab): EncodedExample[] {
+  return examples.map((example) => {
+    const target = targetVocab.encode(example.target);
+    return { example, sourceIds: sourceVocab.encode(example.source), decoderInputIds: [BOS_ID, ...target], targetIds: [...target, EOS_ID] };
+  });
+}
+
+function padded(rows: number[][], width: number): Int32Array {
+  const out = new Int32Array(rows.length * width).fill(PAD_ID);
+  rows.forEach((row, i) => out.set(row, i * width));
+  return out;
+}
+
+/** Builds the tensors of one batch, padded to its longest source and target. The caller disposes them. */
+export function makeBatch(items: EncodedExample[]): BatchTensors {
+  const batch = items.length;
+  const sourceLen = Math.max(...items.map((e) => e.sourceIds.length));
+  const targetLen = Math.max(...items.map((e) => e.targetIds.length));
+  const sourceIds = tf.tensor2d(padded(items.map((e) => e.sourceIds), sourceLen), [batch, sourceLen], 'int32'); // [batch, source_len]
+  const decoderInputIds = tf.tensor2d(padded(items.map((e) => e.decoderInputIds), targetLen), [batch, targetLen], 'int32'); // [batch, target_len]
+  const targetIds = tf.tensor2d(padded(items.map((e) => e.targetIds), targetLen), [batch, targetLen], 'int32'); // [batch, target_len]
+  const sourceMask = tf.tidy(() => tf.cast(tf.notEqual(sourceIds, PAD_ID), 'float32')) as tf.Tensor2D; // [batch, source_len]
+  const targetMask = tf.tidy(() => tf.cast(tf.notEqual(targetIds, PAD_ID), 'float32')) as tf.Tensor2D; // [batch, target_len]
+  return { sourceIds, sourceMask, decoderInputIds, targetIds, targetMask };
+}
+
+export function disposeBatch(batch: BatchTensors): void {
+  tf.dispose([batch.sourceIds, batch.sourceMask, batch.decoderInputIds, batch.targetIds, batch.targetMask]);
+}
+
+/** Shuffled batches of indices for one epoch (the last batch may be smaller). */
+export function shuffledBatches(count: number, batchSize: number, random: Random): number[][] {
+  const order = random.shuffle(Array.from({ length: count }, (_, i) => i));
+  const batches: number[][] = [];
+  for (let start = 0; start < count; start += batchSize) batches.push(order.slice(start, start + batchSize));
+  return batches;
+}
+
+/** Consecutive chunks, for evaluation. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}

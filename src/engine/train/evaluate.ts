@@ -1,0 +1,97 @@
+/**
+ * Validation metrics: teacher-forced loss and token accuracy, greedy exact match, and both per
+ * source-length bucket. One read-back per batch.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LengthBucket } from '../../protocol/run';
+import type { Seq2SeqModel } from '../chapters/types';
+import { maskedCrossEntropy } from '../nn/loss';
+import type { Vocab } from '../tasks/vocab';
+import { chunks, disposeBatch, makeBatch, type EncodedExample } from './batches';
+import { greedyDecode, type DecodedExample } from './decode';
+
+export interface Evaluation {
+  loss: number;
+  tokenAccuracy: number;
+  exactMatch: number;
+  buckets: LengthBucket[];
+  decoded: DecodedExample[];
+  /** Per example: whether the greedy prediction equals the target. */
+  correct: boolean[];
+}
+
+/** Source-length bucket edges: the quartiles of the given lengths, so every bucket holds about a quarter. */
+export function bucketEdges(lengths: number[]): [number, number][] {
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const cuts = [...new Set([quantile(0.25), quantile(0.5), quantile(0.75)])];
+  const edges: [number, number][] = [];
+  let low = sorted[0];
+  for (const cut of cuts) {
+    if (cut >= low && cut < sorted[sorted.length - 1]) {
+      edges.push([low, cut]);
+      low = cut + 1;
+    }
+  }
+  edges.push([low, sorted[sorted.length - 1]]);
+  return edges;
+}
+
+/** How many decoding steps can produce every target plus `<eos>`. */
+export function decodingSteps(items: EncodedExample[]): number {
+  return Math.max(...items.map((item) => item.targetIds.length));
+}
+
+export function evaluate(model: Seq2SeqModel, items: EncodedExample[], targetVocab: Vocab, edges: [number, number][], batchSize = 256): Evaluation {
+  let lossSum = 0;
+  let tokenCount = 0;
+  let correctTokens = 0;
+  const exampleTokenCorrect: number[] = [];
+  const exampleTokenCount: number[] = [];
+  const decoded: DecodedExample[] = [];
+  const steps = decodingSteps(items);
+  for (const chunk of chunks(items, batchSize)) {
+    const batch = makeBatch(chunk);
+    const [perExampleCorrect, perExampleCount, summary] = tf.tidy(() => {
+      const { logits } = model.teacherForced(batch); // [batch, target_len, vocab]
+      const predictions = tf.argMax(logits, 2); // [batch, target_len]
+      const hits = tf.mul(tf.cast(tf.equal(predictions, batch.targetIds), 'float32'), batch.targetMask); // [batch, target_len]
+      const count = tf.sum(batch.targetMask); // tokens in this batch
+      const loss = tf.mul(maskedCrossEntropy(logits, batch.targetIds, batch.targetMask), count); // summed loss
+      return [tf.sum(hits, 1), tf.sum(batch.targetMask, 1), tf.stack([loss, count])];
+    });
+    const [batchLoss, batchCount] = summary.dataSync();
+    lossSum += batchLoss;
+    tokenCount += batchCount;
+    const hits = perExampleCorrect.dataSync();
+    const counts = perExampleCount.dataSync();
+    for (let i = 0; i < chunk.length; i++) {
+      correctTokens += hits[i];
+      exampleTokenCorrect.push(hits[i]);
+      exampleTokenCount.push(counts[i]);
+    }
+    tf.dispose([perExampleCorrect, perExampleCount, summary]);
+    disposeBatch(batch);
+    decoded.push(...greedyDecode(model, chunk, targetVocab, steps));
+  }
+  const correct = items.map((item, i) => decoded[i].ended && decoded[i].tokens.join('\u0000') === item.example.target.join('\u0000'));
+  const buckets = edges.map(([minLength, maxLength]) => {
+    const members = items.map((_, i) => i).filter((i) => items[i].sourceIds.length >= minLength && items[i].sourceIds.length <= maxLength);
+    const tokens = members.reduce((sum, i) => sum + exampleTokenCount[i], 0);
+    return {
+      minLength,
+      maxLength,
+      count: members.length,
+      exactMatch: members.length ? members.filter((i) => correct[i]).length / members.length : 0,
+      tokenAccuracy: tokens ? members.reduce((sum, i) => sum + exampleTokenCorrect[i], 0) / tokens : 0,
+    };
+  });
+  return {
+    loss: lossSum / Math.max(tokenCount, 1),
+    tokenAccuracy: correctTokens / Math.max(tokenCount, 1),
+    exactMatch: correct.filter(Boolean).length / Math.max(items.length, 1),
+    buckets,
+    decoded,
+    correct,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The engine process the extension forks: reads `HostToEngine` messages, trains and predicts,
+ * and sends `EngineToHost` messages. Progress is throttled to ≤ 10 messages a second; epoch
+ * results are never dropped. Only one run trains at a time.
+ */
+import type { EngineToHost, HostToEngine, PredictRequest, TrainRequest } from '../protocol/engine';
+import { BackendUnavailableError, selectBackend } from './backend';
+import { trainableChapter } from './chapters/trainable';
+import { loadRun, predictText, type LoadedRun } from './predict';
+import { train } from './train/trainer';
+import { PACKAGE_VERSION } from './version';
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export class EngineWorker {
+  private live: { runId: string | null; stop: boolean } | null = null;
+  private shuttingDown = false;
+  private readonly loaded = new Map<string, LoadedRun>();
+
+  constructor(private readonly send: (message: EngineToHost) => void) {}
+
+  async handle(message: HostToEngine): Promise<void> {
+    switch (message.type) {
+      case 'train':
+        return this.train(message);
+      case 'stop':
+        if (this.live && (message.runId === this.live.runId || message.runId === '*')) this.live.stop = true;
+        else this.send({ type: 'error', requestId: message.requestId, message: `no live run ${message.runId} to stop` });
+        return;
+      case 'predict':
+        return this.predict(message);
+      case 'shutdown':
+        this.shuttingDown = true;
+        if (this.live) this.live.stop = true;
+        else this.exit();
+        return;
+      default:
+        this.send({ type: 'error', message: `unknown request type ${JSON.stringify((message as { type?: unknown }).type)}` });
+    }
+  }
+
+  private exit(): void {
+    for (const run of this.loaded.values()) run.dispose();
+    this.loaded.clear();
+    process.exit(0);
+  }
+
+  private async train(request: TrainRequest): Promise<void> {
+    if (this.live) {
+      this.send({ type: 'error', requestId: request.requestId, message: 'a run is already training in this window; stop it first' });
+      return;
+    }
+    const chapter = trainableChapter(request.chapter);
+    if (!chapter) {
+      this.send({ type: 'error', requestId: request.requestId, message: `chapter ${request.chapter} cannot be trained by this version yet` });
+      return;
+    }
+    const live: { runId: string | null; stop: boolean } = { runId: null, stop: false };
+    this.live = live;
+    let lastProgress = 0;
+    try {
+      const backend = await selectBackend(request.backend);
+      await train(
+        { chapter, runsDir: request.runsDir, backend, packageVersion: PACKAGE_VERSION, overrides: request.overrides, resume: request.resume, shouldStop: () => live.stop },
+        {
+          runStarted: (run) => {
+            live.runId = run.runId;
+            this.send({ type: 'runStarted', requestId: request.requestId, runId: run.runId, runDir: run.runDir, backend, config: run.config, shapes: run.shapes });
+          },
+          progress: (p) => {
+            const now = Date.now();
+            if (now - lastProgress < PROGRESS_INTERVAL_MS && p.batch !== p.batches) return;
+            lastProgress = now;
+            this.send({ type: 'progress', runId: live.runId ?? '', ...p });
+          },
+          stepMetrics: (metrics) => this.send({ type: 'stepMetrics', runId: live.runId ?? '', metrics }),
+          epoch: (metrics, attention, samples) => this.send({ type: 'epoch', runId: live.runId ?? '', metrics, attention, samples }),
+          log: (line) => this.send({ type: 'log', runId: live.runId ?? '', line }),
+          ended: (status) => this.send({ type: 'runEnded', runId: live.runId ?? '', status }),
+        },
+      );
+    } catch (error) {
+      const message = error instanceof BackendUnavailableError || !(error instanceof Error) ? String(error instanceof Error ? error.message : error) : error.message;
+      this.send({ type: 'error', requestId: request.requestId, message });
+    } finally {
+      this.live = null;
+      if (this.shuttingDown) this.exit();
+    }
+  }
+
+  private async predict(request: PredictRequest): Promise<void> {
+    try {
+      await selectBackend(request.backend);
+      let run = this.loaded.get(request.runDir);
+      if (!run) {
+        run = await loadRun(request.runDir);
+        this.loaded.set(request.runDir, run);
+      }
+      const { unknownTokens: _unknown, ...prediction } = predictText(run, request.text);
+      this.send({ type: 'prediction', requestId: request.requestId, prediction });
+    } catch (error) {
+      this.send({ type: 'error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Forget a cached model (e.g. after the run was retrained). */
+  forget(runDir: string): void {
+    this.loaded.get(runDir)?.dispose();
+    this.loaded.delete(runDir);
+  }
+}
+
+/** Wires the worker to this process's IPC channel. */
+export function startWorker(): void {
+  const send = (message: EngineToHost) => process.send?.(message);
+  const worker = new EngineWorker(send);
+  // Requests are handled one after another so a predict never interleaves with a run's start.
+  let queue = Promise.resolve();
+  process.on('message', (message: HostToEngine) => {
+    if (message?.type === 'stop' || message?.type === 'shutdown') {
+      void worker.handle(message); // must reach a live run at once, not after it
+      return;
+    }
+    queue = queue.then(() => worker.handle(message));
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', packageVersion: PACKAGE_VERSION });
+}
