@@ -5,7 +5,7 @@
 import { describe, it, before } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { additiveAttention, createAdditiveAttention, projectKeys } from '../../src/engine/nn/attention';
-import { createGru, runGru } from '../../src/engine/nn/gru';
+import { createGru, runGru, stateAtLastToken } from '../../src/engine/nn/gru';
 import { Parameters } from '../../src/engine/nn/parameters';
 import { createRandom } from '../../src/engine/random';
 import { useBackend } from './helpers';
@@ -41,7 +41,7 @@ function checkGradients(loss: () => tf.Scalar, variables: tf.Variable[], coordin
 describe('gradients vs finite differences (cpu)', () => {
   before(() => useBackend('cpu'));
 
-  it('GRU over a masked sequence', () => {
+  it('GRU over a padded sequence, final state at the last real token', () => {
     const parameters = new Parameters(createRandom(11));
     const gru = createGru(parameters, 'gru', 3, 4);
     const inputs = tf.randomNormal([2, 5, 3], 0, 1, 'float32', 1) as tf.Tensor3D; // [batch, len, input]
@@ -50,7 +50,8 @@ describe('gradients vs finite differences (cpu)', () => {
     const finalReadout = tf.randomNormal([2, 4], 0, 1, 'float32', 4);
     const loss = () =>
       tf.tidy(() => {
-        const { outputs, finalState } = runGru(inputs, tf.zeros([2, 4]) as tf.Tensor2D, gru, mask);
+        const { outputs } = runGru(inputs, tf.zeros([2, 4]) as tf.Tensor2D, gru);
+        const finalState = stateAtLastToken(outputs, mask);
         return tf.add(tf.sum(tf.mul(outputs, readout)), tf.sum(tf.mul(finalState, finalReadout))) as tf.Scalar;
       });
     checkGradients(loss, parameters.list(), 6);
@@ -74,6 +75,22 @@ describe('gradients vs finite differences (cpu)', () => {
       });
     checkGradients(loss, parameters.list(), 6);
     tf.dispose([queries, keys, mask, readout]);
+    parameters.dispose();
+  });
+
+  it('the final state of a padded example equals the final state of the same example unpadded', () => {
+    const parameters = new Parameters(createRandom(13));
+    const gru = createGru(parameters, 'gru', 3, 4);
+    const full = tf.randomNormal([1, 6, 3], 0, 1, 'float32', 9) as tf.Tensor3D;
+    const [padded, alone] = tf.tidy(() => {
+      const realPart = tf.slice(full, [0, 0, 0], [1, 4, 3]) as tf.Tensor3D; // 4 real tokens
+      const withPadding = stateAtLastToken(runGru(full, tf.zeros([1, 4]) as tf.Tensor2D, gru).outputs, tf.tensor2d([[1, 1, 1, 1, 0, 0]]));
+      return [withPadding, runGru(realPart, tf.zeros([1, 4]) as tf.Tensor2D, gru).finalState];
+    });
+    const a = padded.dataSync();
+    const b = alone.dataSync();
+    for (let i = 0; i < 4; i++) if (Math.abs(a[i] - b[i]) > 1e-6) throw new Error(`state[${i}]: ${a[i]} vs ${b[i]}`);
+    tf.dispose([padded, alone, full]);
     parameters.dispose();
   });
 });

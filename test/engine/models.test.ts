@@ -108,3 +108,23 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
   }
 }
+
+describe('cpu and wasm agree', () => {
+  it('the same model and batch give the same loss and logits on both backends', async () => {
+    const results: number[][] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      const parameters = new Parameters(createRandom(5));
+      const model = attentionSeq2SeqChapter.createModel(parameters, sizes);
+      const tensors = makeBatch(encodeExamples(examples(4, 7, 5), sourceVocab, targetVocab));
+      const logits = tf.tidy(() => model.teacherForced(tensors).logits);
+      results.push(Array.from(logits.dataSync()));
+      logits.dispose();
+      disposeBatch(tensors);
+      parameters.dispose();
+    }
+    const [cpu, wasm] = results;
+    assert.ok(cpu.some((x) => Math.abs(x) > 1e-3), 'logits are not all zero');
+    cpu.forEach((x, i) => assert.ok(Math.abs(x - wasm[i]) < 1e-4, `logit ${i}: cpu ${x} vs wasm ${wasm[i]}`));
+  });
+});

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
+ * `ids [...]` (int32) → one-hot `[..., depth]` float32. Built as int32 and cast: the wasm
+ * backend's OneHot kernel ignores a float32 dtype and writes int32 bits into a float buffer
+ * (1 reads back as 1.4e-45), which silently zeroes every embedding.
+ */
+export function oneHotFloat(ids: tf.Tensor, depth: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.oneHot(ids as tf.Tensor1D, depth), 'float32'));
+}
+
+/**
  * Embedding lookup as a one-hot matmul: `ids [batch, len]` (int32) and `table [vocab, embedding]`
  * give `[batch, len, embedding]`. Not `tf.gather`: its gradient needs `UnsortedSegmentSum`, which
  * the wasm backend lacks; one matmul trains on every backend and is fast for these small vocabularies.
@@ -9,12 +18,12 @@ export function embed(ids: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
     const [batch, length] = ids.shape;
     const [vocab, width] = table.shape;
-    const oneHot = tf.oneHot(tf.reshape(ids, [batch * length]) as tf.Tensor1D, vocab, 1, 0, 'float32'); // [batch*len, vocab]
+    const oneHot = oneHotFloat(tf.reshape(ids, [batch * length]), vocab) as tf.Tensor2D; // [batch*len, vocab]
     return tf.reshape(tf.matMul(oneHot, table), [batch, length, width]) as tf.Tensor3D; // [batch, len, embedding]
   });
 }
 
 /** Embeds one token per example: `ids [batch]` → `[batch, embedding]` (used step by step when decoding). */
 export function embedStep(ids: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.matMul(tf.oneHot(ids, table.shape[0], 1, 0, 'float32'), table)); // [batch, embedding]
+  return tf.tidy(() => tf.matMul(oneHotFloat(ids, table.shape[0]) as tf.Tensor2D, table)); // [batch, embedding]
 }

@@ -62,29 +62,37 @@ export function projectGruInputs(inputs: tf.Tensor3D, weights: GruWeights): { ga
 
 /**
  * Runs the GRU over a whole sequence.
- * `inputs [batch, len, input]`, `initialState [batch, hidden]`, optional `mask [batch, len]` (1 = real
- * token, 0 = padding: the state is carried unchanged over padding, so `finalState` is the state
- * after each example's last real token) → `outputs [batch, len, hidden]`, `finalState [batch, hidden]`.
+ * `inputs [batch, len, input]`, `initialState [batch, hidden]` → `outputs [batch, len, hidden]`
+ * (the state after each position) and `finalState [batch, hidden]` (after the last position).
+ * Right padding needs no mask here: a left-to-right RNN's state at a real token never depends on
+ * the padding after it. Take an example's final state with `stateAtLastToken`.
  */
-export function runGru(
-  inputs: tf.Tensor3D,
-  initialState: tf.Tensor2D,
-  weights: GruWeights,
-  mask?: tf.Tensor2D,
-): { outputs: tf.Tensor3D; finalState: tf.Tensor2D } {
+export function runGru(inputs: tf.Tensor3D, initialState: tf.Tensor2D, weights: GruWeights): { outputs: tf.Tensor3D; finalState: tf.Tensor2D } {
   return tf.tidy(() => {
     const { gates, candidates } = projectGruInputs(inputs, weights);
     // Unstack once: slicing step t inside the loop would cost O(len²) in the backward pass.
     const gateSteps = tf.unstack(gates, 1) as tf.Tensor2D[]; // len × [batch, 2·hidden]
     const candidateSteps = tf.unstack(candidates, 1) as tf.Tensor2D[]; // len × [batch, hidden]
-    const maskSteps = mask ? (tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[]) : null; // len × [batch, 1]
     let state = initialState;
     const outputs: tf.Tensor2D[] = [];
     for (let t = 0; t < gateSteps.length; t++) {
-      const next = gruStep(gateSteps[t], candidateSteps[t], state, weights); // [batch, hidden]
-      state = maskSteps ? (tf.add(state, tf.mul(maskSteps[t], tf.sub(next, state))) as tf.Tensor2D) : next;
+      state = gruStep(gateSteps[t], candidateSteps[t], state, weights); // [batch, hidden]
       outputs.push(state);
     }
     return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, finalState: state };
+  });
+}
+
+/**
+ * Each example's state after its last real token: `outputs [batch, len, hidden]`, `mask [batch, len]`
+ * (1 = token, 0 = right padding) → `[batch, hidden]`. Two ops for the whole batch, instead of
+ * masking the state at every time step.
+ */
+export function stateAtLastToken(outputs: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [batch, length] = mask.shape;
+    const next = tf.concat([tf.slice(mask, [0, 1], [batch, length - 1]), tf.zeros([batch, 1])], 1); // mask shifted left
+    const isLast = tf.expandDims(tf.sub(mask, next), 2); // [batch, len, 1]: 1 only at the last real token
+    return tf.sum(tf.mul(outputs, isLast), 1) as tf.Tensor2D; // [batch, hidden]
   });
 }

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { embed, embedStep } from './embedding';
-import { createGru, gruStep, projectGruInputs, runGru, type GruWeights } from './gru';
+import { createGru, gruStep, projectGruInputs, runGru, stateAtLastToken, type GruWeights } from './gru';
 import type { Parameters } from './parameters';
 
 export interface GruEncoder {
@@ -39,8 +39,9 @@ export function encode(encoder: GruEncoder, sourceIds: tf.Tensor2D, sourceMask: 
   return tf.tidy(() => {
     const sourceEmbeddings = embed(sourceIds, encoder.embeddings as tf.Tensor2D); // [batch, source_len, embedding]
     const initialState = tf.zeros([sourceIds.shape[0], encoder.gru.hiddenSize]) as tf.Tensor2D; // [batch, hidden]
-    const { outputs, finalState } = runGru(sourceEmbeddings, initialState, encoder.gru, sourceMask);
-    return { sourceEmbeddings, encoderOutputs: outputs, finalState }; // [batch, source_len, hidden], [batch, hidden]
+    const { outputs } = runGru(sourceEmbeddings, initialState, encoder.gru); // [batch, source_len, hidden]
+    const finalState = stateAtLastToken(outputs, sourceMask); // [batch, hidden]
+    return { sourceEmbeddings, encoderOutputs: outputs, finalState };
   });
 }
 

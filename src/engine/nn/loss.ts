@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { oneHotFloat } from './embedding';
 
 /**
  * Mean cross-entropy over real (non-padding) target tokens.
@@ -10,7 +11,7 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, ma
   return tf.tidy(() => {
     const vocab = logits.shape[2];
     const logProbabilities = tf.logSoftmax(logits); // [batch, target_len, vocab]
-    const truth = tf.oneHot(targets, vocab, 1, 0, 'float32'); // [batch, target_len, vocab]
+    const truth = oneHotFloat(targets, vocab); // [batch, target_len, vocab]
     const tokenLoss = tf.neg(tf.sum(tf.mul(truth, logProbabilities), 2)); // [batch, target_len]
     return tf.div(tf.sum(tf.mul(tokenLoss, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });

@@ -46,12 +46,21 @@ export function disposeBatch(batch: BatchTensors): void {
   tf.dispose([batch.sourceIds, batch.sourceMask, batch.decoderInputIds, batch.targetIds, batch.targetMask]);
 }
 
-/** Shuffled batches of indices for one epoch (the last batch may be smaller). */
-export function shuffledBatches(count: number, batchSize: number, random: Random): number[][] {
-  const order = random.shuffle(Array.from({ length: count }, (_, i) => i));
+/**
+ * Shuffled batches of indices for one epoch, grouped by source length: each pool of 16 batches'
+ * worth of shuffled examples is sorted by length before being cut, so a batch is padded to
+ * about its own length, not to the longest source of the task (the GRU runs one step per
+ * padded position). The batch order is shuffled again.
+ */
+export function shuffledBatches(sourceLengths: number[], batchSize: number, random: Random): number[][] {
+  const order = random.shuffle(Array.from({ length: sourceLengths.length }, (_, i) => i));
+  const poolSize = batchSize * 16;
   const batches: number[][] = [];
-  for (let start = 0; start < count; start += batchSize) batches.push(order.slice(start, start + batchSize));
-  return batches;
+  for (let poolStart = 0; poolStart < order.length; poolStart += poolSize) {
+    const pool = order.slice(poolStart, poolStart + poolSize).sort((a, b) => sourceLengths[a] - sourceLengths[b] || a - b);
+    for (let start = 0; start < pool.length; start += batchSize) batches.push(pool.slice(start, start + batchSize));
+  }
+  return random.shuffle(batches);
 }
 
 /** Consecutive chunks, for evaluation. */

@@ -46,11 +46,14 @@ export function evaluate(model: Seq2SeqModel, items: EncodedExample[], targetVoc
   let lossSum = 0;
   let tokenCount = 0;
   let correctTokens = 0;
-  const exampleTokenCorrect: number[] = [];
-  const exampleTokenCount: number[] = [];
-  const decoded: DecodedExample[] = [];
+  const exampleTokenCorrect: number[] = new Array(items.length).fill(0);
+  const exampleTokenCount: number[] = new Array(items.length).fill(0);
+  const decoded: DecodedExample[] = new Array(items.length);
   const steps = decodingSteps(items);
-  for (const chunk of chunks(items, batchSize)) {
+  // Evaluate in order of source length so each chunk is padded to about its own length.
+  const order = items.map((_, i) => i).sort((a, b) => items[a].sourceIds.length - items[b].sourceIds.length || a - b);
+  for (const indices of chunks(order, batchSize)) {
+    const chunk = indices.map((i) => items[i]);
     const batch = makeBatch(chunk);
     const [perExampleCorrect, perExampleCount, summary] = tf.tidy(() => {
       const { logits } = model.teacherForced(batch); // [batch, target_len, vocab]
@@ -65,14 +68,15 @@ export function evaluate(model: Seq2SeqModel, items: EncodedExample[], targetVoc
     tokenCount += batchCount;
     const hits = perExampleCorrect.dataSync();
     const counts = perExampleCount.dataSync();
-    for (let i = 0; i < chunk.length; i++) {
-      correctTokens += hits[i];
-      exampleTokenCorrect.push(hits[i]);
-      exampleTokenCount.push(counts[i]);
-    }
+    const results = greedyDecode(model, chunk, targetVocab, steps);
+    indices.forEach((original, k) => {
+      correctTokens += hits[k];
+      exampleTokenCorrect[original] = hits[k];
+      exampleTokenCount[original] = counts[k];
+      decoded[original] = results[k];
+    });
     tf.dispose([perExampleCorrect, perExampleCount, summary]);
     disposeBatch(batch);
-    decoded.push(...greedyDecode(model, chunk, targetVocab, steps));
   }
   const correct = items.map((item, i) => decoded[i].ended && decoded[i].tokens.join('\u0000') === item.example.target.join('\u0000'));
   const buckets = edges.map(([minLength, maxLength]) => {

@@ -184,6 +184,7 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     const train = encodeExamples(task.train, task.sourceVocab, task.targetVocab);
     const validation = encodeExamples(task.validation, task.sourceVocab, task.targetVocab);
     const probes = encodeExamples(task.probes, task.sourceVocab, task.targetVocab);
+    const sourceLengths = train.map((item) => item.sourceIds.length);
     const edges = bucketEdges(validation.map((item) => item.sourceIds.length));
     const shapes = recordShapes(model, train.slice(0, config.batchSize));
     writer.writeShapes(shapes);
@@ -197,7 +198,7 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     let stopped = false;
     for (let epoch = startEpoch; epoch <= config.epochs && !stopped; epoch++) {
       const epochStart = Date.now();
-      const batches = shuffledBatches(train.length, config.batchSize, createRandom(config.seed * 7919 + epoch));
+      const batches = shuffledBatches(sourceLengths, config.batchSize, createRandom(config.seed * 7919 + epoch));
       let pending: tf.Scalar[] = [];
       let epochLossSum = 0;
       let epochLossBatches = 0;
