@@ -8,7 +8,7 @@ import type { Seq2SeqModel } from './chapters/types';
 import { Parameters } from './nn/parameters';
 import { createRandom } from './random';
 import { readConfig } from './runs/reader';
-import { loadWeights } from './runs/weights';
+import { loadWeights, MODEL_WEIGHTS } from './runs/weights';
 import { tokenize } from './tasks';
 import { EOS_ID, SPECIAL_TOKENS, Vocab } from './tasks/vocab';
 import { encodeExamples } from './train/batches';
@@ -42,7 +42,7 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
     attentionSize: config.attentionSize,
   });
   try {
-    const weights = loadWeights(path.join(runDir, 'model'), 'model');
+    const weights = loadWeights(path.join(runDir, 'model'), MODEL_WEIGHTS);
     try {
       parameters.assign(weights);
     } finally {

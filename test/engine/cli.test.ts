@@ -52,7 +52,7 @@ describe('llm-tutor CLI', () => {
     assert.equal(runs.length, 1);
     assert.match(runs[0], /^\d{8}-\d{6}-attention-seq2seq$/);
     runDir = path.join(runsDir, runs[0]);
-    for (const file of ['config.json', 'status.json', 'metrics.jsonl', 'log.txt', 'shapes.json', 'attention/epoch-001.json', 'attention/epoch-002.json', 'samples/epoch-002.json', 'model/model.json', 'model/weights.bin']) {
+    for (const file of ['config.json', 'status.json', 'metrics.jsonl', 'log.txt', 'shapes.json', 'attention/epoch-001.json', 'attention/epoch-002.json', 'samples/epoch-002.json', 'model/model.json', 'model/weights.bin', 'model/optimizer.json', 'model/optimizer.bin']) {
       assert.ok(fs.existsSync(path.join(runDir, file)), `${file} exists`);
     }
     assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8')).state, 'completed');
@@ -101,7 +101,8 @@ describe('llm-tutor CLI', () => {
     ['unknown option', ['train', 'seq2seq', '--epoch', '2', '--output-dir', 'X'], /Unknown option '--epoch'/],
     ['zero epochs', ['train', 'seq2seq', '--epochs', '0', '--output-dir', 'X'], /--epochs must be a positive whole number, got '0'/],
     ['non-numeric epochs', ['train', 'seq2seq', '--epochs', 'abc', '--output-dir', 'X'], /--epochs must be a positive whole number, got 'abc'/],
-    ['negative learning rate', ['train', 'seq2seq', '--lr', '-1', '--output-dir', 'X'], /--lr must be a positive number/],
+    ['negative learning rate', ['train', 'seq2seq', '--lr=-1', '--output-dir', 'X'], /--lr must be a positive number, got '-1'/],
+    ['option value that looks like an option', ['train', 'seq2seq', '--lr', '-1', '--output-dir', 'X'], /Option '--lr' argument is ambiguous.*'--lr=-XYZ'/],
     ['fractional batch size', ['train', 'seq2seq', '--batch-size', '2.5', '--output-dir', 'X'], /--batch-size must be a positive whole number/],
     ['unknown task', ['train', 'seq2seq', '--task', 'poems', '--output-dir', 'X'], /unknown task 'poems'/],
     ['unknown backend', ['train', 'seq2seq', '--backend', 'gpu', '--output-dir', 'X'], /--backend must be one of/],

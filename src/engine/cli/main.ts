@@ -38,7 +38,7 @@ export async function runCli(argv: string[], out: NodeJS.WriteStream = process.s
     // parseArgs throws TypeErrors with a code for unknown options and missing values.
     const code = (error as { code?: string }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      err.write(`llm-tutor ${name}: ${(error as Error).message.split('\n')[0]}\n`);
+      err.write(`llm-tutor ${name}: ${(error as Error).message.split('\n').join(' ')}\n`);
       return EXIT_USAGE;
     }
     err.write(`llm-tutor ${name}: ${error instanceof Error ? error.message : String(error)}\n`);

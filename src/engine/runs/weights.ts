@@ -25,19 +25,23 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   fs.renameSync(temporary, file);
 }
 
-/** Saves named tensors as `<stem>.json` + `<stem>.bin` in `dir`. */
-export async function saveWeights(dir: string, stem: string, tensors: NamedTensor[], generatedBy: string): Promise<void> {
+/** The model's weights: `model/model.json` + `model/weights.bin`. */
+export const MODEL_WEIGHTS = { manifest: 'model.json', binary: 'weights.bin' };
+/** Adam's state (step count, first and second moments): `model/optimizer.json` + `model/optimizer.bin`. */
+export const OPTIMIZER_STATE = { manifest: 'optimizer.json', binary: 'optimizer.bin' };
+
+/** Saves named tensors as a manifest and one binary file in `dir`, the binary first. */
+export async function saveWeights(dir: string, files: { manifest: string; binary: string }, tensors: NamedTensor[], generatedBy: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const { data, specs } = await tf.io.encodeWeights(tensors);
-  const binary = `${stem}.bin`;
-  writeAtomic(path.join(dir, binary), new Uint8Array(data));
-  const manifest: WeightsFile = { format: 'llm-tutor-weights', generatedBy, weightsManifest: [{ paths: [binary], weights: specs }] };
-  writeAtomic(path.join(dir, `${stem}.json`), JSON.stringify(manifest, null, 2) + '\n');
+  writeAtomic(path.join(dir, files.binary), new Uint8Array(data));
+  const manifest: WeightsFile = { format: 'llm-tutor-weights', generatedBy, weightsManifest: [{ paths: [files.binary], weights: specs }] };
+  writeAtomic(path.join(dir, files.manifest), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** Loads what saveWeights wrote; the caller disposes the tensors. Throws a one-line error when damaged. */
-export function loadWeights(dir: string, stem: string): Map<string, tf.Tensor> {
-  const manifestFile = path.join(dir, `${stem}.json`);
+export function loadWeights(dir: string, files: { manifest: string }): Map<string, tf.Tensor> {
+  const manifestFile = path.join(dir, files.manifest);
   let manifest: WeightsFile;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as WeightsFile;
@@ -46,7 +50,9 @@ export function loadWeights(dir: string, stem: string): Map<string, tf.Tensor> {
   }
   const group = manifest.weightsManifest?.[0];
   if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new Error(`${manifestFile} has no weights manifest`);
-  const buffer = fs.readFileSync(path.join(dir, group.paths[0]));
+  const binaryFile = path.join(dir, path.basename(group.paths[0])); // never outside dir
+  if (!fs.existsSync(binaryFile)) throw new Error(`${group.paths[0]} is missing`);
+  const buffer = fs.readFileSync(binaryFile);
   const expected = group.weights.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (buffer.byteLength !== expected) throw new Error(`${group.paths[0]} holds ${buffer.byteLength} bytes, the manifest describes ${expected}`);
   const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);

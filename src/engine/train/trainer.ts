@@ -22,7 +22,7 @@ import { Parameters } from '../nn/parameters';
 import { createRandom } from '../random';
 import { readConfig, readStatus } from '../runs/reader';
 import { createRunFolder, RunWriter } from '../runs/writer';
-import { loadWeights, saveWeights } from '../runs/weights';
+import { loadWeights, MODEL_WEIGHTS, OPTIMIZER_STATE, saveWeights } from '../runs/weights';
 import { DEFAULT_TASK_SIZES, generateTask, isTaskName, joinTokens } from '../tasks';
 import type { TaskData } from '../tasks/types';
 import { Vocab } from '../tasks/vocab';
@@ -226,8 +226,9 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
         step++;
         // Read the loss back only every few steps: one sync for many steps.
         if (pending.length >= LOSS_READ_EVERY || b === batches.length - 1) {
-          const values = await tf.stack(pending).data();
-          tf.dispose(pending);
+          const stacked = tf.stack(pending); // [steps]
+          const values = await stacked.data();
+          tf.dispose([stacked, ...pending]);
           pending = [];
           for (const v of values) {
             epochLossSum += v;
@@ -335,22 +336,31 @@ function recordShapes(model: Seq2SeqModel, items: EncodedExample[]): ShapeEntry[
 
 async function saveState(dir: string, parameters: Parameters, optimizer: tf.Optimizer, config: RunConfig): Promise<void> {
   const generatedBy = `llm-tutor ${config.packageVersion} (${config.chapter})`;
-  await saveWeights(dir, 'model', parameters.entries().map(([name, tensor]) => ({ name, tensor })), generatedBy);
+  await saveWeights(dir, MODEL_WEIGHTS, parameters.entries().map(([name, tensor]) => ({ name, tensor })), generatedBy);
+  // [iterations, ...first moments, ...second moments]; the iterations scalar is created for us.
   const optimizerWeights = await optimizer.getWeights();
-  await saveWeights(dir, 'optimizer', optimizerWeights.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })), generatedBy);
+  try {
+    await saveWeights(dir, OPTIMIZER_STATE, optimizerWeights.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })), generatedBy);
+  } finally {
+    optimizerWeights[0]?.tensor.dispose();
+  }
 }
 
 async function restoreState(runDir: string, parameters: Parameters, optimizer: tf.Optimizer): Promise<void> {
   const modelDir = new RunWriter(runDir).modelDir;
-  const weights = loadWeights(modelDir, 'model');
+  const weights = loadWeights(modelDir, MODEL_WEIGHTS);
   try {
     parameters.assign(weights);
   } finally {
     tf.dispose([...weights.values()]);
   }
-  const state = loadWeights(modelDir, 'optimizer');
+  const state = loadWeights(modelDir, OPTIMIZER_STATE);
   const ordered = [...state.entries()].sort((a, b) => Number(a[0].split('/')[1]) - Number(b[0].split('/')[1]));
-  await optimizer.setWeights(ordered.map(([name, tensor]) => ({ name, tensor })));
+  try {
+    await optimizer.setWeights(ordered.map(([name, tensor]) => ({ name, tensor }))); // variables share the data
+  } finally {
+    tf.dispose(ordered.map(([, tensor]) => tensor));
+  }
 }
 
 /** The closing lines: test accuracy, the course's three shapes, attention row sums and samples. */

@@ -1,0 +1,280 @@
+/**
+ * Training from VS Code: starts runs in the engine process (never in the extension host), shows
+ * a cancellable notification, a status-bar item and the CLI's log lines in the output channel,
+ * forwards live engine events to the run's lab panel, and reports how the run ended.
+ * Refuses to train in Restricted Mode.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { chapterInfo } from '../../engine/chapters/catalog';
+import type { EngineToHost, RunStarted } from '../../protocol/engine';
+import type { ChapterId, Prediction, RunStatus, TrainOverrides } from '../../protocol/run';
+import { EngineClient, type RunFailure } from '../engineClient';
+import { TRAINING_CONTEXT_KEY } from '../ids';
+import { shortTitle, t } from '../language';
+import type { PanelRegistry } from '../panelRegistry';
+import { runKey } from '../runPaths';
+import { readSettings } from '../settings';
+import { TrainingStatusBar, formatLoss } from '../statusBar';
+
+export interface TrainingControllerOptions {
+  extensionPath: string;
+  output: vscode.OutputChannel;
+  panels: () => PanelRegistry;
+  runsDirectory: () => string;
+  /** Called when the list of runs may have changed. */
+  onRunsChanged: () => void;
+}
+
+interface LiveRun {
+  runId: string;
+  runDir: string;
+  chapterTitle: string;
+  end: (outcome: { status: RunStatus; reason?: string }) => void;
+  progress?: (epoch: number, epochs: number, batch: number, batches: number, trainLoss: number) => void;
+}
+
+/** What `train` returns: the run that started, or null when it did not. */
+export type TrainOutcome = { runId: string; runDir: string } | null;
+
+export class TrainingController implements vscode.Disposable {
+  private readonly client: EngineClient;
+  private readonly statusBar = new TrainingStatusBar();
+  private readonly unsubscribe: (() => void)[] = [];
+  private live: LiveRun | null = null;
+  private starting = false;
+  /** runId → runDir of every run this window started, for forwarding engine events. */
+  private readonly runDirs = new Map<string, string>();
+
+  constructor(private readonly options: TrainingControllerOptions) {
+    this.client = new EngineClient({ enginePath: path.join(options.extensionPath, 'dist', 'engine.js') });
+    this.unsubscribe.push(
+      this.client.on('message', (message) => this.onEngineMessage(message)),
+      this.client.on('runFailed', (failure) => this.onRunFailed(failure)),
+      this.client.on('invalidMessage', (error) => options.output.appendLine(`[host] ${t('logInvalidEngineMessage', { error })}`)),
+      this.client.on('output', (line) => options.output.appendLine(`[engine] ${line}`)),
+      this.client.on('exit', (exit) => {
+        if (!exit.expected) options.output.appendLine(`[host] ${t('logEngineExited', { reason: exit.reason })}`);
+      }),
+    );
+  }
+
+  /** Whether `runDir` is being trained by this window's engine right now. */
+  isLive(runDir: string): boolean {
+    return this.live !== null && runKey(this.live.runDir) === runKey(runDir);
+  }
+
+  /** Whether a run is starting or training in this window. */
+  isTraining(): boolean {
+    return this.starting || this.live !== null;
+  }
+
+  /**
+   * Starts a run of `chapter` (settings, then `overrides`, over the chapter defaults). Resolves
+   * once the engine has created the run folder and its panel is open; training goes on after.
+   */
+  async train(chapter: ChapterId, overrides: TrainOverrides = {}): Promise<TrainOutcome> {
+    const info = chapterInfo(chapter);
+    const chapterTitle = shortTitle(info.title);
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(t('restrictedTraining'));
+      return null;
+    }
+    if (!info.trainable) {
+      void vscode.window.showInformationMessage(t('chapterNotTrainable', { chapter: chapterTitle }));
+      return null;
+    }
+    if (this.starting || this.live) {
+      void this.offerCurrentRun();
+      return null;
+    }
+    const settings = readSettings();
+    const runsDir = this.options.runsDirectory();
+    try {
+      fs.mkdirSync(runsDir, { recursive: true });
+    } catch (error) {
+      void vscode.window.showErrorMessage(t('runsDirectoryUnusable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }));
+      return null;
+    }
+
+    this.starting = true;
+    void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, true);
+    this.statusBar.showStarting(chapterTitle);
+    let started: RunStarted;
+    try {
+      started = await this.client.train({ chapter, runsDir, backend: settings.backend, overrides: { ...settings.overrides, ...overrides } });
+    } catch (error) {
+      this.statusBar.hide();
+      void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
+      const reason = error instanceof Error ? error.message : String(error);
+      this.options.output.appendLine(`[host] ${t('trainingCouldNotStart', { chapter: chapterTitle, reason })}`);
+      void this.showError(t('trainingCouldNotStart', { chapter: chapterTitle, reason }));
+      return null;
+    } finally {
+      this.starting = false;
+    }
+
+    let end: LiveRun['end'] = () => undefined;
+    const ended = new Promise<{ status: RunStatus; reason?: string }>((resolve) => {
+      end = resolve;
+    });
+    const live: LiveRun = { runId: started.runId, runDir: started.runDir, chapterTitle, end };
+    this.live = live;
+    this.statusBar.showRun(chapterTitle, started.runDir);
+    this.options.panels().openRun(started.runDir);
+    this.options.onRunsChanged();
+    void this.showNotification(live, started, ended);
+    void ended.then((outcome) => this.finish(started, chapterTitle, outcome));
+    return { runId: started.runId, runDir: started.runDir };
+  }
+
+  /** Stops this window's live run (`runDir` given: only if it is that run). */
+  async stop(runDir?: string): Promise<void> {
+    const live = this.live;
+    if (!live || (runDir !== undefined && runKey(runDir) !== runKey(live.runDir))) {
+      void vscode.window.showInformationMessage(t('nothingTraining'));
+      return;
+    }
+    try {
+      await this.client.stop(live.runId);
+    } catch (error) {
+      void this.showError(t('stopFailed', { reason: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+
+  /** Greedy-decodes `text` with the saved model of the run in `runDir` (in the engine process). */
+  predict(runDir: string, text: string): Promise<Prediction> {
+    return this.client.predict({ runDir, text, backend: readSettings().backend });
+  }
+
+  /** Lets the engine stop a live run cleanly and exit (extension deactivation). */
+  async shutdown(): Promise<void> {
+    await this.client.shutdown(5000);
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribe) off();
+    this.statusBar.dispose();
+    this.client.dispose();
+  }
+
+  private async offerCurrentRun(): Promise<void> {
+    const live = this.live;
+    const show = t('showRun');
+    const stop = t('stopTraining');
+    const choice = await vscode.window.showInformationMessage(
+      t('alreadyTraining', { run: live?.runId ?? '…' }),
+      ...(live ? [show, stop] : []),
+    );
+    if (live && choice === show) this.options.panels().openRun(live.runDir);
+    if (live && choice === stop) await this.stop(live.runDir);
+  }
+
+  private showNotification(live: LiveRun, started: RunStarted, ended: Promise<unknown>): Thenable<unknown> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: t('trainingTitle', { chapter: live.chapterTitle }), cancellable: true },
+      (progress, token) => {
+        let reported = 0;
+        let lastUpdate = 0;
+        progress.report({ message: t('trainingStartedOn', { run: started.runId, backend: started.backend }) });
+        live.progress = (epoch, epochs, batch, batches, trainLoss) => {
+          const now = Date.now();
+          if (now - lastUpdate < 250) return;
+          lastUpdate = now;
+          const done = Math.min(100, (100 * (epoch - 1 + (batches > 0 ? batch / batches : 0))) / Math.max(1, epochs));
+          const increment = Math.max(0, done - reported);
+          reported += increment;
+          progress.report({ increment, message: t('notificationProgress', { epoch, epochs, loss: formatLoss(trainLoss) }) });
+        };
+        const cancel = token.onCancellationRequested(() => {
+          progress.report({ message: t('stopping') });
+          void this.stop(live.runDir);
+        });
+        return ended.finally(() => cancel.dispose());
+      },
+    );
+  }
+
+  private finish(started: RunStarted, chapterTitle: string, outcome: { status: RunStatus; reason?: string }): void {
+    if (this.live?.runId === started.runId) this.live = null;
+    this.statusBar.hide();
+    void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
+    this.options.onRunsChanged();
+    const open = t('openPanel');
+    const state = outcome.status.state;
+    const onChoice = (choice: string | undefined): void => {
+      if (choice === open) this.options.panels().openRun(started.runDir);
+      if (choice === t('showLog')) this.options.output.show(true);
+    };
+    if (state === 'completed') {
+      void vscode.window.showInformationMessage(t('runCompleted', { chapter: chapterTitle, run: started.runId }), open).then(onChoice);
+    } else if (state === 'stopped') {
+      void vscode.window.showInformationMessage(t('runStopped', { run: started.runId, epochs: outcome.status.epochsCompleted }), open).then(onChoice);
+    } else {
+      const reason = outcome.reason ?? outcome.status.error ?? t('unknownReason');
+      void vscode.window.showErrorMessage(t('runFailed', { run: started.runId, reason }), open, t('showLog')).then(onChoice);
+    }
+  }
+
+  private onEngineMessage(message: EngineToHost): void {
+    const panels = this.options.panels();
+    const runDirOf = (runId: string): string | undefined => this.runDirs.get(runId);
+    switch (message.type) {
+      case 'runStarted':
+        this.runDirs.set(message.runId, message.runDir);
+        break;
+      case 'progress': {
+        const runDir = runDirOf(message.runId);
+        if (runDir) {
+          panels.post(runDir, { type: 'progress', epoch: message.epoch, epochs: message.epochs, batch: message.batch, batches: message.batches, trainLoss: message.trainLoss });
+        }
+        if (this.live?.runId === message.runId) {
+          this.statusBar.update(this.live.chapterTitle, message.epoch, message.epochs, message.trainLoss);
+          this.live.progress?.(message.epoch, message.epochs, message.batch, message.batches, message.trainLoss);
+        }
+        break;
+      }
+      case 'stepMetrics': {
+        const runDir = runDirOf(message.runId);
+        if (runDir) panels.post(runDir, { type: 'step', metrics: message.metrics });
+        break;
+      }
+      case 'epoch': {
+        const runDir = runDirOf(message.runId);
+        if (runDir) panels.post(runDir, { type: 'epoch', metrics: message.metrics, attention: message.attention, samples: message.samples });
+        this.options.onRunsChanged();
+        break;
+      }
+      case 'log':
+        this.options.output.appendLine(message.line);
+        break;
+      case 'runEnded': {
+        const runDir = runDirOf(message.runId);
+        if (runDir) panels.post(runDir, { type: 'status', status: message.status, live: false });
+        if (this.live?.runId === message.runId) this.live.end({ status: message.status });
+        break;
+      }
+      case 'error':
+        if (!message.requestId) {
+          this.options.output.appendLine(`[engine] ${message.message}`);
+          void this.showError(message.message);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onRunFailed(failure: RunFailure): void {
+    this.options.output.appendLine(`[host] ${t('logRunLost', { run: failure.runId, reason: failure.reason })}`);
+    this.options.panels().post(failure.runDir, { type: 'status', status: failure.status, live: false });
+    if (this.live?.runId === failure.runId) this.live.end({ status: failure.status, reason: failure.reason });
+    else this.options.onRunsChanged();
+  }
+
+  private async showError(message: string): Promise<void> {
+    const showLog = t('showLog');
+    if ((await vscode.window.showErrorMessage(message, showLog)) === showLog) this.options.output.show(true);
+  }
+}

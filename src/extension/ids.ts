@@ -1,0 +1,27 @@
+/** Identifiers shared by the manifest (package.json) and the code. Plain data: no vscode import. */
+
+export const COMMANDS = {
+  trainAttentionSeq2Seq: 'llmTutor.trainAttentionSeq2Seq',
+  trainSeq2Seq: 'llmTutor.trainSeq2Seq',
+  openChapter: 'llmTutor.openChapter',
+  openRun: 'llmTutor.openRun',
+  stopTraining: 'llmTutor.stopTraining',
+} as const;
+
+export const VIEWS = {
+  container: 'llmTutor',
+  chapters: 'llmTutor.chapters',
+  runs: 'llmTutor.runs',
+} as const;
+
+/** The lab panel's webview type (also its serializer's). */
+export const LAB_VIEW_TYPE = 'llmTutor.lab';
+
+/** Configuration section: `llmTutor.*` settings. */
+export const CONFIG_SECTION = 'llmTutor';
+
+/** Context key set while this window's engine trains a run (enables Stop Training). */
+export const TRAINING_CONTEXT_KEY = 'llmTutor.training';
+
+/** Name of the output channel that carries the same lines the CLI prints. */
+export const OUTPUT_CHANNEL_NAME = 'LLM Tutor';

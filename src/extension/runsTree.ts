@@ -1,0 +1,132 @@
+/**
+ * The Runs view: every folder of the runs directory, newest first, with a status icon and the best
+ * validation exact-match in the description; damaged folders carry a warning icon and the reason
+ * as tooltip. Refreshed by a file watcher on the runs directory and on engine events.
+ */
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { chapterInfo } from '../engine/chapters/catalog';
+import { listRuns } from '../engine/runs/reader';
+import type { RunListEntry, RunState } from '../protocol/run';
+import { COMMANDS } from './ids';
+import { pick, t, type MessageKey } from './language';
+
+const STATE_ICONS: Record<RunState, [string, string | undefined]> = {
+  running: ['sync~spin', undefined],
+  completed: ['pass', 'testing.iconPassed'],
+  stopped: ['debug-stop', 'charts.yellow'],
+  failed: ['error', 'testing.iconFailed'],
+};
+
+const STATE_NAMES: Record<RunState, MessageKey> = {
+  running: 'stateRunning',
+  completed: 'stateCompleted',
+  stopped: 'stateStopped',
+  failed: 'stateFailed',
+};
+
+export function stateName(state: RunState): string {
+  return t(STATE_NAMES[state]);
+}
+
+export function formatPercent(fraction: number | null): string {
+  return fraction === null || !Number.isFinite(fraction) ? '—' : `${(fraction * 100).toFixed(1)}%`;
+}
+
+/** Newest first: run ids start with their start time (YYYYMMDD-HHMMSS). */
+export function newestFirst(entries: RunListEntry[]): RunListEntry[] {
+  return [...entries].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+}
+
+export function runDescription(entry: RunListEntry): string {
+  if (!entry.ok) return t('damaged');
+  return t('runDescription', { exact: formatPercent(entry.bestValExact), done: entry.epochsCompleted, epochs: entry.epochs });
+}
+
+export function runIcon(entry: RunListEntry): vscode.ThemeIcon {
+  if (!entry.ok) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  const [icon, color] = STATE_ICONS[entry.state];
+  return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+export function runTooltip(entry: RunListEntry): vscode.MarkdownString | string {
+  if (!entry.ok) return t('damagedTooltip', { reason: entry.reason });
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**${pick(chapterInfo(entry.chapter).title)}** — ${entry.runId}\n\n`);
+  tooltip.appendText(
+    [
+      t('tooltipTask', { task: entry.task }),
+      t('tooltipState', { state: t(STATE_NAMES[entry.state]) }),
+      t('tooltipEpochs', { done: entry.epochsCompleted, epochs: entry.epochs }),
+      t('tooltipBestExact', { exact: formatPercent(entry.bestValExact) }),
+      t('tooltipStarted', { time: entry.startedAt }),
+      entry.dir,
+    ].join('\n'),
+  );
+  return tooltip;
+}
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunListEntry>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private watcher: vscode.FileSystemWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** Whether the runs directory existed when the watcher was made (a watcher on a missing folder may stay deaf). */
+  private watchedExisting = false;
+
+  constructor(private readonly runsDirectory: () => string) {
+    this.watch();
+  }
+
+  /** Re-reads the list soon (many events in a row make one refresh). */
+  refresh(): void {
+    if (!this.watchedExisting && fs.existsSync(this.runsDirectory())) this.watch();
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.changed.fire();
+    }, 300);
+  }
+
+  /** The runs directory setting changed: watch the new folder. */
+  rewatch(): void {
+    this.watch();
+    this.refresh();
+  }
+
+  getTreeItem(entry: RunListEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(entry.runId, vscode.TreeItemCollapsibleState.None);
+    item.id = entry.dir;
+    item.description = runDescription(entry);
+    item.iconPath = runIcon(entry);
+    item.tooltip = runTooltip(entry);
+    item.contextValue = entry.ok ? 'llmTutor.run' : 'llmTutor.damagedRun';
+    item.command = { command: COMMANDS.openRun, title: t('openPanel'), arguments: [entry.dir] };
+    return item;
+  }
+
+  async getChildren(parent?: RunListEntry): Promise<RunListEntry[]> {
+    if (parent) return [];
+    try {
+      return newestFirst(await listRuns(this.runsDirectory()));
+    } catch {
+      return [];
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.watcher?.dispose();
+    this.changed.dispose();
+  }
+
+  private watch(): void {
+    this.watcher?.dispose();
+    this.watchedExisting = fs.existsSync(this.runsDirectory());
+    const pattern = new vscode.RelativePattern(vscode.Uri.file(this.runsDirectory()), '{*,*/*.json,*/metrics.jsonl}');
+    this.watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    this.watcher.onDidCreate(() => this.refresh());
+    this.watcher.onDidChange(() => this.refresh());
+    this.watcher.onDidDelete(() => this.refresh());
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A stand-in for dist/engine.js that speaks the engine protocol without TensorFlow, so the
+ * EngineClient's process handling can be tested fast and deterministically. Written to a
+ * temporary .js file and forked like the real bundle. Behaviour is chosen by FAKE_ENGINE_MODE.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const SOURCE = String.raw`
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const mode = process.env.FAKE_ENGINE_MODE || 'normal';
+if (process.env.LLM_TUTOR_ENGINE !== 'worker') { process.stderr.write('not started as the worker\n'); process.exit(2); }
+if (mode === 'die-at-start') { process.stderr.write('cannot load the backend\n'); process.exit(3); }
+const send = (m) => process.send(m);
+const writeStatus = (dir, status) => fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
+let live = null;
+let runs = 0;
+if (mode === 'garbage') { send('not an object'); send({ type: 'launchMissiles' }); send({ type: 'progress', runId: 7 }); }
+send({ type: 'ready', packageVersion: 'fake ' + JSON.stringify(process.execArgv) });
+process.on('message', (m) => {
+  if (m.type === 'train') {
+    if (m.chapter === 'mini-gpt') { send({ type: 'error', requestId: m.requestId, message: 'chapter mini-gpt cannot be trained by this version yet' }); return; }
+    runs += 1;
+    const runId = '20250101-000000-' + m.chapter + '-' + runs + '-' + process.pid;
+    const runDir = path.join(m.runsDir, runId);
+    fs.mkdirSync(runDir, { recursive: true });
+    const status = { state: 'running', startedAt: new Date().toISOString(), epochsCompleted: 0 };
+    writeStatus(runDir, status);
+    send({ type: 'runStarted', requestId: m.requestId, runId, runDir, backend: 'cpu', config: { runId }, shapes: [] });
+    const epochs = (m.overrides && m.overrides.epochs) || 3;
+    let batch = 0;
+    live = { runId, runDir, status, timer: setInterval(() => {
+      batch += 1;
+      send({ type: 'progress', runId, epoch: 1, epochs, batch, batches: 10, trainLoss: 1 / batch });
+      send({ type: 'log', runId, line: 'epoch=001 batch=' + batch });
+      if (mode === 'exit-in-run' && batch === 2) process.exit(7);
+      if (batch >= epochs) {
+        clearInterval(live.timer);
+        const ended = { ...status, state: 'completed', endedAt: new Date().toISOString(), epochsCompleted: epochs };
+        writeStatus(runDir, ended);
+        live = null;
+        send({ type: 'runEnded', runId, status: ended });
+      }
+    }, 20) };
+  } else if (m.type === 'stop') {
+    if (!live || live.runId !== m.runId) { send({ type: 'error', requestId: m.requestId, message: 'no live run ' + m.runId + ' to stop' }); return; }
+    clearInterval(live.timer);
+    const ended = { ...live.status, state: 'stopped', endedAt: new Date().toISOString() };
+    writeStatus(live.runDir, ended);
+    const runId = live.runId;
+    live = null;
+    send({ type: 'runEnded', runId, status: ended });
+  } else if (m.type === 'predict') {
+    if (mode === 'die-on-predict') process.kill(process.pid, 'SIGKILL');
+    send({ type: 'prediction', requestId: m.requestId, prediction: { source: [...m.text], predicted: [...m.text].reverse(), attention: [] } });
+  } else if (m.type === 'shutdown') {
+    process.exit(0);
+  }
+});
+`;
+
+/** Writes the fake engine to a fresh temporary folder and returns its path. */
+export function writeFakeEngine(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-fake-engine-'));
+  const file = path.join(dir, 'engine.js');
+  fs.writeFileSync(file, SOURCE);
+  return file;
+}

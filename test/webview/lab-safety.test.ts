@@ -1,0 +1,124 @@
+/** Host text is rendered as text, the panel speaks Chinese, damaged runs and errors are shown, CSP holds. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { InitMessage } from '../../src/protocol/webview';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
+import { loadRecording } from './fixtures/recording';
+import { launchBrowser, openPanel, problemsOf, send } from './harness';
+import { text } from './queries';
+import { DARK, LIGHT } from './themes';
+
+const recording = loadRecording();
+const MARKUP = '<img src=x onerror="window.__pwned=1">';
+let browser: Browser;
+
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+describe('lab panel: safety and language', () => {
+  it('renders a run id, tokens, samples and errors containing markup as text', async () => {
+    const init = clone(recording.init);
+    const run = init.run!;
+    run.runId = MARKUP;
+    const probe = run.attention!.probes[0];
+    probe.source[0] = MARKUP;
+    for (const map of [...probe.greedy, ...probe.teacherForced]) {
+      map.columnTokens[0] = MARKUP;
+      map.rowTokens[0] = MARKUP;
+      map.label = MARKUP;
+    }
+    run.samples!.samples[0].predictedTokens[0] = MARKUP;
+    run.shapes[0].meaning.en = MARKUP;
+    init.chapter.title.en = MARKUP;
+    run.warnings = [MARKUP];
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, init, { type: 'error', message: MARKUP });
+    await panel.page.click('#probe-map .row-label[data-index="0"]');
+    await send(panel.page);
+
+    assert.equal(await panel.page.locator('img').count(), 0, 'no img element was created');
+    assert.equal(await panel.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await text(panel.page, '#run-id'), MARKUP);
+    assert.equal(await text(panel.page, '#chapter-title'), MARKUP);
+    assert.equal(await text(panel.page, '#probe-map .column-label[data-index="0"]'), MARKUP);
+    assert.equal(await text(panel.page, '#probe-map .row-label[data-index="0"]'), MARKUP);
+    assert.ok((await text(panel.page, '#probe-map-detail .detail-title')).includes(MARKUP));
+    assert.ok((await text(panel.page, '#messages')).includes(MARKUP));
+    assert.ok((await text(panel.page, '.samples')).includes(MARKUP));
+    assert.ok((await text(panel.page, '.shape-table')).includes(MARKUP));
+    assert.deepEqual(await problemsOf(panel), []);
+    await panel.page.close();
+  });
+
+  it('shows the Chinese strings and chapter text when init.language is zh-cn', async () => {
+    const init: InitMessage = { ...clone(recording.init), language: 'zh-cn', strings: { ...WEBVIEW_STRINGS_ZH_CN } };
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, init);
+    const body = await text(panel.page, 'body');
+    for (const key of ['chartsTitle', 'attentionTitle', 'shapesTitle', 'samplesTitle', 'tryTitle', 'controlsTitle', 'contractTitle'] as const) {
+      assert.ok(body.includes(WEBVIEW_STRINGS_ZH_CN[key]), `${key}: ${WEBVIEW_STRINGS_ZH_CN[key]}`);
+      assert.ok(!body.includes(WEBVIEW_STRINGS_EN[key]), `no English ${key}`);
+    }
+    assert.equal(await text(panel.page, '#chapter-title'), init.chapter.title['zh-cn']);
+    assert.ok(body.includes(init.chapter.contract.newConcepts[0]['zh-cn']));
+    assert.ok((await text(panel.page, '.shape-table')).includes(init.run!.shapes[4].meaning['zh-cn']));
+    assert.equal(await panel.page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await panel.page.close();
+  });
+
+  it('falls back to English for keys the host leaves out', async () => {
+    const strings: Record<string, string> = { ...WEBVIEW_STRINGS_ZH_CN };
+    delete strings.shapesTitle;
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, { ...clone(recording.init), language: 'zh-cn', strings });
+    assert.equal(await text(panel.page, '#shapes-section-heading'), WEBVIEW_STRINGS_EN.shapesTitle);
+    assert.equal(await text(panel.page, '#charts-section-heading'), WEBVIEW_STRINGS_ZH_CN.chartsTitle);
+    await panel.page.close();
+  });
+
+  it('shows damagedReason when the run is null, and nothing breaks', async () => {
+    const reason = 'config.json: Unexpected token } in JSON at position 118';
+    const panel = await openPanel(browser, { theme: DARK });
+    await send(panel.page, { ...clone(recording.init), run: null, damagedReason: reason, live: false });
+    assert.equal(await panel.page.isVisible('#damaged'), true);
+    assert.equal(await text(panel.page, '#damaged-reason'), reason);
+    assert.equal(await panel.page.getAttribute('#damaged', 'role'), 'alert');
+    assert.ok((await text(panel.page, '#probe-map')).includes(WEBVIEW_STRINGS_EN.attentionNoSnapshot));
+    assert.equal(await panel.page.evaluate(() => (document.querySelector('#try-button') as HTMLElement & { disabled: boolean }).disabled), true);
+    // incremental messages for a damaged run are ignored gracefully
+    await send(panel.page, ...recording.rest.slice(0, 3));
+    assert.deepEqual(await problemsOf(panel), []);
+    await panel.page.close();
+  });
+
+  it('explains a chapter without attention instead of drawing an empty map', async () => {
+    const init = clone(recording.init);
+    init.chapter.id = 'seq2seq';
+    for (const probe of init.run!.attention!.probes) {
+      probe.greedy = [];
+      probe.teacherForced = [];
+    }
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, init);
+    assert.equal(await text(panel.page, '#probe-map .map-message'), WEBVIEW_STRINGS_EN.attentionNone);
+    assert.equal(await panel.page.isVisible('#probe-map-canvas'), false);
+    await panel.page.close();
+  });
+
+  it('puts error messages in an aria-live region', async () => {
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, recording.init, { type: 'error', message: 'The model could not be loaded: model/ is missing' });
+    assert.equal(await panel.page.getAttribute('#messages', 'aria-live'), 'assertive');
+    assert.ok((await text(panel.page, '#messages')).includes('model/ is missing'));
+    await panel.page.close();
+  });
+});

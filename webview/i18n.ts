@@ -1,0 +1,39 @@
+/** The current UI language and strings (from `init`), with English fallback for missing keys. */
+import type { Bilingual, Language } from '../src/protocol/run';
+import { WEBVIEW_STRINGS_EN, type WebviewStringKey } from './strings';
+
+let strings: Record<string, string> = {};
+let language: Language = 'en';
+
+export function setStrings(received: Record<string, string> | undefined, lang: Language): void {
+  strings = {};
+  for (const [key, value] of Object.entries(received ?? {})) {
+    if (typeof value === 'string') strings[key] = value;
+  }
+  language = lang === 'zh-cn' ? 'zh-cn' : 'en';
+}
+
+export function currentLanguage(): Language {
+  return language;
+}
+
+/** Fills `{name}` placeholders; unknown placeholders are left as they are. */
+export function fill(template: string, values: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+/** The UI string for `key` in the current language, placeholders filled. */
+export function t(key: WebviewStringKey, values?: Record<string, string | number>): string {
+  return fill(strings[key] ?? WEBVIEW_STRINGS_EN[key], values);
+}
+
+/** Picks the current language from a chapter's bilingual text. */
+export function pick(text: Bilingual | undefined): string {
+  if (!text) return '';
+  return text[language] || text.en || '';
+}
+
+/** A number as the panel prints weights and losses. */
+export function fixed(value: number, digits = 3): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '–';
+}
