@@ -58,6 +58,7 @@ export class EngineWorker {
     const live: { runId: string | null; stop: boolean } = { runId: null, stop: false };
     this.live = live;
     let lastProgress = 0;
+    let runDir: string | null = null;
     try {
       const backend = await selectBackend(request.backend);
       await train(
@@ -65,6 +66,7 @@ export class EngineWorker {
         {
           runStarted: (run) => {
             live.runId = run.runId;
+            runDir = run.runDir;
             this.send({ type: 'runStarted', requestId: request.requestId, runId: run.runId, runDir: run.runDir, backend, config: run.config, shapes: run.shapes });
           },
           progress: (p) => {
@@ -74,7 +76,10 @@ export class EngineWorker {
             this.send({ type: 'progress', runId: live.runId ?? '', ...p });
           },
           stepMetrics: (metrics) => this.send({ type: 'stepMetrics', runId: live.runId ?? '', metrics }),
-          epoch: (metrics, attention, samples) => this.send({ type: 'epoch', runId: live.runId ?? '', metrics, attention, samples }),
+          epoch: (metrics, attention, samples) => {
+            if (runDir) this.forget(runDir); // new weights are on disk: the next predict reloads them
+            this.send({ type: 'epoch', runId: live.runId ?? '', metrics, attention, samples });
+          },
           log: (line) => this.send({ type: 'log', runId: live.runId ?? '', line }),
           ended: (status) => this.send({ type: 'runEnded', runId: live.runId ?? '', status }),
         },
@@ -114,14 +119,16 @@ export class EngineWorker {
 export function startWorker(): void {
   const send = (message: EngineToHost) => process.send?.(message);
   const worker = new EngineWorker(send);
-  // Requests are handled one after another so a predict never interleaves with a run's start.
+  // Train requests are queued: one run at a time.
   let queue = Promise.resolve();
   process.on('message', (message: HostToEngine) => {
-    if (message?.type === 'stop' || message?.type === 'shutdown') {
-      void worker.handle(message); // must reach a live run at once, not after it
+    if (message?.type === 'train') {
+      queue = queue.then(() => worker.handle(message));
       return;
     }
-    queue = queue.then(() => worker.handle(message));
+    // Stop, shutdown and predict are served at once, between two training steps (the trainer
+    // yields to the event loop after every step), not after the run.
+    void worker.handle(message);
   });
   process.on('disconnect', () => process.exit(0));
   send({ type: 'ready', packageVersion: PACKAGE_VERSION });

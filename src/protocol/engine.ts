@@ -1,6 +1,8 @@
 /**
  * Messages between the extension host and the forked engine process (`dist/engine.js`, started
- * with the environment variable LLM_TUTOR_ENGINE=worker). Node IPC (`process.send`), JSON only.
+ * with the environment variable LLM_TUTOR_ENGINE=worker). Node IPC (`process.send`), JSON only:
+ * NaN and Infinity arrive as `null` (e.g. `trainLoss` before the first loss is read, or after a
+ * divergence); receivers read `null` numbers as NaN.
  * One interface per message, discriminated by `type`; one union per direction.
  */
 import type {
@@ -15,6 +17,7 @@ import type {
   SamplesSnapshot,
   ShapeEntry,
   StepMetrics,
+  DatasetSizes,
   TrainOverrides,
 } from './run';
 
@@ -27,7 +30,7 @@ export interface TrainRequest {
   chapter: ChapterId;
   runsDir: string;
   backend: BackendChoice;
-  overrides: TrainOverrides;
+  overrides: TrainOverrides & DatasetSizes;
   resume?: string;
 }
 

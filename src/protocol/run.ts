@@ -80,7 +80,11 @@ export interface LengthBucket {
   tokenAccuracy: number;
 }
 
-/** One line of `metrics.jsonl` written at the end of every epoch. */
+/**
+ * One line of `metrics.jsonl` written at the end of every epoch. Numbers are JSON: a NaN or
+ * infinite loss (a diverged run) is written, and sent over IPC, as `null`; readers turn it back
+ * into NaN.
+ */
 export interface EpochMetrics {
   kind: 'epoch';
   epoch: number;
@@ -226,6 +230,13 @@ export interface Prediction {
   predicted: string[];
   /** One map per layer/head the model has; empty for a chapter without attention. */
   attention: AttentionMap[];
+}
+
+/** Dataset sizes (CLI flags and tests; the panel does not offer them). */
+export interface DatasetSizes {
+  trainSize?: number;
+  validationSize?: number;
+  testSize?: number;
 }
 
 /** Hyperparameters a learner may change (CLI flags, settings, the panel's start form). */

@@ -26,7 +26,13 @@ export interface InitMessage {
   /** Every UI string in the chosen language, keyed by `WebviewStringKey`. */
   strings: Record<string, string>;
   chapter: ChapterInfo;
-  /** null when the run folder is damaged: then `damagedReason` says why. */
+  /** The run folder this panel shows (kept in the webview's state so a reload reopens it), or null for a chapter preview. */
+  runDir: string | null;
+  /**
+   * The run, or null when there is none to show: with `damagedReason` the folder is damaged;
+   * without it the panel is a chapter preview (learning contract only, e.g. a chapter that
+   * cannot be trained yet).
+   */
   run: RunSnapshot | null;
   damagedReason?: string;
   /** Whether training can be started from this panel (false in Restricted Mode). */
