@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './linear';
+import { matMul } from './matmul';
 import { maskedSoftmax } from './masks';
 import type { Parameters } from './parameters';
 
@@ -63,9 +64,9 @@ export function additiveAttention(
     const gate = tf.sigmoid(tf.add(doubledQueries, doubledKeys)); // [batch, queries, keys, attention]
     const v = weights.scoreVector as tf.Tensor2D; // [attention, 1]
     const flatGate = tf.reshape(gate, [batch * queryCount * keyCount, attentionSize]) as tf.Tensor2D; // [batch·queries·keys, attention]
-    const scores = tf.reshape(tf.sub(tf.matMul(flatGate, tf.mul(v, 2)), tf.sum(v)), [batch, queryCount, keyCount]) as tf.Tensor3D; // [batch, queries, keys]
+    const scores = tf.reshape(tf.sub(matMul(flatGate, tf.mul(v, 2)), tf.sum(v)), [batch, queryCount, keyCount]) as tf.Tensor3D; // [batch, queries, keys]
     const attentionWeights = maskedSoftmax(scores, tf.expandDims(keyMask, 1)) as tf.Tensor3D; // [batch, queries, keys]
-    const context = tf.matMul(attentionWeights, values); // [batch, queries, value_size]
+    const context = matMul(attentionWeights, values); // [batch, queries, value_size]
     return { scores, weights: attentionWeights, context: context as tf.Tensor3D };
   });
 }
@@ -83,9 +84,9 @@ export function dotProductAttention(
 ): AttentionResult {
   return tf.tidy(() => {
     const depth = query.shape[2];
-    let scores = tf.matMul(query, key, false, true) as tf.Tensor3D; // [batch, queries, keys]
+    let scores = matMul(query, tf.transpose(key, [0, 2, 1])) as tf.Tensor3D; // [batch, queries, keys]
     if (options.scale ?? true) scores = tf.div(scores, Math.sqrt(depth)) as tf.Tensor3D;
     const weights = maskedSoftmax(scores, options.keep) as tf.Tensor3D; // [batch, queries, keys]
-    return { scores, weights, context: tf.matMul(weights, value) as tf.Tensor3D }; // context [batch, queries, d_v]
+    return { scores, weights, context: matMul(weights, value) as tf.Tensor3D }; // context [batch, queries, d_v]
   });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMul } from './matmul';
 
 /**
  * `ids [...]` (int32) → one-hot `[..., depth]` float32. Built as int32 and cast: the wasm
@@ -19,11 +20,11 @@ export function embed(ids: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor3D {
     const [batch, length] = ids.shape;
     const [vocab, width] = table.shape;
     const oneHot = oneHotFloat(tf.reshape(ids, [batch * length]), vocab) as tf.Tensor2D; // [batch*len, vocab]
-    return tf.reshape(tf.matMul(oneHot, table), [batch, length, width]) as tf.Tensor3D; // [batch, len, embedding]
+    return tf.reshape(matMul(oneHot, table), [batch, length, width]) as tf.Tensor3D; // [batch, len, embedding]
   });
 }
 
 /** Embeds one token per example: `ids [batch]` → `[batch, embedding]` (used step by step when decoding). */
 export function embedStep(ids: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.matMul(oneHotFloat(ids, table.shape[0]) as tf.Tensor2D, table)); // [batch, embedding]
+  return tf.tidy(() => matMul(oneHotFloat(ids, table.shape[0]) as tf.Tensor2D, table)); // [batch, embedding]
 }

@@ -9,6 +9,7 @@
  * (the "reset after" form used by cuDNN, PyTorch and Keras' default).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulBias } from './matmul';
 import type { Parameters } from './parameters';
 
 export interface GruWeights {
@@ -37,7 +38,7 @@ export function createGru(parameters: Parameters, prefix: string, inputSize: num
 export function gruStep(inputGates: tf.Tensor2D, inputCandidate: tf.Tensor2D, state: tf.Tensor2D, weights: GruWeights): tf.Tensor2D {
   return tf.tidy(() => {
     const hidden = weights.hiddenSize;
-    const recurrent = tf.fused.matMul({ a: state, b: weights.recurrentKernel as tf.Tensor2D, bias: weights.recurrentBias }); // [batch, 3·hidden]
+    const recurrent = matMulBias(state, weights.recurrentKernel as tf.Tensor2D, weights.recurrentBias as tf.Tensor1D); // [batch, 3·hidden]
     const [recurrentGates, recurrentCandidate] = tf.split(recurrent, [2 * hidden, hidden], 1) as tf.Tensor2D[]; // [batch, 2·hidden], [batch, hidden]
     const gates = tf.sigmoid(tf.add(inputGates, recurrentGates)); // [batch, 2·hidden]
     const [reset, update] = tf.split(gates, 2, 1) as tf.Tensor2D[]; // [batch, hidden] each
@@ -51,7 +52,7 @@ export function projectGruInputs(inputs: tf.Tensor3D, weights: GruWeights): { ga
   return tf.tidy(() => {
     const [batch, length, width] = inputs.shape;
     const hidden = weights.hiddenSize;
-    const projected = tf.fused.matMul({ a: tf.reshape(inputs, [batch * length, width]) as tf.Tensor2D, b: weights.inputKernel as tf.Tensor2D, bias: weights.bias }); // [batch*len, 3·hidden]
+    const projected = matMulBias(tf.reshape(inputs, [batch * length, width]) as tf.Tensor2D, weights.inputKernel as tf.Tensor2D, weights.bias as tf.Tensor1D); // [batch*len, 3·hidden]
     const [gates, candidates] = tf.split(projected, [2 * hidden, hidden], 1); // [batch*len, 2·hidden], [batch*len, hidden]
     return {
       gates: tf.reshape(gates, [batch, length, 2 * hidden]) as tf.Tensor3D, // [batch, len, 2·hidden]

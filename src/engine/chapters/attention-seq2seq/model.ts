@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { additiveAttention, createAdditiveAttention, projectKeys } from '../../nn/attention';
 import { createGruDecoder, createGruEncoder, decodeTeacherForced, decoderStep, encode } from '../../nn/gruSeq2Seq';
 import { linear } from '../../nn/linear';
+import { matMulBias } from '../../nn/matmul';
 import type { Parameters } from '../../nn/parameters';
 import { BOS_ID } from '../../tasks/vocab';
 import type { BatchTensors, GreedyOutput, ModelSizes, Seq2SeqModel, TeacherForcedOutput } from '../types';
@@ -66,7 +67,7 @@ export function createAttentionSeq2SeqModel(parameters: Parameters, sizes: Model
         const query = tf.expandDims(state, 1) as tf.Tensor3D; // [batch, 1, hidden]
         const { weights, context } = additiveAttention(query, keys, encoderOutputs, sourceMask, attention); // [batch, 1, source_len], [batch, 1, hidden]
         const combined = tf.concat([state, tf.squeeze(context, [1])], 1) as tf.Tensor2D; // [batch, 2·hidden]
-        const logits = tf.fused.matMul({ a: combined, b: outputKernel as tf.Tensor2D, bias: outputBias }); // [batch, vocab]
+        const logits = matMulBias(combined, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D); // [batch, vocab]
         previous = tf.argMax(logits, 1) as tf.Tensor1D; // [batch]
         tokens.push(previous);
         rows.push(tf.squeeze(weights, [1]) as tf.Tensor2D); // [batch, source_len]

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../../nn/linear';
+import { matMulBias } from '../../nn/matmul';
 import type { Parameters } from '../../nn/parameters';
 import { createGruDecoder, createGruEncoder, decodeTeacherForced, decoderStep, encode } from '../../nn/gruSeq2Seq';
 import { BOS_ID } from '../../tasks/vocab';
@@ -45,7 +46,7 @@ export function createSeq2SeqModel(parameters: Parameters, sizes: ModelSizes): S
       const tokens: tf.Tensor1D[] = [];
       for (let step = 0; step < steps; step++) {
         state = decoderStep(decoder, previous, state); // [batch, hidden]
-        const logits = tf.fused.matMul({ a: state, b: outputKernel as tf.Tensor2D, bias: outputBias }); // [batch, vocab]
+        const logits = matMulBias(state, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D); // [batch, vocab]
         previous = tf.argMax(logits, 1) as tf.Tensor1D; // [batch]
         tokens.push(previous);
       }
