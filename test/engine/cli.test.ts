@@ -4,7 +4,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -81,6 +81,30 @@ describe('llm-tutor CLI', () => {
     assert.match(predict.stdout, /^src='May 3, 1998' pred='.*'$/m);
     const rows = predict.stdout.split('\n').filter((line) => /\s1\.000$/.test(line));
     assert.ok(rows.length >= 1, 'attention rows each end with their sum 1.000');
+  });
+
+  it('Ctrl-C (SIGINT) stops after the current step: exit 130, the run is complete and marked stopped', async () => {
+    const dir = path.join(work, 'interrupted');
+    const child = spawn(process.execPath, [bin, 'train', 'seq2seq', '--epochs', '50', '--output-dir', dir, ...SMALL], { cwd: work });
+    let stdout = '';
+    const sawEpoch = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (/^epoch=001 /m.test(stdout)) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await sawEpoch;
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const [runId] = fs.readdirSync(dir);
+    const status = JSON.parse(fs.readFileSync(path.join(dir, runId, 'status.json'), 'utf8'));
+    assert.equal(status.state, 'stopped');
+    assert.ok(status.epochsCompleted >= 1 && status.epochsCompleted < 50);
+    assert.match(stdout, /status=stopped/);
+    const show = cli(['show', path.join(dir, runId)]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /status=stopped/);
   });
 
   it('chapters and --help', () => {
