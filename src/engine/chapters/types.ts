@@ -2,7 +2,7 @@
  * What the trainer needs from a chapter's model. The trainer knows nothing else about chapters.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ChapterInfo } from '../../protocol/run';
+import type { ChapterInfo, RunConfig } from '../../protocol/run';
 import type { Parameters } from '../nn/parameters';
 
 /** One batch as tensors. Sources and targets are padded with `<pad>` (id 0) to the batch's longest. */
@@ -46,17 +46,8 @@ export interface ModelSizes {
   attentionSize: number;
 }
 
-/** Hyperparameters with chapter defaults; CLI flags and settings override them. */
-export interface ChapterDefaults {
-  task: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  hiddenSize: number;
-  embeddingSize: number;
-  attentionSize: number;
-  clipNorm: number;
-}
+/** Hyperparameters with chapter defaults (as recorded in config.json); CLI flags and settings override them. */
+export type ChapterDefaults = Pick<RunConfig, 'task' | 'epochs' | 'batchSize' | 'learningRate' | 'hiddenSize' | 'embeddingSize' | 'attentionSize' | 'clipNorm'>;
 
 export interface TrainableChapter {
   info: ChapterInfo;
