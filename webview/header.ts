@@ -1,4 +1,7 @@
-/** Run id, chapter title, status badge, backend, epoch progress, and the damaged-run notice. */
+/**
+ * Run id, chapter title, status badge, backend, epoch progress, and the damaged-run notice; for a
+ * chapter preview only the title, the summary and a line saying why there is no run.
+ */
 import type { RunState } from '../src/protocol/run';
 import { el, setText, show } from './dom';
 import { fixed, pick, t } from './i18n';
@@ -15,6 +18,10 @@ const STATUS_KEYS: Record<RunState, WebviewStringKey> = {
 export class Header {
   readonly root: HTMLElement;
   private readonly title = el('h1', { className: 'chapter-title', attrs: { id: 'chapter-title' } });
+  private readonly summary = el('p', { className: 'chapter-summary muted', attrs: { id: 'chapter-summary' } });
+  private readonly previewNote = el('p', { className: 'preview-note', attrs: { id: 'preview-note' } });
+  private readonly facts: HTMLElement;
+  private readonly progress: HTMLElement;
   private readonly runId = el('code', { className: 'run-id', attrs: { id: 'run-id' } });
   private readonly badge = el('vscode-badge', { className: 'status-badge', attrs: { id: 'status-badge' } });
   private readonly liveBadge = el('span', { className: 'live-badge', text: t('statusLive') });
@@ -27,15 +34,19 @@ export class Header {
 
   constructor() {
     const fact = (label: string, value: HTMLElement): HTMLElement => el('span', { className: 'fact' }, [el('span', { className: 'fact-label', text: `${label}: ` }), value]);
+    this.facts = el('div', { className: 'facts' }, [
+      fact(t('headerRun'), this.runId),
+      fact(t('headerStatus'), this.badge),
+      this.liveBadge,
+      fact(t('headerBackend'), this.backend),
+    ]);
+    this.progress = el('div', { className: 'progress' }, [this.progressBar, this.progressText]);
     this.root = el('header', { className: 'lab-header' }, [
       this.title,
-      el('div', { className: 'facts' }, [
-        fact(t('headerRun'), this.runId),
-        fact(t('headerStatus'), this.badge),
-        this.liveBadge,
-        fact(t('headerBackend'), this.backend),
-      ]),
-      el('div', { className: 'progress' }, [this.progressBar, this.progressText]),
+      this.summary,
+      this.previewNote,
+      this.facts,
+      this.progress,
       this.runError,
       this.damaged,
       this.warnings,
@@ -45,6 +56,13 @@ export class Header {
   update(model: LabModel): void {
     const { init, run, status, progress } = model;
     setText(this.title, pick(init.chapter?.title) || init.chapter?.id || '');
+    const preview = model.view === 'preview';
+    setText(this.summary, preview ? pick(init.chapter?.summary) : '');
+    show(this.summary, preview && !!init.chapter?.summary);
+    setText(this.previewNote, preview ? t(init.chapter?.trainable ? 'previewNoRun' : 'previewNotTrainable') : '');
+    show(this.previewNote, preview);
+    show(this.facts, !preview);
+    show(this.progress, !preview);
     setText(this.runId, run?.runId ?? '—');
     const state = status?.state;
     setText(this.badge, state ? t(STATUS_KEYS[state]) : t('statusNone'));
@@ -70,10 +88,12 @@ export class Header {
     setText(this.runError, status?.state === 'failed' && status.error ? t('runFailed', { error: status.error }) : '');
     show(this.runError, status?.state === 'failed' && !!status.error);
 
-    show(this.damaged, !run);
+    const damaged = model.view === 'damaged';
+    show(this.damaged, damaged);
     this.damaged.replaceChildren(
-      el('strong', { text: t('damagedTitle') }),
-      el('p', { className: 'damaged-reason', attrs: { id: 'damaged-reason' }, text: init.damagedReason || t('damagedUnknown') }),
+      ...(damaged
+        ? [el('strong', { text: t('damagedTitle') }), el('p', { className: 'damaged-reason', attrs: { id: 'damaged-reason' }, text: init.damagedReason || t('damagedUnknown') })]
+        : []),
     );
     const warnings = run?.warnings ?? [];
     show(this.warnings, warnings.length > 0);

@@ -18,6 +18,8 @@ export interface LabUi {
   samples: HTMLElement;
   tryIt: TryIt;
   controls: RunControls;
+  /** The sections that need a run (everything but the header, messages and contract). */
+  runSections: HTMLElement[];
 }
 
 export function buildLayout(root: HTMLElement, separator: string, onStateChange: () => void): LabUi {
@@ -32,6 +34,7 @@ export function buildLayout(root: HTMLElement, separator: string, onStateChange:
     samples: el('div', { className: 'samples-body' }),
     tryIt: new TryIt(separator),
     controls: new RunControls((message) => messages.add(message)),
+    runSections: [],
   };
   const part = (id: string, title: string, content: HTMLElement): HTMLElement => {
     const s = section(id, title);
@@ -42,18 +45,14 @@ export function buildLayout(root: HTMLElement, separator: string, onStateChange:
     el('summary', {}, [el('h2', { text: t('contractTitle') })]),
     ui.contract,
   ]);
-  root.replaceChildren(
-    ui.header.root,
-    messages.root,
-    el('main', { className: 'lab-main' }, [
-      contract,
-      part('charts-section', t('chartsTitle'), ui.charts.root),
-      part('attention-section', t('attentionTitle'), ui.attention.root),
-      part('shapes-section', t('shapesTitle'), ui.shapes),
-      part('samples-section', t('samplesTitle'), ui.samples),
-      part('try-section', t('tryTitle'), ui.tryIt.root),
-      part('controls-section', t('controlsTitle'), ui.controls.root),
-    ]),
-  );
+  ui.runSections = [
+    part('charts-section', t('chartsTitle'), ui.charts.root),
+    part('attention-section', t('attentionTitle'), ui.attention.root),
+    part('shapes-section', t('shapesTitle'), ui.shapes),
+    part('samples-section', t('samplesTitle'), ui.samples),
+    part('try-section', t('tryTitle'), ui.tryIt.root),
+    part('controls-section', t('controlsTitle'), ui.controls.root),
+  ];
+  root.replaceChildren(ui.header.root, messages.root, el('main', { className: 'lab-main' }, [contract, ...ui.runSections]));
   return ui;
 }

@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { HostToWebview, InitMessage } from '../src/protocol/webview';
 import { renderContract } from './contract';
-import { el } from './dom';
+import { el, show } from './dom';
 import { setStrings, t } from './i18n';
 import { buildLayout, type LabUi } from './layout';
 import { applyEpoch, applyStep, modelFromInit, type LabModel } from './model';
@@ -29,9 +29,10 @@ let ui: LabUi | null = null;
 
 const root = el('div', { className: 'lab', attrs: { id: 'lab' } });
 
+/** Saves the view with the run folder from `init` (damaged runs too: the host's serializer reopens it after a reload). A chapter preview has no folder to reopen. */
 function persist(): void {
-  if (!model || !ui) return;
-  saveState({ runDir: model.run?.dir ?? '', ...ui.attention.state() });
+  if (!model || !ui || model.init.runDir === null || typeof model.init.runDir !== 'string') return;
+  saveState({ runDir: model.init.runDir, ...ui.attention.state() });
 }
 
 function applyTheme(): void {
@@ -42,7 +43,7 @@ function applyTheme(): void {
   ui.tryIt.setTheme(theme);
 }
 
-type Part = 'header' | 'charts' | 'attention' | 'samples' | 'controls';
+type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'controls';
 function invalidate(...parts: Part[]): void {
   for (const part of parts) {
     scheduleRender(part, () => {
@@ -53,6 +54,7 @@ function invalidate(...parts: Part[]): void {
         case 'charts': return ui.charts.update(m);
         case 'attention': return ui.attention.update(m);
         case 'samples': return renderSamples(ui.samples, m.samples, m.run?.config.tokenLevel ?? 'char');
+        case 'tryIt': return ui.tryIt.update(m);
         case 'controls': return ui.controls.update(m);
       }
     });
@@ -68,11 +70,12 @@ function onInit(message: InitMessage): void {
   ui = buildLayout(root, separator, persist);
   renderContract(ui.contract, message.chapter?.contract);
   renderShapeTable(ui.shapes, message.run?.shapes ?? []);
-  ui.tryIt.setEnabled(!!message.run);
+  // A chapter preview shows the title and the learning contract only.
+  for (const part of ui.runSections) show(part, model.view !== 'preview');
   const saved = loadState();
-  if (saved && message.run && saved.runDir === message.run.dir) ui.attention.restore(saved, model);
+  if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
-  invalidate('header', 'charts', 'attention', 'samples', 'controls');
+  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'controls');
   persist();
 }
 
@@ -82,7 +85,7 @@ function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
-      invalidate('header', 'charts', 'attention', 'samples');
+      invalidate('header', 'charts', 'attention', 'samples', 'tryIt');
       break;
     case 'step':
       applyStep(model, message);
@@ -96,7 +99,7 @@ function handle(message: HostToWebview): void {
       model.status = message.status;
       model.live = message.live;
       ui.controls.settle();
-      invalidate('header', 'controls');
+      invalidate('header', 'tryIt', 'controls');
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);

@@ -5,8 +5,15 @@
 import type { AttentionSnapshot, EpochMetrics, RunSnapshot, RunStatus, SamplesSnapshot, StepMetrics } from '../src/protocol/run';
 import type { EpochMessage, InitMessage, ProgressMessage, StepMessage } from '../src/protocol/webview';
 
+/**
+ * What the panel shows: a readable run, a damaged run folder (`damagedReason`), or a chapter
+ * preview (no run folder: the learning contract only, e.g. a chapter not trainable yet).
+ */
+export type LabView = 'run' | 'damaged' | 'preview';
+
 export interface LabModel {
   init: InitMessage;
+  view: LabView;
   run: RunSnapshot | null;
   live: boolean;
   status: RunStatus | null;
@@ -32,6 +39,7 @@ export function modelFromInit(init: InitMessage): LabModel {
   const run = init.run;
   const model: LabModel = {
     init,
+    view: run ? 'run' : typeof init.damagedReason === 'string' ? 'damaged' : 'preview',
     run,
     live: init.live,
     status: run?.status ?? null,
@@ -64,6 +72,11 @@ export function applyEpoch(model: LabModel, message: EpochMessage): void {
 
 export function applyStep(model: LabModel, message: StepMessage): void {
   upsertSorted(model.steps, message.metrics, (m) => m.step);
+}
+
+/** Epochs whose results (and model weights) are on disk: from the status and the epoch records. */
+export function epochsOnDisk(model: LabModel): number {
+  return Math.max(model.status?.epochsCompleted ?? 0, model.epochs.length ? model.epochs[model.epochs.length - 1].epoch : 0);
 }
 
 /** The newest epoch that has an attention snapshot, or null. */

@@ -1,6 +1,8 @@
 /**
  * "Try it": a text field and a button posting `{type:'predict', text}`; the `prediction` answer
  * shows the predicted tokens and their attention map (the same map component as the probes).
+ * During a live run the engine predicts between two training steps with the weights saved at the
+ * end of the latest epoch, so Try it opens once the first epoch is on disk.
  */
 import type { Prediction } from '../src/protocol/run';
 import { LIMITS } from '../src/protocol/webview';
@@ -8,6 +10,7 @@ import { AttentionMapView } from './attentionMap';
 import { IndexSelect } from './select';
 import { el, setText, show } from './dom';
 import { t } from './i18n';
+import { epochsOnDisk, type LabModel } from './model';
 import type { Theme } from './theme';
 import { post } from './vscodeApi';
 
@@ -18,6 +21,7 @@ export class TryIt {
   readonly root: HTMLElement;
   private readonly input = el('vscode-textfield', { attrs: { id: 'try-input', label: t('tryLabel'), placeholder: t('tryPlaceholder'), maxlength: LIMITS.maxTextLength } }) as TextField;
   private readonly button = el('vscode-button', { text: t('tryButton'), attrs: { id: 'try-button' } }) as Button;
+  private readonly note = el('p', { className: 'try-note muted', attrs: { id: 'try-note', 'aria-live': 'polite' } });
   private readonly status = el('p', { className: 'try-status muted', attrs: { id: 'try-status', 'aria-live': 'polite' } });
   private readonly result = el('div', { className: 'try-result', attrs: { id: 'try-result' } });
   private readonly sourceLine = el('p', { className: 'try-source' });
@@ -44,17 +48,33 @@ export class TryIt {
     this.result.append(this.sourceLine, this.predictedLine, this.headSelect.root, this.map.root);
     show(this.result, false);
     this.root = el('div', { className: 'try-it' }, [
+      this.note,
       el('div', { className: 'try-form' }, [el('label', { text: t('tryLabel'), attrs: { for: 'try-input' } }), this.input, this.button]),
       this.status,
       this.result,
     ]);
   }
 
-  setEnabled(enabled: boolean): void {
+  /** Open when the run has a saved model: any readable run, a live one once an epoch is on disk. */
+  update(model: LabModel): void {
+    const epochs = epochsOnDisk(model);
+    let note = '';
+    let enabled = false;
+    if (!model.run) note = model.view === 'damaged' ? t('tryNoRun') : '';
+    else if (model.live && epochs < 1) note = t('tryWaitFirstEpoch');
+    else {
+      enabled = true;
+      if (model.live) note = t('tryLiveEpoch', { epoch: epochs });
+    }
+    setText(this.note, note);
+    show(this.note, note !== '');
+    this.setEnabled(enabled);
+  }
+
+  private setEnabled(enabled: boolean): void {
     this.enabled = enabled;
     this.input.disabled = !enabled;
     this.button.disabled = !enabled || this.pendingText !== null;
-    if (!enabled) setText(this.status, t('tryNoRun'));
   }
 
   setTheme(theme: Theme): void {

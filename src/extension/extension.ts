@@ -2,6 +2,8 @@
  * LLM Tutor's VS Code side: registrations only. Each job lives in its own file (see the imports);
  * training and inference run in the forked engine process, never here.
  */
+// First import: its load time is the bundle's (see diagnostics.ts).
+import { Diagnostics } from './diagnostics';
 import * as vscode from 'vscode';
 import { ChaptersTreeProvider } from './chaptersTree';
 import { registerCommands } from './commands';
@@ -15,6 +17,8 @@ import { onSettingChanged, readSettings, runsDirectory } from './settings';
 let controller: TrainingController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  const diagnostics = new Diagnostics({ storageDir: context.globalStorageUri.fsPath, log: (line) => output.appendLine(`[host] ${line}`) });
+  diagnostics.activationStarted();
   const applyLanguage = (): void => setLanguage(resolveLanguage(readSettings().language, vscode.env.language));
   applyLanguage();
   const runsDir = (): string => runsDirectory(context);
@@ -27,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
     panels: () => panels,
     runsDirectory: runsDir,
     onRunsChanged: () => runsTree.refresh(),
+    diagnostics,
   });
   controller = training;
   const panels: PanelRegistry = new PanelRegistry({
@@ -35,7 +40,6 @@ export function activate(context: vscode.ExtensionContext): void {
       extensionUri: context.extensionUri,
       output,
       isLive: (runDir) => training.isLive(runDir),
-      isTraining: () => training.isTraining(),
       train: (chapter, overrides) => training.train(chapter, overrides),
       stop: (runDir) => training.stop(runDir),
       predict: (runDir, text) => training.predict(runDir, text),
@@ -61,7 +65,9 @@ export function activate(context: vscode.ExtensionContext): void {
     onSettingChanged('runsDirectory', () => runsTree.rewatch()),
     vscode.workspace.onDidChangeWorkspaceFolders(() => runsTree.rewatch()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => panels.renderAll()),
+    diagnostics,
   );
+  diagnostics.activationEnded();
 }
 
 export async function deactivate(): Promise<void> {

@@ -18,16 +18,18 @@ export function labResourceRootPaths(extensionPath: string): string[] {
 }
 
 /**
- * script-src: only the nonce. style-src: the resource origin plus inline styles (chart and web
- * component libraries set styles at run time; styles cannot run code). Nothing else is allowed:
- * no network, no frames, no forms.
+ * script-src: only the nonce. style-src: only the resource origin, no 'unsafe-inline': the
+ * webview applies its CSS as a constructed stylesheet, and chart.js and the web components set
+ * styles through the CSSOM (`element.style`, adopted sheets), which CSP does not block. Nothing
+ * else is allowed: no network, no frames, no forms. The webview tests load the panel under this
+ * exact policy (test/webview/harness.ts imports this function).
  */
 export function buildContentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
-    `style-src ${cspSource} 'unsafe-inline'`,
+    `style-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
     "base-uri 'none'",
     "form-action 'none'",

@@ -8,15 +8,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { chapterInfo } from '../engine/chapters/catalog';
-import { DamagedRunError, readAttention, readRun } from '../engine/runs/reader';
-import type { ChapterId, Prediction, RunSnapshot, TrainOverrides } from '../protocol/run';
-import type { HostToWebview, InitMessage } from '../protocol/webview';
+import { DamagedRunError, readAttention } from '../engine/runs/reader';
+import type { ChapterId, Prediction, TrainOverrides } from '../protocol/run';
+import type { HostToWebview } from '../protocol/webview';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
+import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
 import { checkPanelRequest } from './panelRequests';
 import { chapterFromRunId } from './runPaths';
-import { WebviewMessageThrottle } from './throttle';
-import { webviewStrings } from './webviewStrings';
 
 export type LabTarget = { kind: 'run'; runDir: string } | { kind: 'chapter'; chapter: ChapterId };
 
@@ -25,8 +24,6 @@ export interface LabPanelHost {
   readonly extensionUri: vscode.Uri;
   readonly output: vscode.OutputChannel;
   isLive(runDir: string): boolean;
-  /** Whether this window's engine is busy training (it answers predictions only between runs). */
-  isTraining(): boolean;
   /** Starts a run of `chapter`; reports problems to the learner itself. */
   train(chapter: ChapterId, overrides: TrainOverrides): Promise<unknown>;
   stop(runDir: string): Promise<void>;
@@ -41,25 +38,10 @@ export function labWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptio
   };
 }
 
-/** Messages that describe what is already in a snapshot read after they were sent. */
-function alreadyIn(snapshot: RunSnapshot | null, message: HostToWebview): boolean {
-  if (!snapshot) return false;
-  if (message.type === 'epoch') return snapshot.metrics.some((m) => m.kind === 'epoch' && m.epoch === message.metrics.epoch);
-  if (message.type === 'step') return snapshot.metrics.some((m) => m.kind === 'step' && m.step === message.metrics.step);
-  return false;
-}
-
 export class LabPanel implements vscode.Disposable {
-  private readonly throttle: WebviewMessageThrottle;
+  private readonly feed: PanelFeed;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeListeners: (() => void)[] = [];
-  private snapshot: RunSnapshot | null = null;
-  private attentionEpochs: number[] = [];
-  /** Between `ready` and `init`: live messages wait here. */
-  private loading = false;
-  /** `init` was sent to the current document of the webview. */
-  private initialized = false;
-  private waiting: HostToWebview[] = [];
   private predicting = false;
   private disposed = false;
 
@@ -70,7 +52,7 @@ export class LabPanel implements vscode.Disposable {
   ) {
     panel.webview.options = labWebviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.svg');
-    this.throttle = new WebviewMessageThrottle((message) => void this.panel.webview.postMessage(message));
+    this.feed = new PanelFeed((message) => void this.panel.webview.postMessage(message));
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
       panel.onDidChangeViewState(() => {
@@ -114,25 +96,20 @@ export class LabPanel implements vscode.Disposable {
   /** A live message from the engine for this panel's run. */
   post(message: HostToWebview): void {
     if (this.disposed) return;
-    if (message.type === 'epoch' && message.attention && !this.attentionEpochs.includes(message.metrics.epoch)) {
-      this.attentionEpochs = [...this.attentionEpochs, message.metrics.epoch].sort((a, b) => a - b);
-    }
-    if (this.loading) this.waiting.push(message);
-    else if (this.initialized && this.panel.visible) this.throttle.push(message);
+    this.feed.post(message, this.panel.visible);
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.throttle.dispose();
+    this.feed.dispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
     for (const listener of this.disposeListeners) listener();
   }
 
   private forgetDocument(): void {
-    this.initialized = false;
-    this.throttle.clear();
+    this.feed.forgetDocument();
   }
 
   private stylesheets(): string[] {
@@ -154,16 +131,16 @@ export class LabPanel implements vscode.Disposable {
 
   private chapterId(): ChapterId {
     if (this.target.kind === 'chapter') return this.target.chapter;
-    return this.snapshot?.config.chapter ?? chapterFromRunId(path.basename(this.target.runDir)) ?? 'attention-seq2seq';
+    return this.feed.snapshot?.config.chapter ?? chapterFromRunId(path.basename(this.target.runDir)) ?? 'attention-seq2seq';
   }
 
   private reply(message: HostToWebview): void {
-    this.throttle.push(message);
+    this.feed.reply(message);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
     if (this.disposed) return;
-    const checked = checkPanelRequest(raw, { attentionEpochs: this.attentionEpochs, hasRun: this.snapshot !== null });
+    const checked = checkPanelRequest(raw, { attentionEpochs: this.feed.attentionEpochs, hasRun: this.feed.snapshot !== null });
     if (!checked.ok) {
       this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: checked.error })}`);
       this.reply({ type: 'error', message: t('requestRejected', { error: checked.error }) });
@@ -195,39 +172,19 @@ export class LabPanel implements vscode.Disposable {
   }
 
   private async sendInit(): Promise<void> {
-    this.forgetDocument();
-    this.loading = true;
-    this.waiting = [];
-    let damagedReason: string | undefined;
-    if (this.target.kind === 'run') {
-      try {
-        this.snapshot = await readRun(this.target.runDir);
-        this.attentionEpochs = [...this.snapshot.attentionEpochs];
-      } catch (error) {
-        this.snapshot = null;
-        this.attentionEpochs = [];
-        damagedReason = error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
-      }
-    }
+    this.feed.beginInit();
+    const run: PanelRun | null = this.target.kind === 'run' ? await readPanelRun(this.target.runDir) : null;
     if (this.disposed) return;
-    const language = currentLanguage();
-    const init: InitMessage = {
-      type: 'init',
-      language,
-      strings: webviewStrings(language),
-      chapter: chapterInfo(this.chapterId()),
-      run: this.snapshot,
+    const init = buildInitMessage({
+      language: currentLanguage(),
+      chapter: chapterInfo(run?.snapshot?.config.chapter ?? this.chapterId()),
+      runDir: this.runDir,
+      run,
       canTrain: vscode.workspace.isTrusted,
       live: this.runDir !== null && this.host.isLive(this.runDir),
-    };
-    if (damagedReason !== undefined) init.damagedReason = damagedReason;
+    });
+    this.feed.completeInit(run?.snapshot ?? null, init);
     this.panel.title = this.title();
-    this.loading = false;
-    this.initialized = true;
-    this.throttle.push(init);
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const message of waiting) if (!alreadyIn(this.snapshot, message)) this.throttle.push(message);
   }
 
   private async sendAttention(epoch: number): Promise<void> {
@@ -246,8 +203,10 @@ export class LabPanel implements vscode.Disposable {
       this.reply({ type: 'error', message: t('restrictedPredict') });
       return;
     }
-    if (this.host.isTraining()) {
-      this.reply({ type: 'error', message: t('predictWhileTraining') });
+    // While this run trains, the engine predicts between two steps with the weights saved at the
+    // end of the latest epoch: there are none before the first epoch ends.
+    if (this.host.isLive(this.runDir) && this.feed.epochsOnDisk < 1) {
+      this.reply({ type: 'error', message: t('predictBeforeFirstEpoch') });
       return;
     }
     if (this.predicting) {

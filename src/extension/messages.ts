@@ -38,7 +38,7 @@ export const MESSAGES_EN = {
   notTrainingThisRun: 'This run is not training in this window.',
   attentionUnreadable: 'The attention of epoch {epoch} cannot be read: {reason}',
   predictBusy: 'A prediction is already running; wait for it to finish.',
-  predictWhileTraining: 'The engine is busy training a run; try again when it ends.',
+  predictBeforeFirstEpoch: '"Try it" works once the first epoch has ended: while training, it uses the weights saved at the end of the latest epoch.',
   predictFailed: 'Prediction failed: {reason}',
   // chapters and runs
   comingLater: 'coming later',
@@ -105,7 +105,7 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   notTrainingThisRun: '此运行没有在本窗口中训练。',
   attentionUnreadable: '无法读取第 {epoch} 轮的注意力：{reason}',
   predictBusy: '已有一个预测正在进行，请等它完成。',
-  predictWhileTraining: '引擎正在训练一个运行；请在训练结束后再试。',
+  predictBeforeFirstEpoch: '第一轮结束后才能使用“试一试”：训练期间，它使用最近一轮结束时保存的权重。',
   predictFailed: '预测失败：{reason}',
   // chapters and runs
   comingLater: '即将推出',

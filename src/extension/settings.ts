@@ -1,13 +1,15 @@
 /** The `llmTutor.*` settings, read fresh each time (they can change at any moment). */
 import * as vscode from 'vscode';
-import type { BackendChoice, TrainOverrides } from '../protocol/run';
+import type { BackendChoice, DatasetSizes, TrainOverrides } from '../protocol/run';
 import { CONFIG_SECTION } from './ids';
 import { chooseRunsDirectory } from './runPaths';
-import { overridesFromSettings, parseBackend, parseLanguageSetting, type LanguageSetting } from './settingsValues';
+import { datasetSizesFromSettings, overridesFromSettings, parseBackend, parseLanguageSetting, type LanguageSetting } from './settingsValues';
 
 export interface LabSettings {
   backend: BackendChoice;
   overrides: TrainOverrides;
+  /** Hidden `llmTutor.advanced.*Size` settings (see settingsValues.ts). */
+  datasetSizes: DatasetSizes;
   language: LanguageSetting;
 }
 
@@ -20,6 +22,7 @@ export function readSettings(): LabSettings {
   return {
     backend: parseBackend(config.get('backend')),
     overrides: overridesFromSettings((key) => config.get(key)),
+    datasetSizes: datasetSizesFromSettings((key) => config.get(key)),
     language: parseLanguageSetting(config.get('language')),
   };
 }

@@ -3,7 +3,7 @@
  * uses: a backend choice, a language choice, and hyperparameter overrides within the protocol's
  * limits (an invalid value is ignored, so the chapter default applies). No vscode import.
  */
-import type { BackendChoice, TrainOverrides } from '../protocol/run';
+import type { BackendChoice, DatasetSizes, TrainOverrides } from '../protocol/run';
 import { LIMITS } from '../protocol/webview';
 
 export type LanguageSetting = 'auto' | 'en' | 'zh-cn';
@@ -39,4 +39,27 @@ export function overridesFromSettings(read: (key: string) => unknown): TrainOver
     overrides.learningRate = learningRate;
   }
   return overrides;
+}
+
+/**
+ * Hidden settings (not in package.json, so not offered in the Settings UI): dataset sizes for
+ * tests and demos that need a run to finish in seconds, `llmTutor.advanced.trainSize`,
+ * `llmTutor.advanced.validationSize` and `llmTutor.advanced.testSize`. Unset or invalid: the
+ * task's default. The engine checks the rest (e.g. validation holds at least the probes).
+ */
+export const DATASET_SIZE_SETTINGS = {
+  trainSize: 'advanced.trainSize',
+  validationSize: 'advanced.validationSize',
+  testSize: 'advanced.testSize',
+} as const satisfies Record<keyof DatasetSizes, string>;
+
+const MAX_DATASET_SIZE = 1_000_000;
+
+export function datasetSizesFromSettings(read: (key: string) => unknown): DatasetSizes {
+  const sizes: DatasetSizes = {};
+  for (const [name, key] of Object.entries(DATASET_SIZE_SETTINGS) as [keyof DatasetSizes, string][]) {
+    const value = integerIn(read(key), name === 'testSize' ? 0 : 1, MAX_DATASET_SIZE);
+    if (value !== undefined) sizes[name] = value;
+  }
+  return sizes;
 }

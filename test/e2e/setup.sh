@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need, once, into a cache outside the repository:
-#   - Debian packages: chromium (the browser Playwright drives), ripgrep (VS Code's search
+#   - Debian packages: chromium (the browser Playwright drives), fonts-wqy-zenhei (a CJK font, so
+#     screenshots of the Chinese UI show characters, not boxes), ripgrep (VS Code's search
 #     binary, copied into code-server), a C++ toolchain (to build native modules);
 #   - code-server (a real VS Code served over HTTP) with its native modules built locally,
 #     because its install scripts would download prebuilt binaries, which fails offline.
@@ -25,13 +26,15 @@ step_done() { log "$(printf '%-44s' "$1") $(elapsed "$STEP_START")"; STEP_START=
 TOTAL_START=$(now)
 
 have_browser() { command -v chromium >/dev/null 2>&1; }
+# A CJK font for Chromium (the zh-cn scenarios' screenshots); any installed one will do.
+have_cjk_font() { [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || fc-list :lang=zh 2>/dev/null | grep -q .; }
 cache_ok() {
   [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$EXPECTED" ] &&
     [ -f "$DIR/node_modules/code-server/out/node/entry.js" ]
 }
 
 # Fast path: nothing to do (no lock, no apt, no npm).
-if have_browser && cache_ok; then
+if have_browser && have_cjk_font && cache_ok; then
   log "cache is warm: $DIR"
   exit 0
 fi
@@ -43,6 +46,7 @@ flock 9 # another setup may be running: wait for it, then re-check
 # --- 1. Debian packages -------------------------------------------------------------------------
 missing=()
 have_browser || missing+=(chromium)
+have_cjk_font || missing+=(fonts-wqy-zenhei)
 if ! cache_ok; then # build-time needs only
   command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
   command -v make >/dev/null 2>&1 || missing+=(make)

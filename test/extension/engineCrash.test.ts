@@ -12,13 +12,13 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readRun } from '../../src/engine/runs/reader';
 import type { EngineToHost } from '../../src/protocol/engine';
-import type { TrainOverrides } from '../../src/protocol/run';
+import type { DatasetSizes, TrainOverrides } from '../../src/protocol/run';
 import { EngineClient, type RunFailure } from '../../src/extension/engineClient';
 
 const enginePath = path.join(__dirname, '..', '..', 'dist', 'engine.js');
 
-/** Small data so a test epoch takes seconds (dataset sizes are trainer knobs beyond TrainOverrides). */
-const small = (epochs: number): TrainOverrides => ({ epochs, batchSize: 32, hiddenSize: 32, trainSize: 256, validationSize: 32, testSize: 32 }) as TrainOverrides;
+/** Small data so a test epoch takes seconds. */
+const small = (epochs: number): TrainOverrides & DatasetSizes => ({ epochs, batchSize: 32, hiddenSize: 32, trainSize: 256, validationSize: 32, testSize: 32 });
 
 function waitFor<T>(subscribe: (listener: (value: T) => void) => () => void, what: string, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -59,13 +59,20 @@ describe('buildContentSecurityPolicy', () => {
   });
 
   it('allows only the webview resource origin (plus data: images) for everything else', () => {
-    const allowed = new Set([CSP_SOURCE, "'none'", 'data:', "'unsafe-inline'", `'nonce-${nonce}'`]);
+    const allowed = new Set([CSP_SOURCE, "'none'", 'data:', `'nonce-${nonce}'`]);
     for (const [name, values] of csp) {
       for (const value of values) assert.ok(allowed.has(value), `${name} allows ${value}`);
       assert.ok(!values.includes('*') && !values.some((v) => v.startsWith('http:')), name);
     }
     assert.ok(!csp.has('connect-src') || csp.get('connect-src')?.[0] === "'none'");
     assert.ok(!(csp.get('style-src') ?? []).includes("'unsafe-eval'"));
+  });
+
+  it('has no unsafe-inline anywhere (styles come from the resource origin and the CSSOM only)', () => {
+    const text = buildContentSecurityPolicy(CSP_SOURCE, nonce);
+    assert.ok(!text.includes('unsafe-inline'), text);
+    assert.deepEqual(csp.get('style-src'), [CSP_SOURCE]);
+    assert.ok(!page().html.includes('unsafe-inline'));
   });
 });
 

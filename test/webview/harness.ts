@@ -1,14 +1,16 @@
 /**
- * Loads the built webview (dist/webview.js) into headless Chromium the way VS Code does: a page
- * with a strict CSP (nonce'd scripts only, styles from the webview's origin only — not even
- * 'unsafe-inline'), theme variables set on <html> and a body class, and a stub
- * `acquireVsCodeApi` that records posted messages and keeps state. Messages are fed with
- * `window.postMessage`, as the host's messages arrive in a real webview.
+ * Loads the built webview (dist/webview.js, built by scripts/build.mjs; `npm test` builds first)
+ * into headless Chromium the way VS Code does: the page is the host's own HTML from
+ * src/extension/html.ts (`buildLabHtml`, so its Content-Security-Policy is exactly the one the
+ * extension sends — nonce'd scripts only, styles from the webview's origin only, no
+ * 'unsafe-inline'), with what VS Code adds around it: theme variables on <html>, a body class,
+ * and a stub `acquireVsCodeApi` that records posted messages and keeps state. Messages are fed
+ * with `window.postMessage`, as the host's messages arrive in a real webview.
  */
-import { build } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildLabHtml } from '../../src/extension/html';
 import type { HostToWebview, WebviewState, WebviewToHost } from '../../src/protocol/webview';
 import { themeStyle, type TestTheme } from './themes';
 
@@ -16,24 +18,29 @@ export const ROOT = join(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'webview');
 const ORIGIN = 'https://webview.test';
 const NONCE = 'dGVzdC1ub25jZQ';
+const BUNDLE = join(ROOT, 'dist', 'webview.js');
 
-let built: Promise<void> | null = null;
+let bundle: Buffer | null = null;
 
-/** Bundles webview/main.ts → dist/webview.js with the options of scripts/build.mjs (webview only). */
-export function buildWebview(): Promise<void> {
-  built ??= build({
-    entryPoints: [join(ROOT, 'webview/main.ts')],
-    outfile: join(ROOT, 'dist/webview.js'),
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.css': 'text' },
-    logLevel: 'warning',
-    legalComments: 'none',
-  }).then(() => undefined);
-  return built;
+/** dist/webview.js as scripts/build.mjs built it; a clear error when it is missing. */
+export function webviewBundle(): Buffer {
+  if (bundle) return bundle;
+  if (!existsSync(BUNDLE)) {
+    throw new Error(`${BUNDLE} is missing: the webview tests load the built bundle. Build it first with \`node scripts/build.mjs\` (\`npm test\` does).`);
+  }
+  const newest = ['webview', join('src', 'protocol')]
+    .flatMap((dir) => readdirFiles(join(ROOT, dir)))
+    .reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
+  if (newest > statSync(BUNDLE).mtimeMs) console.warn(`warning: ${BUNDLE} is older than the webview sources; rebuild with \`node scripts/build.mjs\``);
+  bundle = readFileSync(BUNDLE);
+  return bundle;
+}
+
+function readdirFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.(ts|css)$/.test(f))
+    .map((f) => join(dir, f));
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -56,8 +63,13 @@ export interface Panel {
   problems: string[];
 }
 
+function replaceOnce(html: string, search: string, replacement: string): string {
+  if (!html.includes(search)) throw new Error(`the lab HTML from src/extension/html.ts has no ${search}: update test/webview/harness.ts`);
+  return html.replace(search, replacement);
+}
+
+/** The host's page (buildLabHtml) plus what VS Code adds: theme, body class, the API stub. */
 function pageHtml(theme: TestTheme, state: WebviewState | undefined): string {
-  const csp = `default-src 'none'; img-src ${ORIGIN} data:; font-src ${ORIGIN}; style-src ${ORIGIN}; script-src 'nonce-${NONCE}';`;
   const setup = `
     window.__problems = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__problems.push('CSP: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
@@ -77,20 +89,14 @@ function pageHtml(theme: TestTheme, state: WebviewState | undefined): string {
         setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); return s; },
       };
     };`;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>LLM Tutor lab</title>
-<script nonce="${NONCE}">${setup}</script>
-</head>
-<body class="${theme.bodyClass}" data-vscode-theme-kind="${theme.kind}">
-<script nonce="${NONCE}" src="${ORIGIN}/webview.js"></script>
-</body></html>`;
+  let html = buildLabHtml({ cspSource: ORIGIN, nonce: NONCE, scriptUri: `${ORIGIN}/dist/webview.js`, styleUris: [], htmlLanguage: 'en', title: 'LLM Tutor lab' });
+  html = replaceOnce(html, '</head>', `<script nonce="${NONCE}">${setup}</script>\n  </head>`);
+  html = replaceOnce(html, '<body>', `<body class="${theme.bodyClass}" data-vscode-theme-kind="${theme.kind}">`);
+  return html;
 }
 
 export async function openPanel(browser: Browser, options: PanelOptions): Promise<Panel> {
-  await buildWebview();
+  const script = webviewBundle();
   const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, deviceScaleFactor: 1 });
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -101,7 +107,7 @@ export async function openPanel(browser: Browser, options: PanelOptions): Promis
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === '/' || path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (path === '/webview.js') return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(ROOT, 'dist/webview.js')) });
+    if (path === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: script });
     return route.fulfill({ status: 404, body: '' });
   });
   await page.goto(`${ORIGIN}/index.html`);

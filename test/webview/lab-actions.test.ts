@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { AttentionMap, Prediction } from '../../src/protocol/run';
+import type { AttentionMap } from '../../src/protocol/run';
+import type { EpochMessage } from '../../src/protocol/webview';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
 import { loadRecording } from './fixtures/recording';
 import { launchBrowser, openPanel, posted, problemsOf, savedState, send, settle } from './harness';
 import { choose, dataset, detail, text } from './queries';
@@ -18,6 +20,8 @@ after(async () => {
   await browser?.close();
 });
 
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 type Disableable = HTMLElement & { disabled: boolean };
 const isDisabled = (selector: string) => (document.querySelector(selector) as Disableable).disabled;
 
@@ -25,26 +29,76 @@ describe('lab panel: try it', () => {
   it('posts predict and shows the prediction with its attention map', async () => {
     const panel = await openPanel(browser, { theme: LIGHT });
     await send(panel.page, recording.init);
-    await panel.page.fill('#try-input input', '  march 5, 2021 ');
+    const answer = recording.prediction;
+    await panel.page.fill('#try-input input', `  ${answer.text} `);
     await panel.page.click('#try-button');
     await settle(panel.page);
-    assert.deepEqual((await posted(panel.page)).at(-1), { type: 'predict', text: 'march 5, 2021' });
+    assert.deepEqual((await posted(panel.page)).at(-1), { type: 'predict', text: answer.text });
     assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), true, 'disabled while waiting');
 
-    const probe = recording.epochs[recording.epochs.length - 1].attention!.probes[0];
-    const prediction: Prediction = { source: probe.source, predicted: probe.predicted, attention: probe.greedy };
-    await send(panel.page, { type: 'prediction', text: 'march 5, 2021', prediction });
-    assert.equal(await text(panel.page, '#try-predicted .token-line'), probe.predicted.join(''));
+    const { prediction } = answer;
+    const map = prediction.attention[0];
+    assert.ok(map, 'the engine answered with an attention map');
+    await send(panel.page, answer);
+    assert.equal(await text(panel.page, '#try-predicted .token-line'), prediction.predicted.join(''));
     const rows = await panel.page.$$eval('#try-map .row-label', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(rows, probe.greedy[0].rowTokens);
+    assert.deepEqual(rows, map.rowTokens);
     await panel.page.click('#try-map .row-label[data-index="1"]');
     await settle(panel.page);
-    assert.deepEqual((await detail(panel.page, 'try-map')).values, probe.greedy[0].weights[1]);
+    assert.deepEqual((await detail(panel.page, 'try-map')).values, map.weights[1]);
     assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), false);
 
     await panel.page.fill('#try-input input', '   ');
     await panel.page.press('#try-input input', 'Enter');
     assert.equal((await posted(panel.page)).filter((m) => m.type === 'predict').length, 1, 'an empty text is not posted');
+    await panel.page.close();
+  });
+
+  it('is open during a live run once an epoch is on disk, and says which weights it uses', async () => {
+    const init = recording.init;
+    assert.ok(init.live && init.run!.status.state === 'running', 'the recording opens the panel during the run');
+    const epochs = init.run!.status.epochsCompleted;
+    assert.ok(epochs >= 1);
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, init);
+    assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), false);
+    assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', String(epochs)));
+    await panel.page.fill('#try-input input', recording.prediction.text);
+    await panel.page.click('#try-button');
+    assert.deepEqual((await posted(panel.page)).at(-1), { type: 'predict', text: recording.prediction.text });
+    // The next epoch moves the note on; the end of the run removes it.
+    await send(panel.page, recording.prediction, recording.epochs[0]);
+    assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', String(recording.epochs[0].metrics.epoch)));
+    await send(panel.page, ...recording.rest.filter((m) => m.type === 'status'));
+    assert.equal(await panel.page.isVisible('#try-note'), false);
+    await panel.page.close();
+  });
+
+  it('refuses Try it during a live run before the first epoch ends, with a message', async () => {
+    const init = clone(recording.init);
+    const run = init.run!;
+    run.status = { ...run.status, epochsCompleted: 0 };
+    run.metrics = [];
+    run.attentionEpochs = [];
+    run.attention = null;
+    run.samples = null;
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, init);
+    assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), true);
+    assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryWaitFirstEpoch);
+    await panel.page.evaluate(() => (document.querySelector('#try-button') as HTMLElement).click());
+    assert.equal((await posted(panel.page)).filter((m) => m.type === 'predict').length, 0);
+
+    // The first epoch arrives: its weights are on disk, Try it opens.
+    const firstEpoch: EpochMessage = { ...clone(recording.epochs[0]), metrics: { ...recording.epochs[0].metrics, epoch: 1 } };
+    await send(panel.page, firstEpoch);
+    assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), false);
+    assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', '1'));
+
+    const zh = await openPanel(browser, { theme: LIGHT });
+    await send(zh.page, { ...init, language: 'zh-cn', strings: { ...WEBVIEW_STRINGS_ZH_CN } });
+    assert.equal(await text(zh.page, '#try-note'), WEBVIEW_STRINGS_ZH_CN.tryWaitFirstEpoch);
+    await zh.page.close();
     await panel.page.close();
   });
 
@@ -124,7 +178,7 @@ describe('lab panel: state and keyboard', () => {
     await settle(first.page);
     const state = await savedState(first.page);
     assert.deepEqual(state, {
-      runDir: recording.init.run!.dir,
+      runDir: recording.init.runDir,
       probeIndex: 2,
       epoch: recording.init.run!.attentionEpochs[0],
       selectedRow: 4,
@@ -163,7 +217,8 @@ describe('lab panel: state and keyboard', () => {
       assert.ok(reached.has(id), `${id} is reachable with Tab (reached: ${[...reached].join(', ')})`);
     }
     const label = await panel.page.getAttribute('#probe-map-canvas', 'aria-label');
-    assert.ok(label && label.includes('11'), label ?? '');
+    const shownMap = recording.init.run!.attention!.probes[0].greedy[0];
+    assert.ok(label && label.includes(`${shownMap.rowTokens.length} output tokens by ${shownMap.columnTokens.length} source tokens`), label ?? '');
     await panel.page.close();
   });
 });

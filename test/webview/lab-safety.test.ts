@@ -2,10 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { chapterInfo } from '../../src/engine/chapters/catalog';
+import { buildInitMessage } from '../../src/extension/panelFeed';
 import type { InitMessage } from '../../src/protocol/webview';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
 import { loadRecording } from './fixtures/recording';
-import { launchBrowser, openPanel, problemsOf, send } from './harness';
+import { launchBrowser, openPanel, problemsOf, savedState, send } from './harness';
 import { text } from './queries';
 import { DARK, LIGHT } from './themes';
 
@@ -85,20 +87,50 @@ describe('lab panel: safety and language', () => {
     await panel.page.close();
   });
 
-  it('shows damagedReason when the run is null, and nothing breaks', async () => {
+  it('shows damagedReason when the run is null, keeps runDir for the serializer, and nothing breaks', async () => {
     const reason = 'config.json: Unexpected token } in JSON at position 118';
     const panel = await openPanel(browser, { theme: DARK });
     await send(panel.page, { ...clone(recording.init), run: null, damagedReason: reason, live: false });
     assert.equal(await panel.page.isVisible('#damaged'), true);
     assert.equal(await text(panel.page, '#damaged-reason'), reason);
     assert.equal(await panel.page.getAttribute('#damaged', 'role'), 'alert');
+    assert.equal(await panel.page.isVisible('#preview-note'), false);
     assert.ok((await text(panel.page, '#probe-map')).includes(WEBVIEW_STRINGS_EN.attentionNoSnapshot));
     assert.equal(await panel.page.evaluate(() => (document.querySelector('#try-button') as HTMLElement & { disabled: boolean }).disabled), true);
+    // A reload must reopen the same (damaged) folder: the state carries init.runDir.
+    assert.equal((await savedState(panel.page))?.runDir, recording.init.runDir);
     // incremental messages for a damaged run are ignored gracefully
     await send(panel.page, ...recording.rest.slice(0, 3));
     assert.deepEqual(await problemsOf(panel), []);
     await panel.page.close();
   });
+
+  for (const language of ['en', 'zh-cn'] as const) {
+    it(`shows a chapter preview (${language}): title, contract, why it cannot train; no damage text, no run sections`, async () => {
+      const chapter = chapterInfo('self-attention');
+      assert.equal(chapter.trainable, false);
+      const init = buildInitMessage({ language, chapter, runDir: null, run: null, canTrain: true, live: false });
+      assert.equal(init.damagedReason, undefined);
+      const strings = language === 'zh-cn' ? WEBVIEW_STRINGS_ZH_CN : WEBVIEW_STRINGS_EN;
+      const panel = await openPanel(browser, { theme: LIGHT });
+      await send(panel.page, init);
+      assert.equal(await text(panel.page, '#chapter-title'), chapter.title[language]);
+      assert.equal(await text(panel.page, '#preview-note'), strings.previewNotTrainable);
+      assert.equal(await panel.page.isVisible('#preview-note'), true);
+      assert.equal(await panel.page.isVisible('#damaged'), false);
+      const body = await text(panel.page, 'body');
+      for (const key of ['damagedTitle', 'damagedUnknown', 'tryNoRun'] as const) assert.ok(!body.includes(strings[key]), `no "${strings[key]}" in a preview`);
+      assert.ok(await panel.page.isVisible('#contract'));
+      assert.ok((await text(panel.page, '#contract')).includes(chapter.contract.newConcepts[0][language]));
+      for (const id of ['charts-section', 'attention-section', 'shapes-section', 'samples-section', 'try-section', 'controls-section']) {
+        assert.equal(await panel.page.isVisible(`#${id}`), false, `${id} is hidden`);
+      }
+      assert.equal(await panel.page.isVisible('.facts'), false);
+      assert.equal(await savedState(panel.page), undefined, 'a preview has no run folder to restore');
+      assert.deepEqual(await problemsOf(panel), []);
+      await panel.page.close();
+    });
+  }
 
   it('explains a chapter without attention instead of drawing an empty map', async () => {
     const init = clone(recording.init);

@@ -28,11 +28,11 @@ describe('lab panel screenshots', () => {
       const panel = await openPanel(browser, { theme, width: 1200, height: 900 });
       await send(panel.page, recording.init, ...recording.rest);
       await panel.page.click('#probe-map .row-label[data-index="5"]');
-      const probe = recording.epochs[recording.epochs.length - 1].attention!.probes[1];
-      await panel.page.fill('#try-input input', probe.source.join(''));
+      const answer = recording.prediction;
+      await panel.page.fill('#try-input input', answer.text);
       await panel.page.click('#try-button');
-      await send(panel.page, { type: 'prediction', text: probe.source.join(''), prediction: { source: probe.source, predicted: probe.predicted, attention: probe.greedy } });
-      await panel.page.click('#try-map .column-label[data-index="8"]');
+      await send(panel.page, answer);
+      await panel.page.click(`#try-map .column-label[data-index="${Math.min(8, answer.prediction.source.length - 1)}"]`);
       await panel.page.evaluate(() => window.scrollTo(0, 0));
       await settle(panel.page);
       const path = join(ensureArtifacts(), `${theme.name}.png`);

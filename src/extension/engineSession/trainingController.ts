@@ -10,9 +10,11 @@ import * as vscode from 'vscode';
 import { chapterInfo } from '../../engine/chapters/catalog';
 import type { EngineToHost, RunStarted } from '../../protocol/engine';
 import type { ChapterId, Prediction, RunStatus, TrainOverrides } from '../../protocol/run';
+import type { Diagnostics } from '../diagnostics';
 import { EngineClient, type RunFailure } from '../engineClient';
 import { TRAINING_CONTEXT_KEY } from '../ids';
 import { shortTitle, t } from '../language';
+import { webviewMessageFor } from '../panelFeed';
 import type { PanelRegistry } from '../panelRegistry';
 import { runKey } from '../runPaths';
 import { readSettings } from '../settings';
@@ -25,6 +27,8 @@ export interface TrainingControllerOptions {
   runsDirectory: () => string;
   /** Called when the list of runs may have changed. */
   onRunsChanged: () => void;
+  /** Samples the event-loop delay while a run is live and reports it when the run ends. */
+  diagnostics?: Pick<Diagnostics, 'runStarted' | 'runEnded'>;
 }
 
 interface LiveRun {
@@ -103,7 +107,7 @@ export class TrainingController implements vscode.Disposable {
     this.statusBar.showStarting(chapterTitle);
     let started: RunStarted;
     try {
-      started = await this.client.train({ chapter, runsDir, backend: settings.backend, overrides: { ...settings.overrides, ...overrides } });
+      started = await this.client.train({ chapter, runsDir, backend: settings.backend, overrides: { ...settings.datasetSizes, ...settings.overrides, ...overrides } });
     } catch (error) {
       this.statusBar.hide();
       void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
@@ -121,6 +125,7 @@ export class TrainingController implements vscode.Disposable {
     });
     const live: LiveRun = { runId: started.runId, runDir: started.runDir, chapterTitle, end };
     this.live = live;
+    this.options.diagnostics?.runStarted(started.runId);
     this.statusBar.showRun(chapterTitle, started.runDir);
     this.options.panels().openRun(started.runDir);
     this.options.onRunsChanged();
@@ -198,6 +203,7 @@ export class TrainingController implements vscode.Disposable {
 
   private finish(started: RunStarted, chapterTitle: string, outcome: { status: RunStatus; reason?: string }): void {
     if (this.live?.runId === started.runId) this.live = null;
+    void this.options.diagnostics?.runEnded(started.runId, outcome.status.state);
     this.statusBar.hide();
     void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
     this.options.onRunsChanged();
@@ -218,43 +224,31 @@ export class TrainingController implements vscode.Disposable {
   }
 
   private onEngineMessage(message: EngineToHost): void {
-    const panels = this.options.panels();
-    const runDirOf = (runId: string): string | undefined => this.runDirs.get(runId);
+    // Live events become panel messages (panelFeed.ts), for the panel of the run they belong to.
+    const forPanel = webviewMessageFor(message);
+    if (forPanel && 'runId' in message) {
+      const runDir = this.runDirs.get(message.runId);
+      if (runDir) this.options.panels().post(runDir, forPanel);
+    }
     switch (message.type) {
       case 'runStarted':
         this.runDirs.set(message.runId, message.runDir);
         break;
-      case 'progress': {
-        const runDir = runDirOf(message.runId);
-        if (runDir) {
-          panels.post(runDir, { type: 'progress', epoch: message.epoch, epochs: message.epochs, batch: message.batch, batches: message.batches, trainLoss: message.trainLoss });
-        }
+      case 'progress':
         if (this.live?.runId === message.runId) {
           this.statusBar.update(this.live.chapterTitle, message.epoch, message.epochs, message.trainLoss);
           this.live.progress?.(message.epoch, message.epochs, message.batch, message.batches, message.trainLoss);
         }
         break;
-      }
-      case 'stepMetrics': {
-        const runDir = runDirOf(message.runId);
-        if (runDir) panels.post(runDir, { type: 'step', metrics: message.metrics });
-        break;
-      }
-      case 'epoch': {
-        const runDir = runDirOf(message.runId);
-        if (runDir) panels.post(runDir, { type: 'epoch', metrics: message.metrics, attention: message.attention, samples: message.samples });
+      case 'epoch':
         this.options.onRunsChanged();
         break;
-      }
       case 'log':
         this.options.output.appendLine(message.line);
         break;
-      case 'runEnded': {
-        const runDir = runDirOf(message.runId);
-        if (runDir) panels.post(runDir, { type: 'status', status: message.status, live: false });
+      case 'runEnded':
         if (this.live?.runId === message.runId) this.live.end({ status: message.status });
         break;
-      }
       case 'error':
         if (!message.requestId) {
           this.options.output.appendLine(`[engine] ${message.message}`);
