@@ -33,7 +33,7 @@ export class Header {
   private readonly warnings = el('details', { className: 'warnings' });
 
   constructor() {
-    const fact = (label: string, value: HTMLElement): HTMLElement => el('span', { className: 'fact' }, [el('span', { className: 'fact-label', text: `${label}: ` }), value]);
+    const fact = (label: string, value: HTMLElement): HTMLElement => el('span', { className: 'fact' }, [el('span', { className: 'fact-label', text: `${label}${t('labelSeparator')}` }), value]);
     this.facts = el('div', { className: 'facts' }, [
       fact(t('headerRun'), this.runId),
       fact(t('headerStatus'), this.badge),

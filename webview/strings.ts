@@ -9,6 +9,8 @@ export const WEBVIEW_STRINGS_EN = {
   headerRun: 'Run',
   headerChapter: 'Chapter',
   headerBackend: 'Backend',
+  /** Between a label and its value: ': ' in English, the full-width '：' in Chinese. */
+  labelSeparator: ': ',
   headerStatus: 'Status',
   statusRunning: 'running',
   statusCompleted: 'completed',
@@ -137,6 +139,7 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   headerRun: '运行',
   headerChapter: '章节',
   headerBackend: '后端',
+  labelSeparator: '：',
   headerStatus: '状态',
   statusRunning: '训练中',
   statusCompleted: '已完成',

@@ -26,6 +26,11 @@ export interface DelayHistogram {
   readonly count: number;
 }
 
+/**
+ * Event-loop delay while a run was live, as `monitorEventLoopDelay` measures it: the time each
+ * sampling timer took to fire, so an idle loop reads about the resolution (≈ 10 ms) and the
+ * excess is what the extension host kept the loop busy.
+ */
 export interface EventLoopDelay {
   p50Ms: number;
   p99Ms: number;

@@ -8,7 +8,7 @@ import { datasetSizesFromSettings, overridesFromSettings, parseBackend, parseLan
 export interface LabSettings {
   backend: BackendChoice;
   overrides: TrainOverrides;
-  /** Hidden `llmTutor.advanced.*Size` settings (see settingsValues.ts). */
+  /** Advanced `llmTutor.advanced.*Size` settings (see settingsValues.ts). */
   datasetSizes: DatasetSizes;
   language: LanguageSetting;
 }

@@ -42,7 +42,7 @@ export function overridesFromSettings(read: (key: string) => unknown): TrainOver
 }
 
 /**
- * Hidden settings (not in package.json, so not offered in the Settings UI): dataset sizes for
+ * Advanced settings (declared in package.json, listed last in the Settings UI): dataset sizes for
  * tests and demos that need a run to finish in seconds, `llmTutor.advanced.trainSize`,
  * `llmTutor.advanced.validationSize` and `llmTutor.advanced.testSize`. Unset or invalid: the
  * task's default. The engine checks the rest (e.g. validation holds at least the probes).

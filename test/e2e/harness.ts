@@ -423,15 +423,16 @@ export async function webviewFrame(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const outer of await page.locator('iframe.webview.ready').elementHandles()) {
-      if (!(await outer.isVisible().catch(() => false))) continue;
-      const outerFrame = await outer.contentFrame();
-      const inner = await outerFrame?.$('iframe#active-frame');
-      const frame = await inner?.contentFrame();
-      if (!frame) continue;
       try {
+        if (!(await outer.isVisible())) continue;
+        const outerFrame = await outer.contentFrame();
+        const inner = await outerFrame?.$('iframe#active-frame');
+        const frame = await inner?.contentFrame();
+        if (!frame) continue;
         if (!predicate || (await predicate(frame))) return frame;
       } catch {
-        // frame navigated or detached while checking: try again
+        // a frame navigated or went away while looking (e.g. "Unable to adopt element handle
+        // from a different document" when a webview swaps its document): try again
       }
     }
     if (Date.now() > deadline) throw new Error('no matching webview frame appeared');

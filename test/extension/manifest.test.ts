@@ -53,7 +53,7 @@ describe('manifest', () => {
 
   it('declares the settings with the protocol’s limits', () => {
     const p = pkg.contributes.configuration.properties;
-    assert.deepEqual(Object.keys(p).sort(), ['backend', 'batchSize', 'epochs', 'hiddenSize', 'language', 'learningRate', 'runsDirectory', 'seed'].map((k) => `llmTutor.${k}`).sort());
+    assert.deepEqual(Object.keys(p).sort(), ['advanced.testSize', 'advanced.trainSize', 'advanced.validationSize', 'backend', 'batchSize', 'epochs', 'hiddenSize', 'language', 'learningRate', 'runsDirectory', 'seed'].map((k) => `llmTutor.${k}`).sort());
     assert.deepEqual(p['llmTutor.backend'].enum, [...BACKEND_CHOICES]);
     assert.deepEqual(p['llmTutor.language'].enum, [...LANGUAGE_SETTINGS]);
     assert.equal(p['llmTutor.runsDirectory'].default, '');
