@@ -95,7 +95,8 @@ function buildVsix(): string {
   const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   run([join(stageDir, 'scripts', 'build.mjs'), '--production']);
   const vsix = join(tempRoot, 'llm-tutor.vsix');
-  run([join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix]);
+  // The same flags as package.json's `package` script (README images stay relative: no public repository URL).
+  run([join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix]);
   return vsix;
 }
 
