@@ -72,7 +72,7 @@ describe('manifest', () => {
       const text = fs.readFileSync(path.join(dir, file), 'utf8');
       assert.ok(!/from '@tensorflow\//.test(text), `${file} imports TensorFlow`);
       for (const engineImport of text.matchAll(/from '(\.\.\/)+engine\/([^']+)'/g)) {
-        assert.ok(/^(runs\/(reader|paths|index)|chapters\/catalog)$/.test(engineImport[2]), `${file} imports engine/${engineImport[2]}`);
+        assert.ok(/^(runStore\/(reader|paths|index)|chapters\/catalog)$/.test(engineImport[2]), `${file} imports engine/${engineImport[2]}`);
       }
     }
   });

@@ -4,8 +4,8 @@
  * folder is only read, never changed.
  */
 import type { EpochMetrics } from '../../protocol/run';
-import { readAttention, readMetrics } from '../runs/reader';
-import type { RunWriter } from '../runs/writer';
+import { readAttention, readMetrics } from '../runStore/reader';
+import type { RunWriter } from '../runStore/writer';
 import * as fs from 'fs';
 import * as path from 'path';
 
