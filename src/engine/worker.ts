@@ -4,7 +4,7 @@
  * results are never dropped. Only one run trains at a time.
  */
 import type { EngineToHost, HostToEngine, PredictRequest, TrainRequest } from '../protocol/engine';
-import { BackendUnavailableError, selectBackend } from './backend';
+import { selectBackend } from './backend';
 import { trainableChapter } from './chapters/trainable';
 import { loadRun, predictText, type LoadedRun } from './predict';
 import { train } from './train/trainer';
@@ -85,8 +85,7 @@ export class EngineWorker {
         },
       );
     } catch (error) {
-      const message = error instanceof BackendUnavailableError || !(error instanceof Error) ? String(error instanceof Error ? error.message : error) : error.message;
-      this.send({ type: 'error', requestId: request.requestId, message });
+      this.send({ type: 'error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
     } finally {
       this.live = null;
       if (this.shuttingDown) this.exit();

@@ -71,7 +71,7 @@ export interface TrainResult {
   status: RunStatus;
 }
 
-/** Number of probe examples whose attention is saved every epoch, and of samples shown. */
+/** Validation examples shown as samples every epoch (the probes' attention is saved separately). */
 const SAMPLE_COUNT = 8;
 const LOSS_READ_EVERY = 10;
 
