@@ -69,11 +69,6 @@ export class TrainingController implements vscode.Disposable {
     return this.live !== null && runKey(this.live.runDir) === runKey(runDir);
   }
 
-  /** Whether a run is starting or training in this window. */
-  isTraining(): boolean {
-    return this.starting || this.live !== null;
-  }
-
   /**
    * Starts a run of `chapter` (settings, then `overrides`, over the chapter defaults). Resolves
    * once the engine has created the run folder and its panel is open; training goes on after.
