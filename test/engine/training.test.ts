@@ -52,6 +52,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
         assert.equal(epochs.length, 3);
         assert.ok(epochs[2].train_loss < epochs[0].train_loss, `train loss falls: ${epochs.map((e) => e.train_loss)}`);
         assert.equal(snapshot.config.backend, backend);
+        if (chapter === attentionSeq2SeqChapter) {
+          // Probes are decoded in one padded batch; each map must be cut back to its own tokens.
+          for (const probe of snapshot.attention!.probes) {
+            for (const map of [...probe.teacherForced, ...probe.greedy]) {
+              assert.equal(map.weights.length, map.rowTokens.length);
+              assert.deepEqual(map.columnTokens, probe.source);
+              for (const row of map.weights) {
+                assert.equal(row.length, probe.source.length);
+                assert.ok(Math.abs(row.reduce((a, c) => a + c, 0) - 1) < 1e-5, 'row sums to 1');
+              }
+            }
+            assert.equal(probe.teacherForced[0].weights.length, probe.target.length + 1, 'one row per target token and <eos>');
+          }
+        } else {
+          assert.equal(snapshot.attention, null, 'seq2seq has no attention to save');
+        }
       });
     }
   });

@@ -18,18 +18,21 @@ function attentionMap(rowTokens: string[], columnTokens: string[], weights: numb
   return { layer: 0, head: 0, label: LABEL, rowTokens, columnTokens, weights };
 }
 
-/** Teacher-forced attention of one example: `[target_len + 1, source_len]`, or null without attention. */
-function teacherForcedRows(model: Seq2SeqModel, item: EncodedExample): number[][] | null {
-  const batch = makeBatch([item]);
+/**
+ * Teacher-forced attention of every probe in one batch: per probe `[target_len + 1, source_len]`
+ * cut to its own lengths (padding rows and columns dropped), or null for a model without attention.
+ */
+function teacherForcedRows(model: Seq2SeqModel, items: EncodedExample[]): (number[][] | null)[] {
+  const batch = makeBatch(items);
   try {
     const kept = tf.tidy(() => {
-      const weights = model.teacherForced(batch).attentionWeights; // [1, target_len, source_len]
+      const weights = model.teacherForced(batch).attentionWeights; // [probes, target_len, source_len]
       return weights ? [weights] : [];
     });
-    if (kept.length === 0) return null;
-    const rows = (kept[0].arraySync() as number[][][])[0];
+    if (kept.length === 0) return items.map(() => null);
+    const all = kept[0].arraySync() as number[][][];
     tf.dispose(kept);
-    return rows;
+    return items.map((item, i) => all[i].slice(0, item.targetIds.length).map((row) => row.slice(0, item.sourceIds.length)));
   } finally {
     disposeBatch(batch);
   }
@@ -37,12 +40,13 @@ function teacherForcedRows(model: Seq2SeqModel, item: EncodedExample): number[][
 
 export function probeAttention(model: Seq2SeqModel, probes: EncodedExample[], targetVocab: Vocab): ProbeAttention[] {
   const decoded = greedyDecode(model, probes, targetVocab, decodingSteps(probes));
+  const forcedRows = teacherForcedRows(model, probes);
   return probes.map((item, i) => {
     const source = item.example.source;
     const target = item.example.target;
     const result = decoded[i];
     const predicted = result.ended ? [...result.tokens, EOS_TOKEN] : result.tokens;
-    const forced = teacherForcedRows(model, item);
+    const forced = forcedRows[i];
     return {
       source,
       target,

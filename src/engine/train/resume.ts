@@ -4,10 +4,10 @@
  * folder is only read, never changed.
  */
 import type { EpochMetrics } from '../../protocol/run';
+import { samplesPath } from '../runStore/paths';
 import { readAttention, readMetrics } from '../runStore/reader';
 import type { RunWriter } from '../runStore/writer';
 import * as fs from 'fs';
-import * as path from 'path';
 
 export async function copyHistory(fromDir: string, writer: RunWriter, epochs: number): Promise<{ seconds: number; step: number }> {
   const { records } = await readMetrics(fromDir);
@@ -19,7 +19,7 @@ export async function copyHistory(fromDir: string, writer: RunWriter, epochs: nu
     } catch {
       // A chapter without attention (or a missing snapshot) has nothing to copy.
     }
-    const samples = path.join(fromDir, 'samples', `epoch-${String(epoch).padStart(3, '0')}.json`);
+    const samples = samplesPath(fromDir, epoch);
     if (fs.existsSync(samples)) writer.writeSamples(JSON.parse(fs.readFileSync(samples, 'utf8')));
   }
   const last = kept.filter((r): r is EpochMetrics => r.kind === 'epoch').pop();
