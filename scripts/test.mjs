@@ -25,6 +25,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 step('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
 step('type check', bin('tsc'), ['--noEmit', '-p', '.']);
 step('lint', bin('eslint'), ['.']);
+step('format', bin('prettier'), ['--check', '.']);
 
 const order = ['engine', 'extension', 'webview', 'e2e'];
 const files = readdirSync(join(root, 'test'), { recursive: true })
