@@ -13,14 +13,26 @@ export default tseslint.config(
   {
     files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/engine must not import vscode (see DESIGN.md).' }], patterns: ['**/extension/**', '**/webview/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/engine must not import vscode (see DESIGN.md).' }],
+          patterns: ['**/extension/**', '**/webview/**'],
+        },
+      ],
       'no-restricted-globals': ['error', 'window', 'document'],
     },
   },
   {
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'the webview runs in a browser' }], patterns: ['**/engine/**', '@tensorflow/*', 'fs', 'node:*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'the webview runs in a browser' }],
+          patterns: ['**/engine/**', '@tensorflow/*', 'fs', 'node:*'],
+        },
+      ],
     },
   },
 );

@@ -8,7 +8,14 @@ if (!fs.existsSync(engine)) {
   process.stderr.write('llm-tutor: dist/engine.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
-require(engine).runCli(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (error) => { process.stderr.write(`llm-tutor: ${error && error.message ? error.message : error}\n`); process.exitCode = 1; },
-);
+require(engine)
+  .runCli(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`llm-tutor: ${error && error.message ? error.message : error}\n`);
+      process.exitCode = 1;
+    },
+  );

@@ -15,7 +15,9 @@ import { generateTask } from '../src/engine/tasks';
 import { train } from '../src/engine/train/trainer';
 import type { BackendName, EpochMetrics } from '../src/protocol/run';
 
-const { values } = parseArgs({ options: { backends: { type: 'string' }, 'max-epochs': { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { backends: { type: 'string' }, 'max-epochs': { type: 'string' }, out: { type: 'string' } },
+});
 const backends = (values.backends ?? 'tensorflow,wasm,cpu').split(',') as BackendName[];
 const maxEpochs = Number(values['max-epochs'] ?? 8);
 
@@ -66,8 +68,15 @@ async function benchBackend(backend: BackendName, runsDir: string): Promise<Back
     },
     {
       epoch: (m) => {
-        epochs.push({ epoch: m.epoch, seconds: m.seconds, valExact: m.val_exact_match, samplesPerSecond: m.samples_per_second });
-        console.log(`${backend}: epoch ${m.epoch} val_exact=${m.val_exact_match.toFixed(4)} at ${m.seconds.toFixed(1)} s (${m.samples_per_second.toFixed(0)} samples/s)`);
+        epochs.push({
+          epoch: m.epoch,
+          seconds: m.seconds,
+          valExact: m.val_exact_match,
+          samplesPerSecond: m.samples_per_second,
+        });
+        console.log(
+          `${backend}: epoch ${m.epoch} val_exact=${m.val_exact_match.toFixed(4)} at ${m.seconds.toFixed(1)} s (${m.samples_per_second.toFixed(0)} samples/s)`,
+        );
         if (m.val_exact_match >= 0.95 && !reached) reached = m;
       },
     },
@@ -100,7 +109,9 @@ async function main(): Promise<void> {
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}`;
   console.log(`\nmachine: ${machine}`);
   console.log(`dates task generation (12000 examples): ${generationMs.toFixed(0)} ms`);
-  console.log('| backend | matmul 512² GFLOP/s | ms / step (batch 64) | samples / s | seconds to 95% val exact | epochs |');
+  console.log(
+    '| backend | matmul 512² GFLOP/s | ms / step (batch 64) | samples / s | seconds to 95% val exact | epochs |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     console.log(

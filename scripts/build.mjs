@@ -14,20 +14,36 @@ mkdirSync(dist, { recursive: true });
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 const builds = [
   {
-    entryPoints: [join(root, 'src/engine/main.ts')], outfile: join(dist, 'engine.js'), platform: 'node', format: 'cjs', target: 'node20',
+    entryPoints: [join(root, 'src/engine/main.ts')],
+    outfile: join(dist, 'engine.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     // tfjs-node is optional and native: required at run time only if it is installed.
     external: ['@tensorflow/tfjs-node'],
     // Prefer the ES module builds: the engine imports tfjs-core's gradients from its ESM tree,
     // and one tree means one copy of tfjs-core in the bundle.
     mainFields: ['module', 'main'],
   },
-  { entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js'), platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'text' } },
+  {
+    entryPoints: [join(root, 'src/extension/extension.ts')],
+    outfile: join(dist, 'extension.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    entryPoints: [join(root, 'webview/main.ts')],
+    outfile: join(dist, 'webview.js'),
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+  },
 ];
 
-await Promise.all(
-  builds.filter((b) => existsSync(b.entryPoints[0])).map((b) => esbuild.build({ ...common, ...b })),
-);
+await Promise.all(builds.filter((b) => existsSync(b.entryPoints[0])).map((b) => esbuild.build({ ...common, ...b })));
 
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {

@@ -17,7 +17,12 @@ export class AttentionDetail {
   private readonly top = el('p', { className: 'detail-top' });
 
   constructor(id: string) {
-    this.root = el('div', { className: 'attention-detail', attrs: { id, 'aria-live': 'polite' } }, [this.title, this.bars, this.sum, this.top]);
+    this.root = el('div', { className: 'attention-detail', attrs: { id, 'aria-live': 'polite' } }, [
+      this.title,
+      this.bars,
+      this.sum,
+      this.top,
+    ]);
   }
 
   render(map: AttentionMap | null, axis: DetailAxis | null, index: number | null): void {
@@ -32,7 +37,9 @@ export class AttentionDetail {
     const isRow = axis === 'row';
     const token = displayToken((isRow ? map.rowTokens : map.columnTokens)[index] ?? '');
     const otherTokens = isRow ? map.columnTokens : map.rowTokens;
-    const values = isRow ? (map.weights[index] ?? []).slice(0, otherTokens.length) : map.weights.map((row) => row[index] ?? 0);
+    const values = isRow
+      ? (map.weights[index] ?? []).slice(0, otherTokens.length)
+      : map.weights.map((row) => row[index] ?? 0);
     this.root.dataset.axis = axis;
     this.root.dataset.index = String(index);
     setText(this.title, t(isRow ? 'detailRowTitle' : 'detailColumnTitle', { index: index + 1, token }));
@@ -45,17 +52,32 @@ export class AttentionDetail {
     values.forEach((value, i) => {
       const fill = el('span', { className: 'detail-fill' });
       fill.style.width = `${Math.max(0, Math.min(1, value / (isRow ? 1 : largest))) * 100}%`;
-      const bar = el('li', { className: i === topIndex ? 'detail-bar top' : 'detail-bar', attrs: { 'data-index': i, 'data-value': String(value) } }, [
-        el('span', { className: 'detail-token token-text', text: displayToken(otherTokens[i] ?? '') }),
-        el('span', { className: 'detail-track' }, [fill]),
-        el('span', { className: 'detail-value', text: fixed(value) }),
-      ]);
+      const bar = el(
+        'li',
+        {
+          className: i === topIndex ? 'detail-bar top' : 'detail-bar',
+          attrs: { 'data-index': i, 'data-value': String(value) },
+        },
+        [
+          el('span', { className: 'detail-token token-text', text: displayToken(otherTokens[i] ?? '') }),
+          el('span', { className: 'detail-track' }, [fill]),
+          el('span', { className: 'detail-value', text: fixed(value) }),
+        ],
+      );
       this.bars.appendChild(bar);
     });
     const total = values.reduce((a, b) => a + b, 0);
     setText(this.sum, t(isRow ? 'detailSum' : 'detailColumnSum', { sum: fixed(total) }));
     this.sum.dataset.sum = String(total);
-    setText(this.top, values.length ? t(isRow ? 'detailTopRow' : 'detailTopColumn', { token: displayToken(otherTokens[topIndex] ?? ''), weight: fixed(values[topIndex]) }) : '');
+    setText(
+      this.top,
+      values.length
+        ? t(isRow ? 'detailTopRow' : 'detailTopColumn', {
+            token: displayToken(otherTokens[topIndex] ?? ''),
+            weight: fixed(values[topIndex]),
+          })
+        : '',
+    );
     this.top.dataset.token = otherTokens[topIndex] ?? '';
   }
 }

@@ -63,7 +63,12 @@ export class AttentionMapView {
       el('span', { text: t('mapLegendHigh') }),
       el('span', { className: 'map-legend-text', text: t('mapLegend') }),
     ]);
-    const mapColumn = el('div', { className: 'map-column' }, [this.caption, el('div', { className: 'map-scroll' }, [this.grid]), this.readout, legend]);
+    const mapColumn = el('div', { className: 'map-column' }, [
+      this.caption,
+      el('div', { className: 'map-scroll' }, [this.grid]),
+      this.readout,
+      legend,
+    ]);
     this.body = el('div', { className: 'map-body' }, [mapColumn, this.detail.root]);
     this.root = el('div', { className: 'attention-map', attrs: { id } }, [this.message, this.body]);
 
@@ -145,14 +150,29 @@ export class AttentionMapView {
       current === null ? (delta > 0 ? 0 : size - 1) : Math.max(0, Math.min(size - 1, current + delta));
     let next: MapSelection | null = null;
     switch (event.key) {
-      case 'ArrowDown': next = { row: step(row, 1, rows), column: null }; break;
-      case 'ArrowUp': next = { row: step(row, -1, rows), column: null }; break;
-      case 'ArrowRight': next = { row: null, column: step(column, 1, columns) }; break;
-      case 'ArrowLeft': next = { row: null, column: step(column, -1, columns) }; break;
-      case 'Home': next = column !== null ? { row: null, column: 0 } : { row: 0, column: null }; break;
-      case 'End': next = column !== null ? { row: null, column: columns - 1 } : { row: rows - 1, column: null }; break;
-      case 'Escape': next = { row: null, column: null }; break;
-      default: return;
+      case 'ArrowDown':
+        next = { row: step(row, 1, rows), column: null };
+        break;
+      case 'ArrowUp':
+        next = { row: step(row, -1, rows), column: null };
+        break;
+      case 'ArrowRight':
+        next = { row: null, column: step(column, 1, columns) };
+        break;
+      case 'ArrowLeft':
+        next = { row: null, column: step(column, -1, columns) };
+        break;
+      case 'Home':
+        next = column !== null ? { row: null, column: 0 } : { row: 0, column: null };
+        break;
+      case 'End':
+        next = column !== null ? { row: null, column: columns - 1 } : { row: rows - 1, column: null };
+        break;
+      case 'Escape':
+        next = { row: null, column: null };
+        break;
+      default:
+        return;
     }
     event.preventDefault();
     this.select(next);
@@ -163,7 +183,8 @@ export class AttentionMapView {
     const rect = this.canvas.getBoundingClientRect();
     const column = Math.floor((event.clientX - rect.left) / this.cellSize);
     const row = Math.floor((event.clientY - rect.top) / this.cellSize);
-    if (row < 0 || column < 0 || row >= this.map.rowTokens.length || column >= this.map.columnTokens.length) return null;
+    if (row < 0 || column < 0 || row >= this.map.rowTokens.length || column >= this.map.columnTokens.length)
+      return null;
     return { row, column };
   }
 
@@ -186,14 +207,32 @@ export class AttentionMapView {
     clear(this.columnLabels);
     map.rowTokens.forEach((token, index) =>
       this.rowLabels.appendChild(
-        el('button', { className: 'map-label row-label token-text', text: displayToken(token), attrs: { type: 'button', tabindex: -1, 'data-index': index, 'aria-label': t('mapRowLabel', { index: index + 1, token }) } }),
+        el('button', {
+          className: 'map-label row-label token-text',
+          text: displayToken(token),
+          attrs: {
+            type: 'button',
+            tabindex: -1,
+            'data-index': index,
+            'aria-label': t('mapRowLabel', { index: index + 1, token }),
+          },
+        }),
       ),
     );
     const vertical = map.columnTokens.some((token) => [...token].length > 2);
     this.columnLabels.classList.toggle('vertical', vertical);
     map.columnTokens.forEach((token, index) =>
       this.columnLabels.appendChild(
-        el('button', { className: 'map-label column-label token-text', text: displayToken(token), attrs: { type: 'button', tabindex: -1, 'data-index': index, 'aria-label': t('mapColumnLabel', { index: index + 1, token }) } }),
+        el('button', {
+          className: 'map-label column-label token-text',
+          text: displayToken(token),
+          attrs: {
+            type: 'button',
+            tabindex: -1,
+            'data-index': index,
+            'aria-label': t('mapColumnLabel', { index: index + 1, token }),
+          },
+        }),
       ),
     );
   }
@@ -255,7 +294,13 @@ export class AttentionMapView {
     const focus = this.hover;
     setText(
       this.readout,
-      focus ? t('mapCellReadout', { row: displayToken(map.rowTokens[focus.row]), column: displayToken(map.columnTokens[focus.column]), weight: fixed(map.weights[focus.row]?.[focus.column] ?? 0) }) : t('mapHint'),
+      focus
+        ? t('mapCellReadout', {
+            row: displayToken(map.rowTokens[focus.row]),
+            column: displayToken(map.columnTokens[focus.column]),
+            weight: fixed(map.weights[focus.row]?.[focus.column] ?? 0),
+          })
+        : t('mapHint'),
     );
     this.readout.dataset.value = focus ? String(map.weights[focus.row]?.[focus.column] ?? 0) : '';
 

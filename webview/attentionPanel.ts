@@ -36,8 +36,22 @@ export class AttentionPanel {
   private readonly probeSelect: IndexSelect;
   private readonly headSelect: IndexSelect;
   private readonly radios: Record<Mode, Radio>;
-  private readonly slider = el('input', { className: 'epoch-slider', attrs: { id: 'epoch-slider', type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': t('attentionEpochAria') } });
-  private readonly epochLabel = el('output', { className: 'epoch-value', attrs: { id: 'epoch-value', for: 'epoch-slider' } });
+  private readonly slider = el('input', {
+    className: 'epoch-slider',
+    attrs: {
+      id: 'epoch-slider',
+      type: 'range',
+      min: 0,
+      max: 0,
+      step: 1,
+      value: 0,
+      'aria-label': t('attentionEpochAria'),
+    },
+  });
+  private readonly epochLabel = el('output', {
+    className: 'epoch-value',
+    attrs: { id: 'epoch-value', for: 'epoch-slider' },
+  });
   private readonly probeTokens = el('p', { className: 'probe-tokens muted' });
   private readonly map: AttentionMapView;
 
@@ -56,9 +70,16 @@ export class AttentionPanel {
       this.headIndex = index;
       this.render();
     });
-    const radio = (mode: Mode, label: string): Radio => el('vscode-radio', { text: label, attrs: { name: 'attention-mode', value: mode, id: `mode-${mode}` } }) as Radio;
-    this.radios = { greedy: radio('greedy', t('attentionModeGreedy')), teacherForced: radio('teacherForced', t('attentionModeTeacherForced')) };
-    const group = el('vscode-radio-group', { attrs: { id: 'mode-group', 'aria-label': t('attentionRows') } }, [this.radios.greedy, this.radios.teacherForced]);
+    const radio = (mode: Mode, label: string): Radio =>
+      el('vscode-radio', { text: label, attrs: { name: 'attention-mode', value: mode, id: `mode-${mode}` } }) as Radio;
+    this.radios = {
+      greedy: radio('greedy', t('attentionModeGreedy')),
+      teacherForced: radio('teacherForced', t('attentionModeTeacherForced')),
+    };
+    const group = el('vscode-radio-group', { attrs: { id: 'mode-group', 'aria-label': t('attentionRows') } }, [
+      this.radios.greedy,
+      this.radios.teacherForced,
+    ]);
     group.addEventListener('change', (event) => {
       const value = (event.target as Radio).value;
       if ((value === 'greedy' || value === 'teacherForced') && value !== this.mode) {
@@ -72,9 +93,16 @@ export class AttentionPanel {
     this.root = el('div', { className: 'attention-panel' }, [
       el('div', { className: 'attention-controls' }, [
         this.probeSelect.root,
-        el('div', { className: 'control' }, [el('span', { className: 'control-label', text: t('attentionRows') }), group]),
+        el('div', { className: 'control' }, [
+          el('span', { className: 'control-label', text: t('attentionRows') }),
+          group,
+        ]),
         this.headSelect.root,
-        el('div', { className: 'control epoch-control' }, [el('label', { className: 'control-label', text: t('attentionEpoch'), attrs: { for: 'epoch-slider' } }), this.slider, this.epochLabel]),
+        el('div', { className: 'control epoch-control' }, [
+          el('label', { className: 'control-label', text: t('attentionEpoch'), attrs: { for: 'epoch-slider' } }),
+          this.slider,
+          this.epochLabel,
+        ]),
       ]),
       this.probeTokens,
       this.map.root,
@@ -95,7 +123,13 @@ export class AttentionPanel {
 
   state(): AttentionViewState {
     const selection = this.map.getSelection();
-    return { probeIndex: this.probeIndex, epoch: this.epoch, selectedRow: selection.row, selectedColumn: selection.column, mode: this.mode };
+    return {
+      probeIndex: this.probeIndex,
+      epoch: this.epoch,
+      selectedRow: selection.row,
+      selectedColumn: selection.column,
+      mode: this.mode,
+    };
   }
 
   setTheme(theme: Theme): void {
@@ -149,15 +183,31 @@ export class AttentionPanel {
     const snapshot = this.shown;
     const probes = snapshot?.probes ?? [];
     this.probeIndex = Math.min(this.probeIndex, Math.max(0, probes.length - 1));
-    this.probeSelect.update(probes.map((p, i) => t('attentionProbeOption', { index: i + 1, source: this.join(p.source) })), this.probeIndex);
+    this.probeSelect.update(
+      probes.map((p, i) => t('attentionProbeOption', { index: i + 1, source: this.join(p.source) })),
+      this.probeIndex,
+    );
     this.radios.greedy.checked = this.mode === 'greedy';
     this.radios.teacherForced.checked = this.mode === 'teacherForced';
 
     const probe = probes[this.probeIndex];
-    const maps: AttentionMap[] = probe ? probe[this.mode] ?? [] : [];
+    const maps: AttentionMap[] = probe ? (probe[this.mode] ?? []) : [];
     this.headIndex = Math.min(this.headIndex, Math.max(0, maps.length - 1));
-    this.headSelect.update(maps.map((m) => t('attentionHeadOption', { layer: m.layer + 1, head: m.head + 1, label: m.label })), this.headIndex, 2);
-    setText(this.probeTokens, probe ? t('attentionProbeTokens', { source: this.join(probe.source), target: this.join(probe.target), predicted: this.join(probe.predicted) }) : '');
+    this.headSelect.update(
+      maps.map((m) => t('attentionHeadOption', { layer: m.layer + 1, head: m.head + 1, label: m.label })),
+      this.headIndex,
+      2,
+    );
+    setText(
+      this.probeTokens,
+      probe
+        ? t('attentionProbeTokens', {
+            source: this.join(probe.source),
+            target: this.join(probe.target),
+            predicted: this.join(probe.predicted),
+          })
+        : '',
+    );
     this.map.setMap(maps[this.headIndex] ?? null, snapshot ? t('attentionNone') : t('attentionNoSnapshot'));
     this.root.dataset.epoch = snapshot ? String(snapshot.epoch) : '';
 
@@ -167,7 +217,8 @@ export class AttentionPanel {
     this.slider.value = String(Math.max(0, index));
     this.slider.disabled = this.epochs.length < 2;
     const shownEpoch = this.epoch ?? this.epochs[last];
-    let label = shownEpoch === undefined ? '—' : t('attentionEpochValue', { epoch: shownEpoch, last: this.epochs[last] });
+    let label =
+      shownEpoch === undefined ? '—' : t('attentionEpochValue', { epoch: shownEpoch, last: this.epochs[last] });
     if (this.epoch === null && shownEpoch !== undefined) label += ` · ${t('attentionEpochFollowing')}`;
     if (this.waitingFor !== null) label += ` · ${t('attentionEpochLoading', { epoch: this.waitingFor })}`;
     setText(this.epochLabel, label);

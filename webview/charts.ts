@@ -3,7 +3,16 @@
  * plus a finer train curve from `kind:'step'` records. Colours come from the theme; no animation.
  * Each canvas exposes its point counts as data attributes (`data-points-train`, …) for tests.
  */
-import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import {
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
 import { el, setText } from './dom';
 import { fixed, t } from './i18n';
 import type { LabModel } from './model';
@@ -37,7 +46,9 @@ function makeChart(canvas: HTMLCanvasElement, datasets: LineDataset[], percent: 
       },
       plugins: {
         legend: { position: 'bottom', labels: { usePointStyle: true, boxHeight: 8 } },
-        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${fixed(item.parsed.y ?? NaN, percent ? 3 : 4)}` } },
+        tooltip: {
+          callbacks: { label: (item) => `${item.dataset.label}: ${fixed(item.parsed.y ?? NaN, percent ? 3 : 4)}` },
+        },
       },
     },
   });
@@ -45,8 +56,14 @@ function makeChart(canvas: HTMLCanvasElement, datasets: LineDataset[], percent: 
 
 export class TrainingCharts {
   readonly root: HTMLElement;
-  private readonly lossCanvas = el('canvas', { className: 'chart-canvas', attrs: { id: 'loss-chart', role: 'img', 'aria-label': t('chartLossAria') } });
-  private readonly accuracyCanvas = el('canvas', { className: 'chart-canvas', attrs: { id: 'accuracy-chart', role: 'img', 'aria-label': t('chartAccuracyAria') } });
+  private readonly lossCanvas = el('canvas', {
+    className: 'chart-canvas',
+    attrs: { id: 'loss-chart', role: 'img', 'aria-label': t('chartLossAria') },
+  });
+  private readonly accuracyCanvas = el('canvas', {
+    className: 'chart-canvas',
+    attrs: { id: 'accuracy-chart', role: 'img', 'aria-label': t('chartAccuracyAria') },
+  });
   private readonly summary = el('p', { className: 'chart-summary', attrs: { 'aria-live': 'off' } });
   private readonly empty = el('p', { className: 'chart-empty', text: t('chartEmpty') });
   private readonly loss: Chart<'line', Point[]>;
@@ -56,8 +73,14 @@ export class TrainingCharts {
     this.root = el('div', { className: 'charts' }, [
       this.empty,
       el('div', { className: 'chart-grid' }, [
-        el('figure', { className: 'chart-figure' }, [el('figcaption', { text: t('chartLossTitle') }), el('div', { className: 'chart-box' }, [this.lossCanvas])]),
-        el('figure', { className: 'chart-figure' }, [el('figcaption', { text: t('chartAccuracyTitle') }), el('div', { className: 'chart-box' }, [this.accuracyCanvas])]),
+        el('figure', { className: 'chart-figure' }, [
+          el('figcaption', { text: t('chartLossTitle') }),
+          el('div', { className: 'chart-box' }, [this.lossCanvas]),
+        ]),
+        el('figure', { className: 'chart-figure' }, [
+          el('figcaption', { text: t('chartAccuracyTitle') }),
+          el('div', { className: 'chart-box' }, [this.accuracyCanvas]),
+        ]),
       ]),
       this.summary,
     ]);
@@ -66,13 +89,21 @@ export class TrainingCharts {
       [
         lineDataset(t('chartTrainLoss')),
         lineDataset(t('chartValLoss'), { borderDash: [6, 4], pointStyle: 'rectRot', pointRadius: 4 }),
-        lineDataset(t('chartTrainLossSteps'), { borderWidth: 1, pointRadius: 0, pointHoverRadius: 0, pointStyle: 'line' }),
+        lineDataset(t('chartTrainLossSteps'), {
+          borderWidth: 1,
+          pointRadius: 0,
+          pointHoverRadius: 0,
+          pointStyle: 'line',
+        }),
       ],
       false,
     );
     this.accuracy = makeChart(
       this.accuracyCanvas,
-      [lineDataset(t('chartValTokenAccuracy')), lineDataset(t('chartValExactMatch'), { borderDash: [6, 4], pointStyle: 'triangle', pointRadius: 4 })],
+      [
+        lineDataset(t('chartValTokenAccuracy')),
+        lineDataset(t('chartValExactMatch'), { borderDash: [6, 4], pointStyle: 'triangle', pointRadius: 4 }),
+      ],
       true,
     );
   }
@@ -118,7 +149,7 @@ export class TrainingCharts {
     const train = epochs.map((m) => ({ x: m.epoch, y: m.train_loss }));
     const validation = epochs.map((m) => ({ x: m.epoch, y: m.val_loss }));
     const last = epochs[epochs.length - 1];
-    const stepsPerEpoch = last && last.epoch > 0 ? last.step / last.epoch : model.progress?.batches ?? 0;
+    const stepsPerEpoch = last && last.epoch > 0 ? last.step / last.epoch : (model.progress?.batches ?? 0);
     const steps = stepsPerEpoch > 0 ? model.steps.map((m) => ({ x: m.step / stepsPerEpoch, y: m.train_loss })) : [];
     const lastEpoch = Math.max(model.run?.config.epochs ?? 0, last?.epoch ?? 0, 1);
 
@@ -137,12 +168,27 @@ export class TrainingCharts {
       chart.update('none');
     }
 
-    Object.assign(this.lossCanvas.dataset, { pointsTrain: String(train.length), pointsValidation: String(validation.length), pointsSteps: String(steps.length) });
-    Object.assign(this.accuracyCanvas.dataset, { pointsTokenAccuracy: String(epochs.length), pointsExactMatch: String(epochs.length) });
+    Object.assign(this.lossCanvas.dataset, {
+      pointsTrain: String(train.length),
+      pointsValidation: String(validation.length),
+      pointsSteps: String(steps.length),
+    });
+    Object.assign(this.accuracyCanvas.dataset, {
+      pointsTokenAccuracy: String(epochs.length),
+      pointsExactMatch: String(epochs.length),
+    });
     this.empty.hidden = epochs.length > 0 || steps.length > 0;
     setText(
       this.summary,
-      last ? t('chartSummary', { epoch: last.epoch, train: fixed(last.train_loss, 4), val: fixed(last.val_loss, 4), token: fixed(last.val_token_accuracy), exact: fixed(last.val_exact_match) }) : '',
+      last
+        ? t('chartSummary', {
+            epoch: last.epoch,
+            train: fixed(last.train_loss, 4),
+            val: fixed(last.val_loss, 4),
+            token: fixed(last.val_token_accuracy),
+            exact: fixed(last.val_exact_match),
+          })
+        : '',
     );
   }
 }

@@ -16,7 +16,16 @@ export function renderContract(container: HTMLElement, contract: LearningContrac
   const grid = el('div', { className: 'contract-grid' });
   for (const [key, items] of parts) {
     if (!items?.length) continue;
-    grid.appendChild(el('div', { className: 'contract-part' }, [el('h3', { text: t(key) }), el('ul', {}, items.map((item) => el('li', { text: pick(item) })))]));
+    grid.appendChild(
+      el('div', { className: 'contract-part' }, [
+        el('h3', { text: t(key) }),
+        el(
+          'ul',
+          {},
+          items.map((item) => el('li', { text: pick(item) })),
+        ),
+      ]),
+    );
   }
   container.appendChild(grid);
 }

@@ -25,7 +25,14 @@ interface FieldSpec {
 const FIELDS: FieldSpec[] = [
   { key: 'epochs', label: 'controlsEpochs', integer: true, min: 1, max: LIMITS.maxEpochs, type: 'number' },
   { key: 'batchSize', label: 'controlsBatchSize', integer: true, min: 1, max: LIMITS.maxBatchSize, type: 'number' },
-  { key: 'learningRate', label: 'controlsLearningRate', integer: false, min: LIMITS.minLearningRate, max: LIMITS.maxLearningRate, type: 'text' },
+  {
+    key: 'learningRate',
+    label: 'controlsLearningRate',
+    integer: false,
+    min: LIMITS.minLearningRate,
+    max: LIMITS.maxLearningRate,
+    type: 'text',
+  },
   { key: 'hiddenSize', label: 'controlsHiddenSize', integer: true, min: 1, max: LIMITS.maxHiddenSize, type: 'number' },
   { key: 'seed', label: 'controlsSeed', integer: true, min: 0, max: LIMITS.maxSeed, type: 'number' },
 ];
@@ -37,8 +44,14 @@ export class RunControls {
   readonly root: HTMLElement;
   private readonly inputs = new Map<Field, TextField>();
   private readonly start = el('vscode-button', { text: t('controlsStart'), attrs: { id: 'start-button' } }) as Button;
-  private readonly stop = el('vscode-button', { text: t('controlsStop'), attrs: { id: 'stop-button', secondary: true } }) as Button;
-  private readonly note = el('p', { className: 'controls-note muted', attrs: { id: 'controls-note', 'aria-live': 'polite' } });
+  private readonly stop = el('vscode-button', {
+    text: t('controlsStop'),
+    attrs: { id: 'stop-button', secondary: true },
+  }) as Button;
+  private readonly note = el('p', {
+    className: 'controls-note muted',
+    attrs: { id: 'controls-note', 'aria-live': 'polite' },
+  });
   private filledFor: string | null = null;
   private pending: 'start' | 'stop' | null = null;
   private model: LabModel | null = null;
@@ -47,13 +60,24 @@ export class RunControls {
     const fields = el('div', { className: 'control-fields' });
     for (const spec of FIELDS) {
       const id = `control-${spec.key}`;
-      const input = el('vscode-textfield', { attrs: spec.type === 'number' ? { id, type: 'number', name: spec.key, label: t(spec.label), min: spec.min, max: spec.max } : { id, type: 'text', inputmode: 'decimal', name: spec.key, label: t(spec.label) } }) as TextField;
+      const input = el('vscode-textfield', {
+        attrs:
+          spec.type === 'number'
+            ? { id, type: 'number', name: spec.key, label: t(spec.label), min: spec.min, max: spec.max }
+            : { id, type: 'text', inputmode: 'decimal', name: spec.key, label: t(spec.label) },
+      }) as TextField;
       this.inputs.set(spec.key, input);
-      fields.appendChild(el('div', { className: 'control-field' }, [el('label', { text: t(spec.label), attrs: { for: id } }), input]));
+      fields.appendChild(
+        el('div', { className: 'control-field' }, [el('label', { text: t(spec.label), attrs: { for: id } }), input]),
+      );
     }
     this.start.addEventListener('click', () => this.onStart());
     this.stop.addEventListener('click', () => this.onStop());
-    this.root = el('div', { className: 'run-controls' }, [fields, el('div', { className: 'control-buttons' }, [this.start, this.stop]), this.note]);
+    this.root = el('div', { className: 'run-controls' }, [
+      fields,
+      el('div', { className: 'control-buttons' }, [this.start, this.stop]),
+      this.note,
+    ]);
   }
 
   /** Called on every status change; fills the fields from the run's config once per run. */
@@ -97,10 +121,17 @@ export class RunControls {
       input.invalid = false;
       if (text === '') continue;
       const value = Number(text);
-      const ok = Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
+      const ok =
+        Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
       if (!ok) {
         input.invalid = true;
-        this.onInvalid(t(spec.integer ? 'controlsInvalidInteger' : 'controlsInvalidNumber', { field: t(spec.label), min: spec.min, max: spec.max }));
+        this.onInvalid(
+          t(spec.integer ? 'controlsInvalidInteger' : 'controlsInvalidNumber', {
+            field: t(spec.label),
+            min: spec.min,
+            max: spec.max,
+          }),
+        );
         return null;
       }
       overrides[spec.key] = value;

@@ -11,7 +11,11 @@ export interface ElementOptions {
 }
 
 /** Creates an element; `text` becomes textContent, attributes are set one by one. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options?: ElementOptions, children?: (Node | null)[]): HTMLElementTagNameMap[K];
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options?: ElementOptions,
+  children?: (Node | null)[],
+): HTMLElementTagNameMap[K];
 export function el(tag: string, options?: ElementOptions, children?: (Node | null)[]): HTMLElement;
 export function el(tag: string, options: ElementOptions = {}, children: (Node | null)[] = []): HTMLElement {
   const element = document.createElement(tag);
@@ -47,7 +51,10 @@ export function show(element: HTMLElement, visible: boolean): void {
 export function section(id: string, title: string): { root: HTMLElement; heading: HTMLElement; body: HTMLElement } {
   const heading = el('h2', { text: title, attrs: { id: `${id}-heading` } });
   const body = el('div', { className: 'section-body' });
-  const root = el('section', { className: `panel-section ${id}`, attrs: { id, 'aria-labelledby': `${id}-heading` } }, [heading, body]);
+  const root = el('section', { className: `panel-section ${id}`, attrs: { id, 'aria-labelledby': `${id}-heading` } }, [
+    heading,
+    body,
+  ]);
   return { root, heading, body };
 }
 

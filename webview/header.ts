@@ -27,13 +27,20 @@ export class Header {
   private readonly liveBadge = el('span', { className: 'live-badge', text: t('statusLive') });
   private readonly backend = el('span', { className: 'backend', attrs: { id: 'backend' } });
   private readonly progressText = el('span', { className: 'progress-text', attrs: { id: 'progress-text' } });
-  private readonly progressBar = el('vscode-progress-bar', { className: 'progress-bar', attrs: { 'aria-label': t('progressAria') } });
+  private readonly progressBar = el('vscode-progress-bar', {
+    className: 'progress-bar',
+    attrs: { 'aria-label': t('progressAria') },
+  });
   private readonly damaged = el('div', { className: 'damaged', attrs: { id: 'damaged', role: 'alert' } });
   private readonly runError = el('p', { className: 'run-error', attrs: { id: 'run-error' } });
   private readonly warnings = el('details', { className: 'warnings' });
 
   constructor() {
-    const fact = (label: string, value: HTMLElement): HTMLElement => el('span', { className: 'fact' }, [el('span', { className: 'fact-label', text: `${label}${t('labelSeparator')}` }), value]);
+    const fact = (label: string, value: HTMLElement): HTMLElement =>
+      el('span', { className: 'fact' }, [
+        el('span', { className: 'fact-label', text: `${label}${t('labelSeparator')}` }),
+        value,
+      ]);
     this.facts = el('div', { className: 'facts' }, [
       fact(t('headerRun'), this.runId),
       fact(t('headerStatus'), this.badge),
@@ -77,7 +84,16 @@ export class Header {
       const batches = Math.max(1, progress.batches);
       bar.max = Math.max(1, progress.epochs);
       bar.value = Math.min(bar.max, progress.epoch - 1 + progress.batch / batches);
-      setText(this.progressText, t('progressEpoch', { epoch: progress.epoch, epochs: progress.epochs, batch: progress.batch, batches: progress.batches, loss: fixed(progress.trainLoss, 4) }));
+      setText(
+        this.progressText,
+        t('progressEpoch', {
+          epoch: progress.epoch,
+          epochs: progress.epochs,
+          batch: progress.batch,
+          batches: progress.batches,
+          loss: fixed(progress.trainLoss, 4),
+        }),
+      );
     } else {
       bar.max = Math.max(1, epochs);
       bar.value = Math.min(bar.max, done);
@@ -92,11 +108,25 @@ export class Header {
     show(this.damaged, damaged);
     this.damaged.replaceChildren(
       ...(damaged
-        ? [el('strong', { text: t('damagedTitle') }), el('p', { className: 'damaged-reason', attrs: { id: 'damaged-reason' }, text: init.damagedReason || t('damagedUnknown') })]
+        ? [
+            el('strong', { text: t('damagedTitle') }),
+            el('p', {
+              className: 'damaged-reason',
+              attrs: { id: 'damaged-reason' },
+              text: init.damagedReason || t('damagedUnknown'),
+            }),
+          ]
         : []),
     );
     const warnings = run?.warnings ?? [];
     show(this.warnings, warnings.length > 0);
-    this.warnings.replaceChildren(el('summary', { text: `${t('warningsTitle')} (${warnings.length})` }), el('ul', {}, warnings.map((w) => el('li', { text: w }))));
+    this.warnings.replaceChildren(
+      el('summary', { text: `${t('warningsTitle')} (${warnings.length})` }),
+      el(
+        'ul',
+        {},
+        warnings.map((w) => el('li', { text: w })),
+      ),
+    );
   }
 }

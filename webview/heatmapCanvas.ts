@@ -75,8 +75,10 @@ export function drawHeatmap(canvas: HTMLCanvasElement, d: HeatmapDrawing): void 
 
   ctx.lineWidth = 2;
   ctx.strokeStyle = d.selectionColor;
-  if (d.selectedRow !== null && d.selectedRow < d.rows) ctx.strokeRect(1, d.selectedRow * d.cellSize + 1, width - 2, d.cellSize - 2);
-  if (d.selectedColumn !== null && d.selectedColumn < d.columns) ctx.strokeRect(d.selectedColumn * d.cellSize + 1, 1, d.cellSize - 2, height - 2);
+  if (d.selectedRow !== null && d.selectedRow < d.rows)
+    ctx.strokeRect(1, d.selectedRow * d.cellSize + 1, width - 2, d.cellSize - 2);
+  if (d.selectedColumn !== null && d.selectedColumn < d.columns)
+    ctx.strokeRect(d.selectedColumn * d.cellSize + 1, 1, d.cellSize - 2, height - 2);
   if (d.hover) {
     ctx.strokeStyle = d.hoverColor;
     ctx.strokeRect(d.hover.column * d.cellSize + 1, d.hover.row * d.cellSize + 1, d.cellSize - 2, d.cellSize - 2);

@@ -41,10 +41,11 @@ export function buildLayout(root: HTMLElement, separator: string, onStateChange:
     s.body.appendChild(content);
     return s.root;
   };
-  const contract = el('details', { className: 'panel-section contract-section', attrs: { id: 'contract', open: true } }, [
-    el('summary', {}, [el('h2', { text: t('contractTitle') })]),
-    ui.contract,
-  ]);
+  const contract = el(
+    'details',
+    { className: 'panel-section contract-section', attrs: { id: 'contract', open: true } },
+    [el('summary', {}, [el('h2', { text: t('contractTitle') })]), ui.contract],
+  );
   ui.runSections = [
     part('charts-section', t('chartsTitle'), ui.charts.root),
     part('attention-section', t('attentionTitle'), ui.attention.root),
@@ -53,6 +54,10 @@ export function buildLayout(root: HTMLElement, separator: string, onStateChange:
     part('try-section', t('tryTitle'), ui.tryIt.root),
     part('controls-section', t('controlsTitle'), ui.controls.root),
   ];
-  root.replaceChildren(ui.header.root, messages.root, el('main', { className: 'lab-main' }, [contract, ...ui.runSections]));
+  root.replaceChildren(
+    ui.header.root,
+    messages.root,
+    el('main', { className: 'lab-main' }, [contract, ...ui.runSections]),
+  );
   return ui;
 }

@@ -50,12 +50,18 @@ function invalidate(...parts: Part[]): void {
       if (!model || !ui) return;
       const m = model;
       switch (part) {
-        case 'header': return ui.header.update(m);
-        case 'charts': return ui.charts.update(m);
-        case 'attention': return ui.attention.update(m);
-        case 'samples': return renderSamples(ui.samples, m.samples, m.run?.config.tokenLevel ?? 'char');
-        case 'tryIt': return ui.tryIt.update(m);
-        case 'controls': return ui.controls.update(m);
+        case 'header':
+          return ui.header.update(m);
+        case 'charts':
+          return ui.charts.update(m);
+        case 'attention':
+          return ui.attention.update(m);
+        case 'samples':
+          return renderSamples(ui.samples, m.samples, m.run?.config.tokenLevel ?? 'char');
+        case 'tryIt':
+          return ui.tryIt.update(m);
+        case 'controls':
+          return ui.controls.update(m);
       }
     });
   }
@@ -123,7 +129,9 @@ function start(): void {
   applyStyles();
   document.body.appendChild(root);
   root.appendChild(el('p', { className: 'loading', text: t('loading') }));
-  onRenderError((error) => ui?.messages.add(t('renderFailed', { error: error instanceof Error ? error.message : String(error) })));
+  onRenderError((error) =>
+    ui?.messages.add(t('renderFailed', { error: error instanceof Error ? error.message : String(error) })),
+  );
   window.addEventListener('message', (event: MessageEvent) => {
     if (!isMessage(event.data)) return;
     try {

@@ -5,11 +5,17 @@ import { t } from './i18n';
 const MAX_MESSAGES = 4;
 
 export class MessageRegion {
-  readonly root = el('div', { className: 'messages', attrs: { id: 'messages', role: 'alert', 'aria-live': 'assertive', 'aria-label': t('messagesLabel') } });
+  readonly root = el('div', {
+    className: 'messages',
+    attrs: { id: 'messages', role: 'alert', 'aria-live': 'assertive', 'aria-label': t('messagesLabel') },
+  });
 
   add(text: string, kind: 'error' | 'info' = 'error'): void {
     const dismiss = el('vscode-button', { className: 'dismiss', text: t('dismiss'), attrs: { secondary: true } });
-    const item = el('div', { className: `message ${kind}` }, [el('span', { className: 'message-text', text }), dismiss]);
+    const item = el('div', { className: `message ${kind}` }, [
+      el('span', { className: 'message-text', text }),
+      dismiss,
+    ]);
     dismiss.addEventListener('click', () => item.remove());
     this.root.prepend(item);
     while (this.root.children.length > MAX_MESSAGES) this.root.lastElementChild?.remove();

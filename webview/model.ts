@@ -2,7 +2,14 @@
  * What the panel knows about its run, built from `init` and updated by incremental messages.
  * Pure data, no DOM: main.ts applies messages here, then asks the views to redraw.
  */
-import type { AttentionSnapshot, EpochMetrics, RunSnapshot, RunStatus, SamplesSnapshot, StepMetrics } from '../src/protocol/run';
+import type {
+  AttentionSnapshot,
+  EpochMetrics,
+  RunSnapshot,
+  RunStatus,
+  SamplesSnapshot,
+  StepMetrics,
+} from '../src/protocol/run';
 import type { EpochMessage, InitMessage, ProgressMessage, StepMessage } from '../src/protocol/webview';
 
 /**
@@ -64,10 +71,12 @@ export function applyEpoch(model: LabModel, message: EpochMessage): void {
   upsertSorted(model.epochs, message.metrics, (m) => m.epoch);
   if (message.attention) {
     upsertSorted(model.attentionEpochs, message.attention.epoch, (e) => e);
-    if (!model.latestAttention || message.attention.epoch >= model.latestAttention.epoch) model.latestAttention = message.attention;
+    if (!model.latestAttention || message.attention.epoch >= model.latestAttention.epoch)
+      model.latestAttention = message.attention;
   }
   if (message.samples) model.samples = message.samples;
-  if (model.status) model.status = { ...model.status, epochsCompleted: Math.max(model.status.epochsCompleted, message.metrics.epoch) };
+  if (model.status)
+    model.status = { ...model.status, epochsCompleted: Math.max(model.status.epochsCompleted, message.metrics.epoch) };
 }
 
 export function applyStep(model: LabModel, message: StepMessage): void {
@@ -76,7 +85,10 @@ export function applyStep(model: LabModel, message: StepMessage): void {
 
 /** Epochs whose results (and model weights) are on disk: from the status and the epoch records. */
 export function epochsOnDisk(model: LabModel): number {
-  return Math.max(model.status?.epochsCompleted ?? 0, model.epochs.length ? model.epochs[model.epochs.length - 1].epoch : 0);
+  return Math.max(
+    model.status?.epochsCompleted ?? 0,
+    model.epochs.length ? model.epochs[model.epochs.length - 1].epoch : 0,
+  );
 }
 
 /** The newest epoch that has an attention snapshot, or null. */

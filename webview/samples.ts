@@ -19,25 +19,41 @@ function tokenLine(tokens: readonly string[], separator: string, wrongAt?: (i: n
   return line;
 }
 
-export function renderSamples(container: HTMLElement, snapshot: SamplesSnapshot | null, tokenLevel: 'char' | 'word'): void {
+export function renderSamples(
+  container: HTMLElement,
+  snapshot: SamplesSnapshot | null,
+  tokenLevel: 'char' | 'word',
+): void {
   clear(container);
   if (!snapshot || snapshot.samples.length === 0) {
     container.appendChild(el('p', { className: 'empty', text: t('samplesEmpty') }));
     return;
   }
   const separator = tokenLevel === 'word' ? ' ' : '';
-  container.appendChild(el('p', { className: 'muted samples-epoch', text: t('samplesEpoch', { epoch: snapshot.epoch }) }));
+  container.appendChild(
+    el('p', { className: 'muted samples-epoch', text: t('samplesEpoch', { epoch: snapshot.epoch }) }),
+  );
   const list = el('ol', { className: 'samples' });
   for (const sample of snapshot.samples) {
     const target = sample.targetTokens;
     const row = (label: string, content: HTMLElement, className: string): HTMLElement =>
-      el('div', { className: `sample-row ${className}` }, [el('span', { className: 'sample-label', text: label }), content]);
+      el('div', { className: `sample-row ${className}` }, [
+        el('span', { className: 'sample-label', text: label }),
+        content,
+      ]);
     list.appendChild(
       el('li', { className: sample.correct ? 'sample correct' : 'sample wrong' }, [
-        el('span', { className: sample.correct ? 'sample-verdict ok' : 'sample-verdict bad', text: sample.correct ? `✓ ${t('samplesCorrect')}` : `✗ ${t('samplesWrong')}` }),
+        el('span', {
+          className: sample.correct ? 'sample-verdict ok' : 'sample-verdict bad',
+          text: sample.correct ? `✓ ${t('samplesCorrect')}` : `✗ ${t('samplesWrong')}`,
+        }),
         row(t('samplesSource'), tokenLine(sample.sourceTokens, separator), 'sample-source'),
         row(t('samplesTarget'), tokenLine(target, separator), 'sample-target'),
-        row(t('samplesPredicted'), tokenLine(sample.predictedTokens, separator, (i) => sample.predictedTokens[i] !== target[i]), 'sample-predicted'),
+        row(
+          t('samplesPredicted'),
+          tokenLine(sample.predictedTokens, separator, (i) => sample.predictedTokens[i] !== target[i]),
+          'sample-predicted',
+        ),
       ]),
     );
   }

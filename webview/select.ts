@@ -12,7 +12,10 @@ export class IndexSelect {
     this.select = el('vscode-single-select', { attrs: { id, 'aria-label': label } }) as SingleSelect;
     this.select.label = label;
     this.select.addEventListener('change', () => onChange(Number(this.select.value) || 0));
-    this.root = el('div', { className: 'control' }, [el('label', { className: 'control-label', text: label, attrs: { for: id } }), this.select]);
+    this.root = el('div', { className: 'control' }, [
+      el('label', { className: 'control-label', text: label, attrs: { for: id } }),
+      this.select,
+    ]);
   }
 
   /** Sets the options (hidden when there are fewer than `minimum`) and the selected index. */
@@ -20,7 +23,9 @@ export class IndexSelect {
     const key = JSON.stringify(labels);
     if (key !== this.key) {
       this.key = key;
-      this.select.replaceChildren(...labels.map((label, i) => el('vscode-option', { text: label, attrs: { value: String(i) } })));
+      this.select.replaceChildren(
+        ...labels.map((label, i) => el('vscode-option', { text: label, attrs: { value: String(i) } })),
+      );
     }
     if (this.select.value !== String(selected)) this.select.value = String(selected);
     show(this.root, labels.length >= minimum);

@@ -27,5 +27,7 @@ export function renderShapeTable(container: HTMLElement, shapes: readonly ShapeE
       ]),
     );
   }
-  container.appendChild(el('div', { className: 'table-scroll' }, [el('table', { className: 'shape-table' }, [head, body])]));
+  container.appendChild(
+    el('div', { className: 'table-scroll' }, [el('table', { className: 'shape-table' }, [head, body])]),
+  );
 }

@@ -24,7 +24,8 @@ export const WEBVIEW_STRINGS_EN = {
   damagedTitle: 'This run folder cannot be read',
   damagedUnknown: 'No reason was given.',
   previewNotTrainable: 'This chapter cannot be trained in this version yet. Here is what it will teach.',
-  previewNoRun: 'No run is shown here: train this chapter from the command palette to see its curves and attention maps.',
+  previewNoRun:
+    'No run is shown here: train this chapter from the command palette to see its curves and attention maps.',
   runFailed: 'The run failed: {error}',
   warningsTitle: 'Read with warnings',
   messagesLabel: 'Messages',
@@ -69,7 +70,8 @@ export const WEBVIEW_STRINGS_EN = {
     'This model has no attention: the decoder only sees the encoder’s final state, so there is no map to draw. Compare it with the attention-seq2seq chapter.',
   attentionProbeTokens: 'source: {source} · target: {target} · predicted: {predicted}',
 
-  mapAria: 'Attention map, {rows} output tokens by {columns} source tokens. Up and Down choose an output token, Left and Right a source token.',
+  mapAria:
+    'Attention map, {rows} output tokens by {columns} source tokens. Up and Down choose an output token, Left and Right a source token.',
   mapHint: 'Hover a cell to read its weight. Click a token, or focus the map and use the arrow keys.',
   mapCellReadout: '“{row}” → “{column}”: {weight}',
   mapRowsAxis: 'output tokens (queries) ↓',
@@ -111,7 +113,8 @@ export const WEBVIEW_STRINGS_EN = {
   tryEmpty: 'Type something to predict first.',
   tryTooLong: 'The input is longer than {max} characters.',
   tryNoRun: 'Try it needs a readable run with a saved model.',
-  tryWaitFirstEpoch: 'Try it becomes available when the first epoch ends: during training it uses the weights saved at the end of the latest epoch.',
+  tryWaitFirstEpoch:
+    'Try it becomes available when the first epoch ends: during training it uses the weights saved at the end of the latest epoch.',
   tryLiveEpoch: 'Training is running: predictions use the weights saved at the end of epoch {epoch}.',
   tryInput: 'input',
   tryOutput: 'prediction',
@@ -194,7 +197,8 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   attentionEpochLoading: '正在加载第 {epoch} 轮…',
   attentionEpochAria: '注意力快照的轮次',
   attentionNoSnapshot: '还没有注意力快照：每轮结束时记录一次。',
-  attentionNone: '这个模型没有注意力：解码器只看到编码器的最终状态，因此没有注意力图可画。可以和 attention-seq2seq 一章对比。',
+  attentionNone:
+    '这个模型没有注意力：解码器只看到编码器的最终状态，因此没有注意力图可画。可以和 attention-seq2seq 一章对比。',
   attentionProbeTokens: '源序列：{source} · 目标：{target} · 预测：{predicted}',
 
   mapAria: '注意力图，{rows} 个输出词元 × {columns} 个源词元。上下方向键选择输出词元，左右方向键选择源词元。',

@@ -72,8 +72,16 @@ export function readTheme(): Theme {
     foreground,
     mutedForeground: cssVar(style, ['--vscode-descriptionForeground'], foreground),
     background: cssVar(style, ['--vscode-editor-background'], dark ? '#1e1e1e' : '#ffffff'),
-    border: cssVar(style, ['--vscode-contrastBorder', '--vscode-panel-border', '--vscode-editorWidget-border'], dark ? '#454545' : '#c8c8c8'),
-    grid: cssVar(style, ['--vscode-editorWidget-border', '--vscode-panel-border', '--vscode-widget-border'], dark ? '#454545' : '#d4d4d4'),
+    border: cssVar(
+      style,
+      ['--vscode-contrastBorder', '--vscode-panel-border', '--vscode-editorWidget-border'],
+      dark ? '#454545' : '#c8c8c8',
+    ),
+    grid: cssVar(
+      style,
+      ['--vscode-editorWidget-border', '--vscode-panel-border', '--vscode-widget-border'],
+      dark ? '#454545' : '#d4d4d4',
+    ),
     focus: cssVar(style, ['--vscode-focusBorder'], '#0090f1'),
     fontFamily: cssVar(style, ['--vscode-font-family'], 'system-ui, sans-serif'),
     fontSize: Number.isFinite(size) ? size : 13,
@@ -81,7 +89,11 @@ export function readTheme(): Theme {
     validationColor: cssVar(style, ['--vscode-charts-orange'], '#d18616'),
     tokenAccuracyColor: cssVar(style, ['--vscode-charts-green'], '#388a34'),
     exactMatchColor: cssVar(style, ['--vscode-charts-purple'], '#652d90'),
-    mapBase: parseColor(cssVar(style, ['--vscode-charts-blue', '--vscode-focusBorder'], '#1a85ff')) ?? { r: 26, g: 133, b: 255 },
+    mapBase: parseColor(cssVar(style, ['--vscode-charts-blue', '--vscode-focusBorder'], '#1a85ff')) ?? {
+      r: 26,
+      g: 133,
+      b: 255,
+    },
   };
 }
 

@@ -19,10 +19,15 @@ type Button = HTMLElement & { disabled: boolean };
 
 export class TryIt {
   readonly root: HTMLElement;
-  private readonly input = el('vscode-textfield', { attrs: { id: 'try-input', label: t('tryLabel'), placeholder: t('tryPlaceholder'), maxlength: LIMITS.maxTextLength } }) as TextField;
+  private readonly input = el('vscode-textfield', {
+    attrs: { id: 'try-input', label: t('tryLabel'), placeholder: t('tryPlaceholder'), maxlength: LIMITS.maxTextLength },
+  }) as TextField;
   private readonly button = el('vscode-button', { text: t('tryButton'), attrs: { id: 'try-button' } }) as Button;
   private readonly note = el('p', { className: 'try-note muted', attrs: { id: 'try-note', 'aria-live': 'polite' } });
-  private readonly status = el('p', { className: 'try-status muted', attrs: { id: 'try-status', 'aria-live': 'polite' } });
+  private readonly status = el('p', {
+    className: 'try-status muted',
+    attrs: { id: 'try-status', 'aria-live': 'polite' },
+  });
   private readonly result = el('div', { className: 'try-result', attrs: { id: 'try-result' } });
   private readonly sourceLine = el('p', { className: 'try-source' });
   private readonly predictedLine = el('p', { className: 'try-predicted', attrs: { id: 'try-predicted' } });
@@ -49,7 +54,11 @@ export class TryIt {
     show(this.result, false);
     this.root = el('div', { className: 'try-it' }, [
       this.note,
-      el('div', { className: 'try-form' }, [el('label', { text: t('tryLabel'), attrs: { for: 'try-input' } }), this.input, this.button]),
+      el('div', { className: 'try-form' }, [
+        el('label', { text: t('tryLabel'), attrs: { for: 'try-input' } }),
+        this.input,
+        this.button,
+      ]),
       this.status,
       this.result,
     ]);
@@ -94,8 +103,19 @@ export class TryIt {
     setText(this.status, '');
     this.setEnabled(this.enabled);
     const label = (name: string): HTMLElement => el('span', { className: 'sample-label', text: name });
-    const tokens = (list: string[]): HTMLElement => el('span', { className: 'token-line' }, list.flatMap((token, i) => [i > 0 && this.separator ? document.createTextNode(this.separator) : null, el('span', { className: 'token token-text', text: token })]));
-    this.sourceLine.replaceChildren(label(t('tryInput')), prediction.source.length ? tokens(prediction.source) : el('span', { className: 'token-text', text }));
+    const tokens = (list: string[]): HTMLElement =>
+      el(
+        'span',
+        { className: 'token-line' },
+        list.flatMap((token, i) => [
+          i > 0 && this.separator ? document.createTextNode(this.separator) : null,
+          el('span', { className: 'token token-text', text: token }),
+        ]),
+      );
+    this.sourceLine.replaceChildren(
+      label(t('tryInput')),
+      prediction.source.length ? tokens(prediction.source) : el('span', { className: 'token-text', text }),
+    );
     this.predictedLine.replaceChildren(label(t('tryOutput')), tokens(prediction.predicted));
     this.prediction = prediction;
     this.headIndex = 0;
@@ -106,7 +126,11 @@ export class TryIt {
   private showMap(): void {
     const maps = this.prediction?.attention ?? [];
     this.headIndex = Math.min(this.headIndex, Math.max(0, maps.length - 1));
-    this.headSelect.update(maps.map((m) => t('attentionHeadOption', { layer: m.layer + 1, head: m.head + 1, label: m.label })), this.headIndex, 2);
+    this.headSelect.update(
+      maps.map((m) => t('attentionHeadOption', { layer: m.layer + 1, head: m.head + 1, label: m.label })),
+      this.headIndex,
+      2,
+    );
     this.map.setMap(maps[this.headIndex] ?? null, t('attentionNone'));
   }
 

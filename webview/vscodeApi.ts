@@ -39,7 +39,12 @@ export function loadState(): WebviewState | null {
   if (!raw || typeof raw !== 'object') return null;
   if (typeof raw.runDir !== 'string') return null;
   if (!(typeof raw.probeIndex === 'number' && Number.isInteger(raw.probeIndex) && raw.probeIndex >= 0)) return null;
-  if (!isIndexOrNull(raw.epoch ?? null) || !isIndexOrNull(raw.selectedRow ?? null) || !isIndexOrNull(raw.selectedColumn ?? null)) return null;
+  if (
+    !isIndexOrNull(raw.epoch ?? null) ||
+    !isIndexOrNull(raw.selectedRow ?? null) ||
+    !isIndexOrNull(raw.selectedColumn ?? null)
+  )
+    return null;
   return {
     runDir: raw.runDir,
     probeIndex: raw.probeIndex,

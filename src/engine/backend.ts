@@ -48,7 +48,8 @@ async function trySet(name: BackendName): Promise<string | null> {
   }
   if (name === 'wasm') {
     const dir = findWasmDir();
-    if (!dir) return 'the wasm backend\'s .wasm files (tfjs-backend-wasm-simd.wasm) were not found beside the engine bundle';
+    if (!dir)
+      return "the wasm backend's .wasm files (tfjs-backend-wasm-simd.wasm) were not found beside the engine bundle";
     setWasmPaths(dir + path.sep);
   }
   try {

@@ -59,12 +59,23 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
 export function predictText(run: LoadedRun, text: string): Prediction & { unknownTokens: string[] } {
   const source = tokenize(text, run.config.tokenLevel);
   if (source.length === 0) throw new Error('the text is empty');
-  const unknownTokens = [...new Set(source.filter((token) => run.sourceVocab.id(token) === SPECIAL_TOKENS.indexOf('<unk>')))];
+  const unknownTokens = [
+    ...new Set(source.filter((token) => run.sourceVocab.id(token) === SPECIAL_TOKENS.indexOf('<unk>'))),
+  ];
   const [item] = encodeExamples([{ source, target: [] }], run.sourceVocab, run.targetVocab);
   const [decoded] = greedyDecode(run.model, [item], run.targetVocab, MAX_PREDICTED_TOKENS);
   const predicted = decoded.ended ? [...decoded.tokens, SPECIAL_TOKENS[EOS_ID]] : decoded.tokens;
   const attention: AttentionMap[] = decoded.attentionRows
-    ? [{ layer: 0, head: 0, label: 'cross-attention (additive)', rowTokens: predicted, columnTokens: source, weights: decoded.attentionRows }]
+    ? [
+        {
+          layer: 0,
+          head: 0,
+          label: 'cross-attention (additive)',
+          rowTokens: predicted,
+          columnTokens: source,
+          weights: decoded.attentionRows,
+        },
+      ]
     : [];
   return { source, predicted, attention, unknownTokens };
 }

@@ -64,7 +64,8 @@ export function createRandom(seed: number): Random {
   const random: Random = {
     next: () => nextUint32() / TWO_POW_32,
     int(n: number): number {
-      if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32) throw new RangeError(`Random.int: n must be an integer in 1..2^32, got ${n}`);
+      if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32)
+        throw new RangeError(`Random.int: n must be an integer in 1..2^32, got ${n}`);
       return Math.floor((nextUint32() / TWO_POW_32) * n);
     },
     pick<T>(items: readonly T[]): T {

@@ -25,7 +25,8 @@ export class EngineWorker {
         return this.train(message);
       case 'stop':
         if (this.live && (message.runId === this.live.runId || message.runId === '*')) this.live.stop = true;
-        else this.send({ type: 'error', requestId: message.requestId, message: `no live run ${message.runId} to stop` });
+        else
+          this.send({ type: 'error', requestId: message.requestId, message: `no live run ${message.runId} to stop` });
         return;
       case 'predict':
         return this.predict(message);
@@ -35,7 +36,10 @@ export class EngineWorker {
         else this.exit();
         return;
       default:
-        this.send({ type: 'error', message: `unknown request type ${JSON.stringify((message as { type?: unknown }).type)}` });
+        this.send({
+          type: 'error',
+          message: `unknown request type ${JSON.stringify((message as { type?: unknown }).type)}`,
+        });
     }
   }
 
@@ -47,12 +51,20 @@ export class EngineWorker {
 
   private async train(request: TrainRequest): Promise<void> {
     if (this.live) {
-      this.send({ type: 'error', requestId: request.requestId, message: 'a run is already training in this window; stop it first' });
+      this.send({
+        type: 'error',
+        requestId: request.requestId,
+        message: 'a run is already training in this window; stop it first',
+      });
       return;
     }
     const chapter = trainableChapter(request.chapter);
     if (!chapter) {
-      this.send({ type: 'error', requestId: request.requestId, message: `chapter ${request.chapter} cannot be trained by this version yet` });
+      this.send({
+        type: 'error',
+        requestId: request.requestId,
+        message: `chapter ${request.chapter} cannot be trained by this version yet`,
+      });
       return;
     }
     const live: { runId: string | null; stop: boolean } = { runId: null, stop: false };
@@ -62,12 +74,28 @@ export class EngineWorker {
     try {
       const backend = await selectBackend(request.backend);
       await train(
-        { chapter, runsDir: request.runsDir, backend, packageVersion: PACKAGE_VERSION, overrides: request.overrides, resume: request.resume, shouldStop: () => live.stop },
+        {
+          chapter,
+          runsDir: request.runsDir,
+          backend,
+          packageVersion: PACKAGE_VERSION,
+          overrides: request.overrides,
+          resume: request.resume,
+          shouldStop: () => live.stop,
+        },
         {
           runStarted: (run) => {
             live.runId = run.runId;
             runDir = run.runDir;
-            this.send({ type: 'runStarted', requestId: request.requestId, runId: run.runId, runDir: run.runDir, backend, config: run.config, shapes: run.shapes });
+            this.send({
+              type: 'runStarted',
+              requestId: request.requestId,
+              runId: run.runId,
+              runDir: run.runDir,
+              backend,
+              config: run.config,
+              shapes: run.shapes,
+            });
           },
           progress: (p) => {
             const now = Date.now();
@@ -85,7 +113,11 @@ export class EngineWorker {
         },
       );
     } catch (error) {
-      this.send({ type: 'error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
+      this.send({
+        type: 'error',
+        requestId: request.requestId,
+        message: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       this.live = null;
       if (this.shuttingDown) this.exit();
@@ -103,7 +135,11 @@ export class EngineWorker {
       const { unknownTokens: _unknown, ...prediction } = predictText(run, request.text);
       this.send({ type: 'prediction', requestId: request.requestId, prediction });
     } catch (error) {
-      this.send({ type: 'error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) });
+      this.send({
+        type: 'error',
+        requestId: request.requestId,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

@@ -19,7 +19,9 @@ export class ChaptersTreeProvider implements vscode.TreeDataProvider<ChapterInfo
     const item = new vscode.TreeItem(`${index}. ${pick(chapter.title)}`, vscode.TreeItemCollapsibleState.None);
     item.id = chapter.id;
     item.description = chapter.trainable ? '' : t('comingLater');
-    item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${pick(chapter.title)}**\n\n`).appendText(pick(chapter.summary));
+    item.tooltip = new vscode.MarkdownString()
+      .appendMarkdown(`**${pick(chapter.title)}**\n\n`)
+      .appendText(pick(chapter.summary));
     item.iconPath = new vscode.ThemeIcon(chapter.trainable ? 'beaker' : 'book');
     item.contextValue = chapter.trainable ? 'llmTutor.trainableChapter' : 'llmTutor.chapter';
     item.command = { command: COMMANDS.openChapter, title: t('openChapterTitle'), arguments: [chapter.id] };

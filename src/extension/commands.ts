@@ -34,7 +34,11 @@ async function pickChapter(): Promise<ChapterId | undefined> {
     detail: pick(chapter.summary),
     chapter: chapter.id,
   }));
-  const chosen = await vscode.window.showQuickPick(items, { title: t('pickChapterTitle'), placeHolder: t('pickChapterPlaceholder'), matchOnDetail: true });
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: t('pickChapterTitle'),
+    placeHolder: t('pickChapterPlaceholder'),
+    matchOnDetail: true,
+  });
   return chosen?.chapter;
 }
 
@@ -43,7 +47,9 @@ async function pickRun(runsDir: string): Promise<string | undefined> {
   try {
     runs = newestFirst(await listRuns(runsDir));
   } catch (error) {
-    void vscode.window.showErrorMessage(t('runsUnreadable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }));
+    void vscode.window.showErrorMessage(
+      t('runsUnreadable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }),
+    );
     return undefined;
   }
   if (runs.length === 0) {
@@ -53,10 +59,17 @@ async function pickRun(runsDir: string): Promise<string | undefined> {
   const items = runs.map((entry) => ({
     label: `${entry.ok ? '$(history)' : '$(warning)'} ${entry.runId}`,
     description: runDescription(entry),
-    detail: entry.ok ? `${pick(chapterInfo(entry.chapter).title)} · ${stateName(entry.state)}` : t('damagedDetail', { reason: entry.reason }),
+    detail: entry.ok
+      ? `${pick(chapterInfo(entry.chapter).title)} · ${stateName(entry.state)}`
+      : t('damagedDetail', { reason: entry.reason }),
     dir: entry.dir,
   }));
-  const chosen = await vscode.window.showQuickPick(items, { title: t('pickRunTitle'), placeHolder: t('pickRunPlaceholder', { dir: runsDir }), matchOnDescription: true, matchOnDetail: true });
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: t('pickRunTitle'),
+    placeHolder: t('pickRunPlaceholder', { dir: runsDir }),
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   return chosen?.dir;
 }
 

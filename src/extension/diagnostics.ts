@@ -143,7 +143,9 @@ export class Diagnostics {
   /** Starts sampling the event-loop delay for a live run (again for the same id: restarts). */
   runStarted(runId: string): void {
     this.live.get(runId)?.histogram.disable();
-    const histogram = (this.options.createHistogram ?? ((resolution) => monitorEventLoopDelay({ resolution })))(EVENT_LOOP_RESOLUTION_MS);
+    const histogram = (this.options.createHistogram ?? ((resolution) => monitorEventLoopDelay({ resolution })))(
+      EVENT_LOOP_RESOLUTION_MS,
+    );
     histogram.enable();
     this.live.set(runId, { runId, startedAt: this.now(), histogram });
   }
@@ -170,7 +172,9 @@ export class Diagnostics {
     try {
       await appendDiagnosticsRecord(this.options.storageDir, record);
     } catch (error) {
-      this.options.log(`diagnostics: could not write ${DIAGNOSTICS_FILE}: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(
+        `diagnostics: could not write ${DIAGNOSTICS_FILE}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return record;
   }

@@ -83,12 +83,16 @@ const DEFAULT_READY_TIMEOUT_MS = 60_000;
  * stack frames and Node's version banner; else the last line.
  */
 export function tellingLine(lines: readonly string[]): string | undefined {
-  const useful = lines.filter((line) => !/^\s*at\s/.test(line) && !/^Node\.js v\d/.test(line) && !/^\s*\^+\s*$/.test(line));
+  const useful = lines.filter(
+    (line) => !/^\s*at\s/.test(line) && !/^Node\.js v\d/.test(line) && !/^\s*\^+\s*$/.test(line),
+  );
   return [...useful].reverse().find((line) => /error|cannot|failed|missing/i.test(line)) ?? useful.at(-1);
 }
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null, lastOutput?: string): string {
-  const how = signal ? `the engine process was killed by signal ${signal}` : `the engine process exited with code ${code ?? 'unknown'}`;
+  const how = signal
+    ? `the engine process was killed by signal ${signal}`
+    : `the engine process exited with code ${code ?? 'unknown'}`;
   return lastOutput ? `${how}: ${lastOutput}` : how;
 }
 
@@ -164,7 +168,11 @@ export class EngineClient {
     this.child?.kill('SIGKILL');
   }
 
-  private async request<T>(kind: Pending['kind'], build: (requestId: string) => HostToEngine, runId?: string): Promise<T> {
+  private async request<T>(
+    kind: Pending['kind'],
+    build: (requestId: string) => HostToEngine,
+    runId?: string,
+  ): Promise<T> {
     if (this.disposed) throw new Error('the engine client was disposed');
     const child = await this.ensureStarted();
     const requestId = randomUUID();
@@ -188,7 +196,11 @@ export class EngineClient {
   private ensureStarted(): Promise<ChildProcess> {
     if (this.starting) return this.starting;
     if (!fs.existsSync(this.options.enginePath)) {
-      return Promise.reject(new EngineExitedError(`the engine bundle ${this.options.enginePath} is missing; build it with \`npm run build\``));
+      return Promise.reject(
+        new EngineExitedError(
+          `the engine bundle ${this.options.enginePath} is missing; build it with \`npm run build\``,
+        ),
+      );
     }
     this.exitExpected = false;
     this.outputTail = [];
@@ -210,7 +222,11 @@ export class EngineClient {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        reject(new EngineExitedError(`the engine did not start within ${Math.round((this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS) / 1000)} s`));
+        reject(
+          new EngineExitedError(
+            `the engine did not start within ${Math.round((this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS) / 1000)} s`,
+          ),
+        );
         child.kill('SIGKILL');
       }, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
       const settle = (error?: Error): void => {
@@ -277,7 +293,8 @@ export class EngineClient {
       case 'runEnded':
         this.live.delete(message.runId);
         for (const [requestId, pending] of this.pending) {
-          if (pending.kind === 'stop' && pending.runId === message.runId) this.settle(requestId, (p) => p.resolve(message.status as never));
+          if (pending.kind === 'stop' && pending.runId === message.runId)
+            this.settle(requestId, (p) => p.resolve(message.status as never));
         }
         break;
       case 'prediction':

@@ -19,8 +19,22 @@ const isLoss = (x: unknown): boolean => typeof x === 'number' || x === null;
 /** The fields each message type must carry, with the check for each. */
 const REQUIRED: Record<EngineToHost['type'], Record<string, (x: unknown) => boolean>> = {
   ready: { packageVersion: isString },
-  runStarted: { requestId: isString, runId: isString, runDir: isString, backend: isString, config: isRecord, shapes: Array.isArray },
-  progress: { runId: isString, epoch: isNumber, epochs: isNumber, batch: isNumber, batches: isNumber, trainLoss: isLoss },
+  runStarted: {
+    requestId: isString,
+    runId: isString,
+    runDir: isString,
+    backend: isString,
+    config: isRecord,
+    shapes: Array.isArray,
+  },
+  progress: {
+    runId: isString,
+    epoch: isNumber,
+    epochs: isNumber,
+    batch: isNumber,
+    batches: isNumber,
+    trainLoss: isLoss,
+  },
   stepMetrics: { runId: isString, metrics: isRecord },
   epoch: { runId: isString, metrics: isRecord, attention: (x) => x === null || isRecord(x), samples: isRecord },
   log: { runId: isString, line: isString },
@@ -40,6 +54,7 @@ export function parseEngineMessage(raw: unknown): ParsedEngineMessage {
     if (!check(raw[name])) return { ok: false, error: `engine message ${type}: bad or missing field ${name}` };
   }
   const message = raw as unknown as EngineToHost;
-  if (message.type === 'progress' && message.trainLoss === null) return { ok: true, message: { ...message, trainLoss: NaN } };
+  if (message.type === 'progress' && message.trainLoss === null)
+    return { ok: true, message: { ...message, trainLoss: NaN } };
   return { ok: true, message };
 }

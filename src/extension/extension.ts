@@ -17,7 +17,10 @@ import { onSettingChanged, readSettings, runsDirectory } from './settings';
 let controller: TrainingController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
-  const diagnostics = new Diagnostics({ storageDir: context.globalStorageUri.fsPath, log: (line) => output.appendLine(`[host] ${line}`) });
+  const diagnostics = new Diagnostics({
+    storageDir: context.globalStorageUri.fsPath,
+    log: (line) => output.appendLine(`[host] ${line}`),
+  });
   diagnostics.activationStarted();
   const applyLanguage = (): void => setLanguage(resolveLanguage(readSettings().language, vscode.env.language));
   applyLanguage();

@@ -81,7 +81,8 @@ export class LabPanel implements vscode.Disposable {
     this.forgetDocument();
     const webview = this.panel.webview;
     const language = currentLanguage();
-    const media = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', name)).toString();
+    const media = (name: string): string =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', name)).toString();
     this.panel.title = this.title();
     webview.html = buildLabHtml({
       cspSource: webview.cspSource,
@@ -131,7 +132,9 @@ export class LabPanel implements vscode.Disposable {
 
   private chapterId(): ChapterId {
     if (this.target.kind === 'chapter') return this.target.chapter;
-    return this.feed.snapshot?.config.chapter ?? chapterFromRunId(path.basename(this.target.runDir)) ?? 'attention-seq2seq';
+    return (
+      this.feed.snapshot?.config.chapter ?? chapterFromRunId(path.basename(this.target.runDir)) ?? 'attention-seq2seq'
+    );
   }
 
   private reply(message: HostToWebview): void {
@@ -140,7 +143,10 @@ export class LabPanel implements vscode.Disposable {
 
   private async onMessage(raw: unknown): Promise<void> {
     if (this.disposed) return;
-    const checked = checkPanelRequest(raw, { attentionEpochs: this.feed.attentionEpochs, hasRun: this.feed.snapshot !== null });
+    const checked = checkPanelRequest(raw, {
+      attentionEpochs: this.feed.attentionEpochs,
+      hasRun: this.feed.snapshot !== null,
+    });
     if (!checked.ok) {
       this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: checked.error })}`);
       this.reply({ type: 'error', message: t('requestRejected', { error: checked.error }) });
@@ -192,7 +198,8 @@ export class LabPanel implements vscode.Disposable {
     try {
       this.reply({ type: 'attention', snapshot: await readAttention(this.runDir, epoch) });
     } catch (error) {
-      const reason = error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
       this.reply({ type: 'error', message: t('attentionUnreadable', { epoch, reason }) });
     }
   }
@@ -218,7 +225,10 @@ export class LabPanel implements vscode.Disposable {
       const prediction = await this.host.predict(this.runDir, text);
       this.reply({ type: 'prediction', text, prediction });
     } catch (error) {
-      this.reply({ type: 'error', message: t('predictFailed', { reason: error instanceof Error ? error.message : String(error) }) });
+      this.reply({
+        type: 'error',
+        message: t('predictFailed', { reason: error instanceof Error ? error.message : String(error) }),
+      });
     } finally {
       this.predicting = false;
     }

@@ -31,7 +31,9 @@ export function currentLanguage(): Language {
 
 /** Fills `{name}` placeholders (the same syntax as vscode.l10n.t); unknown ones stay as they are. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole,
+  );
 }
 
 /** The message `key` in the current language, placeholders filled. */

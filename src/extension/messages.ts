@@ -8,9 +8,11 @@
 
 export const MESSAGES_EN = {
   // training
-  restrictedTraining: 'LLM Tutor does not train models in Restricted Mode. Trust this workspace to train; saved runs still open read-only.',
+  restrictedTraining:
+    'LLM Tutor does not train models in Restricted Mode. Trust this workspace to train; saved runs still open read-only.',
   restrictedPredict: '"Try it" runs the engine, which Restricted Mode does not allow. Trust this workspace to use it.',
-  chapterNotTrainable: 'Training for "{chapter}" arrives in a later version; its learning contract is shown in the lab panel.',
+  chapterNotTrainable:
+    'Training for "{chapter}" arrives in a later version; its learning contract is shown in the lab panel.',
   alreadyTraining: 'A run is already training ({run}). Stop it before starting another.',
   showRun: 'Show Run',
   stopTraining: 'Stop Training',
@@ -38,7 +40,8 @@ export const MESSAGES_EN = {
   notTrainingThisRun: 'This run is not training in this window.',
   attentionUnreadable: 'The attention of epoch {epoch} cannot be read: {reason}',
   predictBusy: 'A prediction is already running; wait for it to finish.',
-  predictBeforeFirstEpoch: '"Try it" works once the first epoch has ended: while training, it uses the weights saved at the end of the latest epoch.',
+  predictBeforeFirstEpoch:
+    '"Try it" works once the first epoch has ended: while training, it uses the weights saved at the end of the latest epoch.',
   predictFailed: 'Prediction failed: {reason}',
   // chapters and runs
   comingLater: 'coming later',

@@ -18,7 +18,14 @@ import { webviewStrings } from './webviewStrings';
 export function webviewMessageFor(message: EngineToHost): HostToWebview | null {
   switch (message.type) {
     case 'progress':
-      return { type: 'progress', epoch: message.epoch, epochs: message.epochs, batch: message.batch, batches: message.batches, trainLoss: message.trainLoss };
+      return {
+        type: 'progress',
+        epoch: message.epoch,
+        epochs: message.epochs,
+        batch: message.batch,
+        batches: message.batches,
+        trainLoss: message.trainLoss,
+      };
     case 'stepMetrics':
       return { type: 'step', metrics: message.metrics };
     case 'epoch':
@@ -40,7 +47,8 @@ export async function readPanelRun(runDir: string): Promise<PanelRun> {
   try {
     return { snapshot: await readRun(runDir) };
   } catch (error) {
-    const damagedReason = error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
+    const damagedReason =
+      error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
     return { snapshot: null, damagedReason };
   }
 }
@@ -74,8 +82,10 @@ export function buildInitMessage(parts: InitParts): InitMessage {
 /** Messages that describe what is already in a snapshot read after they were sent. */
 export function alreadyIn(snapshot: RunSnapshot | null, message: HostToWebview): boolean {
   if (!snapshot) return false;
-  if (message.type === 'epoch') return snapshot.metrics.some((m) => m.kind === 'epoch' && m.epoch === message.metrics.epoch);
-  if (message.type === 'step') return snapshot.metrics.some((m) => m.kind === 'step' && m.step === message.metrics.step);
+  if (message.type === 'epoch')
+    return snapshot.metrics.some((m) => m.kind === 'epoch' && m.epoch === message.metrics.epoch);
+  if (message.type === 'step')
+    return snapshot.metrics.some((m) => m.kind === 'step' && m.step === message.metrics.step);
   return false;
 }
 
@@ -127,7 +137,8 @@ export class PanelFeed {
         this.attentionEpochsValue = [...this.attentionEpochsValue, message.metrics.epoch].sort((a, b) => a - b);
       }
     }
-    if (message.type === 'status') this.epochsOnDiskValue = Math.max(this.epochsOnDiskValue, message.status.epochsCompleted);
+    if (message.type === 'status')
+      this.epochsOnDiskValue = Math.max(this.epochsOnDiskValue, message.status.epochsCompleted);
     if (this.loading) this.waiting.push(message);
     else if (this.initialized && visible) this.throttle.push(message);
   }

@@ -13,11 +13,16 @@ import { isInside } from '../engine/runStore/paths';
  * the first workspace folder, else to global storage), otherwise `runs` in the first workspace
  * folder, otherwise `runs` in the extension's global storage.
  */
-export function chooseRunsDirectory(setting: string, workspaceFolder: string | undefined, globalStorage: string): string {
+export function chooseRunsDirectory(
+  setting: string,
+  workspaceFolder: string | undefined,
+  globalStorage: string,
+): string {
   const base = workspaceFolder ?? globalStorage;
   const trimmed = setting.trim();
   if (!trimmed) return path.join(base, 'runs');
-  const expanded = trimmed === '~' ? os.homedir() : trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(2)) : trimmed;
+  const expanded =
+    trimmed === '~' ? os.homedir() : trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(2)) : trimmed;
   return path.resolve(base, expanded);
 }
 

@@ -12,7 +12,8 @@ export const STATUS_FILE = 'status.json';
 function readStatus(runDir: string): RunStatus | null {
   try {
     const parsed = JSON.parse(fs.readFileSync(path.join(runDir, STATUS_FILE), 'utf8')) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as RunStatus).state === 'string') return parsed as RunStatus;
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as RunStatus).state === 'string')
+      return parsed as RunStatus;
   } catch {
     // missing or torn: treated as never written
   }

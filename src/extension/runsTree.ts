@@ -40,7 +40,11 @@ export function newestFirst(entries: RunListEntry[]): RunListEntry[] {
 
 export function runDescription(entry: RunListEntry): string {
   if (!entry.ok) return t('damaged');
-  return t('runDescription', { exact: formatPercent(entry.bestValExact), done: entry.epochsCompleted, epochs: entry.epochs });
+  return t('runDescription', {
+    exact: formatPercent(entry.bestValExact),
+    done: entry.epochsCompleted,
+    epochs: entry.epochs,
+  });
 }
 
 export function runIcon(entry: RunListEntry): vscode.ThemeIcon {

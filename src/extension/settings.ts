@@ -3,7 +3,13 @@ import * as vscode from 'vscode';
 import type { BackendChoice, DatasetSizes, TrainOverrides } from '../protocol/run';
 import { CONFIG_SECTION } from './ids';
 import { chooseRunsDirectory } from './runPaths';
-import { datasetSizesFromSettings, overridesFromSettings, parseBackend, parseLanguageSetting, type LanguageSetting } from './settingsValues';
+import {
+  datasetSizesFromSettings,
+  overridesFromSettings,
+  parseBackend,
+  parseLanguageSetting,
+  type LanguageSetting,
+} from './settingsValues';
 
 export interface LabSettings {
   backend: BackendChoice;
@@ -31,7 +37,11 @@ export function readSettings(): LabSettings {
 export function runsDirectory(context: vscode.ExtensionContext): string {
   const setting = configuration().get<string>('runsDirectory') ?? '';
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-  return chooseRunsDirectory(typeof setting === 'string' ? setting : '', folder?.uri.fsPath, context.globalStorageUri.fsPath);
+  return chooseRunsDirectory(
+    typeof setting === 'string' ? setting : '',
+    folder?.uri.fsPath,
+    context.globalStorageUri.fsPath,
+  );
 }
 
 /** Fires `listener` when a setting under `llmTutor.<key>` changes. */

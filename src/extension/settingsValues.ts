@@ -35,7 +35,12 @@ export function overridesFromSettings(read: (key: string) => unknown): TrainOver
   const seed = integerIn(read('seed'), 0, LIMITS.maxSeed);
   if (seed !== undefined) overrides.seed = seed;
   const learningRate = read('learningRate');
-  if (typeof learningRate === 'number' && Number.isFinite(learningRate) && learningRate >= LIMITS.minLearningRate && learningRate <= LIMITS.maxLearningRate) {
+  if (
+    typeof learningRate === 'number' &&
+    Number.isFinite(learningRate) &&
+    learningRate >= LIMITS.minLearningRate &&
+    learningRate <= LIMITS.maxLearningRate
+  ) {
     overrides.learningRate = learningRate;
   }
   return overrides;

@@ -128,11 +128,7 @@ export interface StopRequestMessage {
 }
 
 export type WebviewToHost =
-  | ReadyMessage
-  | RequestAttentionMessage
-  | PredictRequestMessage
-  | TrainRequestMessage
-  | StopRequestMessage;
+  ReadyMessage | RequestAttentionMessage | PredictRequestMessage | TrainRequestMessage | StopRequestMessage;
 
 /** State the webview keeps with `setState` so a reload restores the same view. */
 export interface WebviewState {
@@ -175,14 +171,27 @@ function validateOverrides(x: unknown): string | null {
   if (!isRecord(x)) return 'overrides must be an object';
   const extra = onlyKeys(x, ['task', 'epochs', 'batchSize', 'learningRate', 'hiddenSize', 'seed']);
   if (extra) return `unknown override(s): ${extra}`;
-  if (x.task !== undefined && (typeof x.task !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(x.task))) return 'task must be a task name';
-  if (x.epochs !== undefined && !positiveInteger(x.epochs, LIMITS.maxEpochs)) return `epochs must be an integer from 1 to ${LIMITS.maxEpochs}`;
-  if (x.batchSize !== undefined && !positiveInteger(x.batchSize, LIMITS.maxBatchSize)) return `batchSize must be an integer from 1 to ${LIMITS.maxBatchSize}`;
-  if (x.hiddenSize !== undefined && !positiveInteger(x.hiddenSize, LIMITS.maxHiddenSize)) return `hiddenSize must be an integer from 1 to ${LIMITS.maxHiddenSize}`;
-  if (x.seed !== undefined && !(typeof x.seed === 'number' && Number.isInteger(x.seed) && x.seed >= 0 && x.seed <= LIMITS.maxSeed)) return 'seed must be a non-negative integer';
+  if (x.task !== undefined && (typeof x.task !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(x.task)))
+    return 'task must be a task name';
+  if (x.epochs !== undefined && !positiveInteger(x.epochs, LIMITS.maxEpochs))
+    return `epochs must be an integer from 1 to ${LIMITS.maxEpochs}`;
+  if (x.batchSize !== undefined && !positiveInteger(x.batchSize, LIMITS.maxBatchSize))
+    return `batchSize must be an integer from 1 to ${LIMITS.maxBatchSize}`;
+  if (x.hiddenSize !== undefined && !positiveInteger(x.hiddenSize, LIMITS.maxHiddenSize))
+    return `hiddenSize must be an integer from 1 to ${LIMITS.maxHiddenSize}`;
+  if (
+    x.seed !== undefined &&
+    !(typeof x.seed === 'number' && Number.isInteger(x.seed) && x.seed >= 0 && x.seed <= LIMITS.maxSeed)
+  )
+    return 'seed must be a non-negative integer';
   if (
     x.learningRate !== undefined &&
-    !(typeof x.learningRate === 'number' && Number.isFinite(x.learningRate) && x.learningRate >= LIMITS.minLearningRate && x.learningRate <= LIMITS.maxLearningRate)
+    !(
+      typeof x.learningRate === 'number' &&
+      Number.isFinite(x.learningRate) &&
+      x.learningRate >= LIMITS.minLearningRate &&
+      x.learningRate <= LIMITS.maxLearningRate
+    )
   ) {
     return `learningRate must be a number from ${LIMITS.minLearningRate} to ${LIMITS.maxLearningRate}`;
   }

@@ -75,7 +75,8 @@ exports.activate = (context) => {
 exports.deactivate = () => {};
 `;
 
-const ICON = '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
+const ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
 
 /** Writes the fixture extension and packages it with vsce (works offline). */
 function buildFixtureVsix(dir: string): string {
@@ -89,7 +90,14 @@ function buildFixtureVsix(dir: string): string {
   const vsix = join(dir, 'e2e-fixture.vsix');
   execFileSync(
     process.execPath,
-    [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix],
+    [
+      join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--out',
+      vsix,
+    ],
     { cwd: source, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return vsix;
@@ -140,7 +148,9 @@ test('trusted folder: command, notification, webview, status bar, tree view', as
     await assert.doesNotReject(restrictedModeIndicator(page).waitFor({ state: 'hidden' }));
 
     // The extension activates on startup: its status bar item shows up.
-    await page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'E2E fixture ready' }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'E2E fixture ready' })
+      .waitFor({ timeout: 60_000 });
     assert.match(await statusBarText(page), /E2E fixture ready/);
 
     assert.ok((await commandPaletteLabels(page, 'Hello E2E')).includes('Hello E2E'));
@@ -164,7 +174,10 @@ test('trusted folder: command, notification, webview, status bar, tree view', as
     await openViewContainer(page, 'E2E Fixture');
     const rows = treeItems(page, 'Fixture Items');
     await rows.first().waitFor({ timeout: 15_000 });
-    assert.deepEqual((await rows.allInnerTexts()).map((text) => text.trim()), ['alpha', 'beta']);
+    assert.deepEqual(
+      (await rows.allInnerTexts()).map((text) => text.trim()),
+      ['alpha', 'beta'],
+    );
     await screenshot(page, 'harness-trusted-tree');
   });
 });
@@ -177,7 +190,10 @@ test('untrusted folder: Restricted Mode, extension disabled', async () => {
     assert.match(await statusBarText(page), /Restricted Mode/);
     // The fixture does not support untrusted workspaces: its command is not registered.
     // Let the extension host finish starting, so "absent" means disabled, not "not yet".
-    await statusBarItems(page).filter({ hasText: 'Activating Extensions' }).first().waitFor({ state: 'hidden', timeout: 60_000 });
+    await statusBarItems(page)
+      .filter({ hasText: 'Activating Extensions' })
+      .first()
+      .waitFor({ state: 'hidden', timeout: 60_000 });
     const labels = await commandPaletteLabels(page, 'Hello E2E');
     assert.ok(!labels.includes('Hello E2E'), `palette rows: ${JSON.stringify(labels)}`);
     assert.doesNotMatch(await statusBarText(page), /E2E fixture ready/);

@@ -28,7 +28,15 @@ export function cacheDir(): string {
 }
 
 export function codeServerEntry(): string {
-  return join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  return join(
+    cacheDir(),
+    `code-server-${CODE_SERVER_VERSION}`,
+    'node_modules',
+    'code-server',
+    'out',
+    'node',
+    'entry.js',
+  );
 }
 
 const keep = (): boolean => /^(1|true|yes)$/i.test(process.env.LLM_TUTOR_E2E_KEEP ?? '');
@@ -192,8 +200,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       const args = [
         entry,
         ...common,
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-getting-started-override',
@@ -370,7 +380,10 @@ async function openCommandPalette(page: Page): Promise<void> {
       // focus may sit in a webview or an overlay: move it back to the workbench and retry
       await page.keyboard.press('Escape');
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      await page.locator('.monaco-workbench').focus().catch(() => undefined);
+      await page
+        .locator('.monaco-workbench')
+        .focus()
+        .catch(() => undefined);
     }
   }
   throw new Error('the command palette did not open (F1)');
@@ -395,7 +408,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000):
     throw new Error(`command "${title}" not in the palette; rows: ${JSON.stringify(shown)}`);
   }
   await row.first().click();
-  await quickInput(page).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  await quickInput(page)
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => undefined);
 }
 
 /** Labels the command palette lists for a query, without its "No matching commands" row (closes the palette again). */
@@ -475,12 +490,17 @@ export function statusBarItems(page: Page): Locator {
 /** The status bar's visible text, entries joined by " | ". */
 export async function statusBarText(page: Page): Promise<string> {
   const texts = await statusBarItems(page).allInnerTexts();
-  return texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter(Boolean).join(' | ');
+  return texts
+    .map((text) => text.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join(' | ');
 }
 
 /** Opens a view container from the activity bar by its title (the icon's tooltip). */
 export async function openViewContainer(page: Page, title: string): Promise<void> {
-  const item = page.locator(`#workbench\\.parts\\.activitybar .action-item a.action-label[aria-label^="${title.replace(/"/g, '\\"')}"]`);
+  const item = page.locator(
+    `#workbench\\.parts\\.activitybar .action-item a.action-label[aria-label^="${title.replace(/"/g, '\\"')}"]`,
+  );
   await item.first().waitFor({ state: 'visible', timeout: 15_000 });
   const selected = await item.first().locator('xpath=..').getAttribute('class');
   if (!selected?.split(/\s+/).includes('checked')) await item.first().click();

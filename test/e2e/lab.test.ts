@@ -9,7 +9,17 @@
 // Run: node --import tsx --test test/e2e/lab.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -87,16 +97,39 @@ let cliRunId: string;
 function buildVsix(): string {
   stageDir = join(tempRoot, 'stage');
   mkdirSync(stageDir, { recursive: true });
-  const entries = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'tsconfig.json', 'src', 'webview', 'scripts', 'media', 'l10n', 'bin'];
+  const entries = [
+    'package.json',
+    'package.nls.json',
+    'package.nls.zh-cn.json',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
+    '.vscodeignore',
+    'tsconfig.json',
+    'src',
+    'webview',
+    'scripts',
+    'media',
+    'l10n',
+    'bin',
+  ];
   for (const entry of entries) {
     if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(stageDir, 'node_modules'), 'dir');
-  const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  const run = (args: string[]) =>
+    execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   run([join(stageDir, 'scripts', 'build.mjs'), '--production']);
   const vsix = join(tempRoot, 'llm-tutor.vsix');
   // The same flags as package.json's `package` script (README images stay relative: no public repository URL).
-  run([join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix]);
+  run([
+    join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+    'package',
+    '--no-dependencies',
+    '--no-rewrite-relative-links',
+    '--out',
+    vsix,
+  ]);
   return vsix;
 }
 
@@ -105,8 +138,26 @@ function makeCliRun(): string {
   const out = join(tempRoot, 'cli-runs');
   const stdout = execFileSync(
     process.execPath,
-    [join(stageDir, 'bin', 'llm-tutor.js'), 'train', 'attention-seq2seq', '--epochs', '2', '--output-dir', out,
-      '--train-size', '400', '--validation-size', '60', '--test-size', '30', '--batch-size', '32', '--backend', 'wasm', '--quiet'],
+    [
+      join(stageDir, 'bin', 'llm-tutor.js'),
+      'train',
+      'attention-seq2seq',
+      '--epochs',
+      '2',
+      '--output-dir',
+      out,
+      '--train-size',
+      '400',
+      '--validation-size',
+      '60',
+      '--test-size',
+      '30',
+      '--batch-size',
+      '32',
+      '--backend',
+      'wasm',
+      '--quiet',
+    ],
     { encoding: 'utf8', timeout: 180_000 },
   );
   const match = /status=completed run_dir=(\S+)/.exec(stdout);
@@ -196,7 +247,9 @@ async function pressEnterOnCommand(page: Page, title: string): Promise<number> {
   await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
   await quickInput(page).fill(`>${title}`);
   const exact = new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`);
-  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused').filter({ has: page.locator('.label-name').filter({ hasText: exact }) });
+  const focused = page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row.focused')
+    .filter({ has: page.locator('.label-name').filter({ hasText: exact }) });
   await focused.first().waitFor({ state: 'visible', timeout: 15_000 });
   const pressedAt = Date.now();
   await page.keyboard.press('Enter');
@@ -257,7 +310,12 @@ async function labFrame(page: Page, runId?: string, except: string[] = [], timeo
   return webviewFrame(
     page,
     async (frame) => {
-      const shown = ((await frame.locator('#run-id').textContent({ timeout: 500 }).catch(() => null)) ?? '').trim();
+      const shown = (
+        (await frame
+          .locator('#run-id')
+          .textContent({ timeout: 500 })
+          .catch(() => null)) ?? ''
+      ).trim();
       if (runId !== undefined) return shown === runId;
       return shown !== '' && shown !== '—' && !except.includes(shown);
     },
@@ -266,7 +324,13 @@ async function labFrame(page: Page, runId?: string, except: string[] = [], timeo
 }
 
 /** Polls the panel until `done` holds; returns the last view. */
-async function waitForPanel(frame: Frame, what: string, done: (view: PanelView) => boolean, timeoutMs = 120_000, onView?: (view: PanelView) => void): Promise<PanelView> {
+async function waitForPanel(
+  frame: Frame,
+  what: string,
+  done: (view: PanelView) => boolean,
+  timeoutMs = 120_000,
+  onView?: (view: PanelView) => void,
+): Promise<PanelView> {
   const deadline = Date.now() + timeoutMs;
   let view: PanelView | undefined;
   let lastError: unknown;
@@ -281,7 +345,9 @@ async function waitForPanel(frame: Frame, what: string, done: (view: PanelView) 
     }
     if (Date.now() > deadline) {
       const { bodyText: _body, contractText: _contract, ...shown } = view ?? ({} as PanelView);
-      const why = lastError ? `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}` : '';
+      const why = lastError
+        ? `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+        : '';
       throw new Error(`timed out waiting for ${what}; panel: ${JSON.stringify(shown)}${why}`);
     }
     await sleep(100);
@@ -291,7 +357,10 @@ async function waitForPanel(frame: Frame, what: string, done: (view: PanelView) 
 async function closeEditorsAndNotifications(page: Page): Promise<void> {
   await runCommand(page, 'View: Close All Editors');
   await runCommand(page, 'Notifications: Clear All Notifications');
-  await notificationToasts(page).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  await notificationToasts(page)
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => undefined);
 }
 
 /** The Runs view's row of `runId`. */
@@ -313,7 +382,10 @@ async function openSavedRun(page: Page, filter: string, expectedTitle?: string):
   await runCommand(page, OPEN_RUN);
   const input = quickInput(page);
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  if (expectedTitle) await page.locator('.quick-input-widget .quick-input-title', { hasText: expectedTitle }).waitFor({ timeout: 10_000 });
+  if (expectedTitle)
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: expectedTitle })
+      .waitFor({ timeout: 10_000 });
   await input.fill(filter);
   const row = quickPickRows(page).filter({ hasText: filter });
   await row.first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -325,7 +397,10 @@ async function openSavedRun(page: Page, filter: string, expectedTitle?: string):
 async function clickTargetToken(frame: Frame, index: number): Promise<{ values: number[]; sum: number; axis: string }> {
   const label = frame.locator('#probe-map .map-label.row-label').nth(index);
   await label.click();
-  await frame.locator(`#probe-map-detail[data-axis="row"][data-index="${index}"] .detail-bar`).first().waitFor({ timeout: 10_000 });
+  await frame
+    .locator(`#probe-map-detail[data-axis="row"][data-index="${index}"] .detail-bar`)
+    .first()
+    .waitFor({ timeout: 10_000 });
   return frame.evaluate(() => {
     const root = document.querySelector('#probe-map-detail') as HTMLElement;
     return {
@@ -337,7 +412,12 @@ async function clickTargetToken(frame: Frame, index: number): Promise<{ values: 
 }
 
 /** Runs `body` with a screenshot at the end; on failure a screenshot and the browser's errors. */
-async function scenario(name: string, workbench: () => Workbench | undefined, server: () => CodeServer | undefined, body: (page: Page) => Promise<void>): Promise<void> {
+async function scenario(
+  name: string,
+  workbench: () => Workbench | undefined,
+  server: () => CodeServer | undefined,
+  body: (page: Page) => Promise<void>,
+): Promise<void> {
   const started = Date.now();
   const wb = workbench();
   assert.ok(wb, 'the workbench did not open (see the before hook)');
@@ -349,7 +429,10 @@ async function scenario(name: string, workbench: () => Workbench | undefined, se
     const lines = wb.consoleLines.filter((line) => /^\[(error|pageerror)\]/.test(line)).slice(-15);
     if (lines.length) console.error(`browser console errors:\n${lines.join('\n')}`);
     const s = server();
-    if (s) console.error(`code-server log: ${s.logFile}; "LLM Tutor" output:\n${outputChannelText(s).split('\n').slice(-30).join('\n')}`);
+    if (s)
+      console.error(
+        `code-server log: ${s.logFile}; "LLM Tutor" output:\n${outputChannelText(s).split('\n').slice(-30).join('\n')}`,
+      );
     throw error;
   } finally {
     timings.scenarioMs[name] = Date.now() - started;
@@ -371,7 +454,10 @@ async function waitForExtensionCommands(page: Page, timeoutMs = 90_000): Promise
   throw new Error(`"${TRAIN}" never appeared in the command palette; rows: ${JSON.stringify(labels)}`);
 }
 
-async function startWorkbench(workspaceFolder: string, trust: boolean): Promise<{ server: CodeServer; workbench: Workbench }> {
+async function startWorkbench(
+  workspaceFolder: string,
+  trust: boolean,
+): Promise<{ server: CodeServer; workbench: Workbench }> {
   const server = await startCodeServer({ workspaceFolder, vsixPath, settings: USER_SETTINGS });
   try {
     const workbench = await openWorkbench(server.url, { trust });
@@ -399,7 +485,8 @@ before(() => {
   ensureSetup();
   // This file's screenshots and figures from an earlier run would mislead: start clean.
   if (existsSync(ARTIFACTS_DIR)) {
-    for (const file of readdirSync(ARTIFACTS_DIR)) if (/^lab-.*\.png$|^timings\.json$/.test(file)) rmSync(join(ARTIFACTS_DIR, file));
+    for (const file of readdirSync(ARTIFACTS_DIR))
+      if (/^lab-.*\.png$|^timings\.json$/.test(file)) rmSync(join(ARTIFACTS_DIR, file));
   }
   tempRoot = mkdtempSync(join(tmpdir(), 'llm-tutor-e2e-lab-'));
   vsixPath = buildVsix();
@@ -412,7 +499,8 @@ after(() => {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   writeFileSync(join(ARTIFACTS_DIR, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
   console.log(`e2e timings: ${JSON.stringify(timings)}`);
-  if (tempRoot && !/^(1|true|yes)$/i.test(process.env.LLM_TUTOR_E2E_KEEP ?? '')) rmSync(tempRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  if (tempRoot && !/^(1|true|yes)$/i.test(process.env.LLM_TUTOR_E2E_KEEP ?? ''))
+    rmSync(tempRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
@@ -427,173 +515,281 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
   });
   after(() => stopWorkbench(env));
 
-  test('1. train attention seq2seq: live curves, shapes, attention rows, completed, in the Runs view', { timeout: 240_000 }, async () => {
-    await scenario('lab-1-train-completed', () => env.workbench, () => env.server, async (page) => {
-      const pressedAt = await pressEnterOnCommand(page, TRAIN);
-      const frame = await labFrame(page, undefined, [cliRunId, 'broken'], 90_000);
-      timings.timeToPanelMs = Date.now() - pressedAt;
+  test(
+    '1. train attention seq2seq: live curves, shapes, attention rows, completed, in the Runs view',
+    { timeout: 240_000 },
+    async () => {
+      await scenario(
+        'lab-1-train-completed',
+        () => env.workbench,
+        () => env.server,
+        async (page) => {
+          const pressedAt = await pressEnterOnCommand(page, TRAIN);
+          const frame = await labFrame(page, undefined, [cliRunId, 'broken'], 90_000);
+          timings.timeToPanelMs = Date.now() - pressedAt;
 
-      const pointsSeen: number[] = [];
-      const view = await waitForPanel(
-        frame,
-        'the run to complete',
-        (v) => v.state === 'completed' && v.pointsTrain === 3 && v.mapRows > 0,
-        180_000,
-        (v) => {
-          if (v.mapRows > 0 && timings.timeToFirstAttentionMapMs === undefined) timings.timeToFirstAttentionMapMs = Date.now() - pressedAt;
-          if (pointsSeen[pointsSeen.length - 1] !== v.pointsTrain) pointsSeen.push(v.pointsTrain);
+          const pointsSeen: number[] = [];
+          const view = await waitForPanel(
+            frame,
+            'the run to complete',
+            (v) => v.state === 'completed' && v.pointsTrain === 3 && v.mapRows > 0,
+            180_000,
+            (v) => {
+              if (v.mapRows > 0 && timings.timeToFirstAttentionMapMs === undefined)
+                timings.timeToFirstAttentionMapMs = Date.now() - pressedAt;
+              if (pointsSeen[pointsSeen.length - 1] !== v.pointsTrain) pointsSeen.push(v.pointsTrain);
+            },
+          );
+          const runId = view.runId;
+          trained.completed = runId;
+          const runDir = join(env.folder!, 'runs', runId);
+          console.log(
+            `scenario 1: run ${runId}; loss chart points seen ${JSON.stringify(pointsSeen)}; first attention map after ${timings.timeToFirstAttentionMapMs} ms`,
+          );
+
+          // The loss chart gained points while the run was live: 0 (or 1) → … → 3, never backwards.
+          assert.ok(
+            pointsSeen.length >= 2,
+            `the loss chart should gain points while training; saw ${JSON.stringify(pointsSeen)}`,
+          );
+          assert.deepEqual(
+            [...pointsSeen].sort((a, b) => a - b),
+            pointsSeen,
+            `points only grow: ${JSON.stringify(pointsSeen)}`,
+          );
+          assert.equal(pointsSeen[pointsSeen.length - 1], 3);
+          assert.match(view.chartSummary, /^Epoch 3: train loss \d+\.\d{4}/);
+
+          // The shape table: attention_weights [batch, target_len, source_len].
+          const shapeRow = frame.locator('#shapes-section tr[data-name="attention_weights"]');
+          assert.match(
+            (await shapeRow.locator('.shape-value').innerText()).trim(),
+            /^\[batch, target_len, source_len\] = \[\d+, \d+, \d+\]$/,
+          );
+
+          // Clicking a target token shows its row of weights; it sums to ≈ 1.
+          const row = await clickTargetToken(frame, 1);
+          assert.equal(row.axis, 'row');
+          assert.equal(row.values.length, view.mapColumns);
+          const total = row.values.reduce((a, b) => a + b, 0);
+          assert.ok(Math.abs(total - 1) < 1e-3, `row weights sum to ${total}`);
+          assert.ok(Math.abs(row.sum - 1) < 1e-3, `the panel's sum is ${row.sum}`);
+          assert.ok(row.values.every((v) => v >= 0 && v <= 1));
+          await frame.locator('#attention-section').scrollIntoViewIfNeeded();
+
+          // Completed on disk, in a notification and in the Runs view.
+          const status = readStatus(runDir);
+          assert.equal(status.state, 'completed');
+          assert.equal(status.epochsCompleted, 3);
+          const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
+            trainSize: number;
+            epochs: number;
+          };
+          assert.equal(
+            config.trainSize,
+            TRAINING_SETTINGS['llmTutor.advanced.trainSize'],
+            'the hidden dataset-size setting reached the engine',
+          );
+          await waitForNotification(page, new RegExp(`Run ${runId} of .* completed`), 20_000);
+          await waitForRowIcon(page, runId, 'pass');
+
+          // Diagnostics: one line in the output channel, one record in globalStorage.
+          const record = await diagnosticsRecord(env.server!, runId);
+          assert.equal(record.state, 'completed');
+          assert.ok(
+            record.eventLoopDelay.samples > 0 &&
+              record.activationMs > 0 &&
+              record.sinceModuleLoadMs >= record.activationMs,
+            JSON.stringify(record),
+          );
+          Object.assign(timings, {
+            activationMs: record.activationMs,
+            activationSinceModuleLoadMs: record.sinceModuleLoadMs,
+            eventLoopDelayP99Ms: record.eventLoopDelay.p99Ms,
+            eventLoopDelayMaxMs: record.eventLoopDelay.maxMs,
+            eventLoopDelaySamples: record.eventLoopDelay.samples,
+            trainingLiveMs: record.liveMs,
+          });
+          const deadline = Date.now() + 10_000;
+          while (
+            !/diagnostics: activation_ms=[\d.]+ event_loop_delay_p99_ms=[\d.]+ max_ms=[\d.]+ samples=\d+/.test(
+              outputChannelText(env.server!),
+            ) &&
+            Date.now() < deadline
+          )
+            await sleep(250);
+          assert.match(
+            outputChannelText(env.server!),
+            new RegExp(
+              `diagnostics: activation_ms=[\\d.]+ event_loop_delay_p99_ms=[\\d.]+ max_ms=[\\d.]+ samples=\\d+ run=${runId}`,
+            ),
+          );
+          console.log(
+            `time to first attention map ${timings.timeToFirstAttentionMapMs} ms (panel after ${timings.timeToPanelMs} ms); activation ${record.activationMs} ms ` +
+              `(${record.sinceModuleLoadMs} ms from module load); event-loop delay p99 ${record.eventLoopDelay.p99Ms} ms, max ${record.eventLoopDelay.maxMs} ms, ` +
+              `${record.eventLoopDelay.samples} samples over ${Math.round(record.liveMs)} ms`,
+          );
         },
       );
-      const runId = view.runId;
-      trained.completed = runId;
-      const runDir = join(env.folder!, 'runs', runId);
-      console.log(`scenario 1: run ${runId}; loss chart points seen ${JSON.stringify(pointsSeen)}; first attention map after ${timings.timeToFirstAttentionMapMs} ms`);
-
-      // The loss chart gained points while the run was live: 0 (or 1) → … → 3, never backwards.
-      assert.ok(pointsSeen.length >= 2, `the loss chart should gain points while training; saw ${JSON.stringify(pointsSeen)}`);
-      assert.deepEqual([...pointsSeen].sort((a, b) => a - b), pointsSeen, `points only grow: ${JSON.stringify(pointsSeen)}`);
-      assert.equal(pointsSeen[pointsSeen.length - 1], 3);
-      assert.match(view.chartSummary, /^Epoch 3: train loss \d+\.\d{4}/);
-
-      // The shape table: attention_weights [batch, target_len, source_len].
-      const shapeRow = frame.locator('#shapes-section tr[data-name="attention_weights"]');
-      assert.match((await shapeRow.locator('.shape-value').innerText()).trim(), /^\[batch, target_len, source_len\] = \[\d+, \d+, \d+\]$/);
-
-      // Clicking a target token shows its row of weights; it sums to ≈ 1.
-      const row = await clickTargetToken(frame, 1);
-      assert.equal(row.axis, 'row');
-      assert.equal(row.values.length, view.mapColumns);
-      const total = row.values.reduce((a, b) => a + b, 0);
-      assert.ok(Math.abs(total - 1) < 1e-3, `row weights sum to ${total}`);
-      assert.ok(Math.abs(row.sum - 1) < 1e-3, `the panel's sum is ${row.sum}`);
-      assert.ok(row.values.every((v) => v >= 0 && v <= 1));
-      await frame.locator('#attention-section').scrollIntoViewIfNeeded();
-
-      // Completed on disk, in a notification and in the Runs view.
-      const status = readStatus(runDir);
-      assert.equal(status.state, 'completed');
-      assert.equal(status.epochsCompleted, 3);
-      const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { trainSize: number; epochs: number };
-      assert.equal(config.trainSize, TRAINING_SETTINGS['llmTutor.advanced.trainSize'], 'the hidden dataset-size setting reached the engine');
-      await waitForNotification(page, new RegExp(`Run ${runId} of .* completed`), 20_000);
-      await waitForRowIcon(page, runId, 'pass');
-
-      // Diagnostics: one line in the output channel, one record in globalStorage.
-      const record = await diagnosticsRecord(env.server!, runId);
-      assert.equal(record.state, 'completed');
-      assert.ok(record.eventLoopDelay.samples > 0 && record.activationMs > 0 && record.sinceModuleLoadMs >= record.activationMs, JSON.stringify(record));
-      Object.assign(timings, {
-        activationMs: record.activationMs,
-        activationSinceModuleLoadMs: record.sinceModuleLoadMs,
-        eventLoopDelayP99Ms: record.eventLoopDelay.p99Ms,
-        eventLoopDelayMaxMs: record.eventLoopDelay.maxMs,
-        eventLoopDelaySamples: record.eventLoopDelay.samples,
-        trainingLiveMs: record.liveMs,
-      });
-      const deadline = Date.now() + 10_000;
-      while (!/diagnostics: activation_ms=[\d.]+ event_loop_delay_p99_ms=[\d.]+ max_ms=[\d.]+ samples=\d+/.test(outputChannelText(env.server!)) && Date.now() < deadline) await sleep(250);
-      assert.match(outputChannelText(env.server!), new RegExp(`diagnostics: activation_ms=[\\d.]+ event_loop_delay_p99_ms=[\\d.]+ max_ms=[\\d.]+ samples=\\d+ run=${runId}`));
-      console.log(
-        `time to first attention map ${timings.timeToFirstAttentionMapMs} ms (panel after ${timings.timeToPanelMs} ms); activation ${record.activationMs} ms ` +
-          `(${record.sinceModuleLoadMs} ms from module load); event-loop delay p99 ${record.eventLoopDelay.p99Ms} ms, max ${record.eventLoopDelay.maxMs} ms, ` +
-          `${record.eventLoopDelay.samples} samples over ${Math.round(record.liveMs)} ms`,
-      );
-    });
-  });
+    },
+  );
 
   test('2. Stop Training during a run leaves it stopped, and it still opens', { timeout: 240_000 }, async () => {
-    await scenario('lab-2-stopped', () => env.workbench, () => env.server, async (page) => {
-      await closeEditorsAndNotifications(page);
-      // A long run this time (the settings file is re-read by VS Code; config.json proves it).
-      writeFileSync(join(env.folder!, '.vscode', 'settings.json'), JSON.stringify({ ...TRAINING_SETTINGS, 'llmTutor.epochs': 40 }, null, 2));
-      await sleep(2_000);
-      const known = [cliRunId, 'broken', trained.completed ?? ''];
-      let frame: Frame | undefined;
-      let runId = '';
-      // VS Code re-reads the settings file on its own schedule: a run that still got the old
-      // epoch count is left to finish (seconds) and training starts again.
-      for (let attempt = 1; ; attempt++) {
-        await runCommand(page, TRAIN);
-        frame = await labFrame(page, undefined, known, 90_000);
-        runId = (await waitForPanel(frame, 'the new run', (v) => v.state === 'running', 60_000)).runId;
-        const epochs = (JSON.parse(readFileSync(join(env.folder!, 'runs', runId, 'config.json'), 'utf8')) as { epochs: number }).epochs;
-        if (epochs === 40) break;
-        assert.ok(attempt < 3, `the llmTutor.epochs setting written to .vscode/settings.json was not picked up (run ${runId} has ${epochs} epochs)`);
-        console.log(`scenario 2: run ${runId} started with ${epochs} epochs (settings not reloaded yet); letting it finish and retrying`);
-        known.push(runId);
-        await waitForPanel(frame, 'the short run to end', (v) => v.state === 'completed', 120_000);
+    await scenario(
+      'lab-2-stopped',
+      () => env.workbench,
+      () => env.server,
+      async (page) => {
         await closeEditorsAndNotifications(page);
+        // A long run this time (the settings file is re-read by VS Code; config.json proves it).
+        writeFileSync(
+          join(env.folder!, '.vscode', 'settings.json'),
+          JSON.stringify({ ...TRAINING_SETTINGS, 'llmTutor.epochs': 40 }, null, 2),
+        );
         await sleep(2_000);
-      }
-      await waitForPanel(frame, 'the first epoch', (v) => v.state === 'running' && v.pointsTrain >= 1, 120_000);
-      trained.stopped = runId;
-      const runDir = join(env.folder!, 'runs', runId);
+        const known = [cliRunId, 'broken', trained.completed ?? ''];
+        let frame: Frame | undefined;
+        let runId = '';
+        // VS Code re-reads the settings file on its own schedule: a run that still got the old
+        // epoch count is left to finish (seconds) and training starts again.
+        for (let attempt = 1; ; attempt++) {
+          await runCommand(page, TRAIN);
+          frame = await labFrame(page, undefined, known, 90_000);
+          runId = (await waitForPanel(frame, 'the new run', (v) => v.state === 'running', 60_000)).runId;
+          const epochs = (
+            JSON.parse(readFileSync(join(env.folder!, 'runs', runId, 'config.json'), 'utf8')) as { epochs: number }
+          ).epochs;
+          if (epochs === 40) break;
+          assert.ok(
+            attempt < 3,
+            `the llmTutor.epochs setting written to .vscode/settings.json was not picked up (run ${runId} has ${epochs} epochs)`,
+          );
+          console.log(
+            `scenario 2: run ${runId} started with ${epochs} epochs (settings not reloaded yet); letting it finish and retrying`,
+          );
+          known.push(runId);
+          await waitForPanel(frame, 'the short run to end', (v) => v.state === 'completed', 120_000);
+          await closeEditorsAndNotifications(page);
+          await sleep(2_000);
+        }
+        await waitForPanel(frame, 'the first epoch', (v) => v.state === 'running' && v.pointsTrain >= 1, 120_000);
+        trained.stopped = runId;
+        const runDir = join(env.folder!, 'runs', runId);
 
-      const stopAt = Date.now();
-      await runCommand(page, STOP);
-      const commandMs = Date.now() - stopAt;
-      const stopped = await waitForPanel(frame, 'the stopped state', (v) => v.state === 'stopped', 60_000);
-      const status = readStatus(runDir);
-      console.log(`scenario 2: run ${runId}: Stop Training ran ${commandMs} ms after the request, the panel said stopped after ${Date.now() - stopAt} ms, at ${status.epochsCompleted} epochs`);
-      assert.equal(status.state, 'stopped');
-      assert.ok(status.epochsCompleted >= 1 && status.epochsCompleted < 40, `epochs completed: ${status.epochsCompleted}`);
-      assert.match(stopped.progressText, new RegExp(`Epochs completed: ${status.epochsCompleted} / 40`));
-      await waitForNotification(page, new RegExp(`Run ${runId} stopped after ${status.epochsCompleted} epoch`), 20_000);
-      await waitForRowIcon(page, runId, 'debug-stop');
-      const record = await diagnosticsRecord(env.server!, runId);
-      assert.equal(record.state, 'stopped');
-      timings.stoppedRunEventLoopDelayP99Ms = record.eventLoopDelay.p99Ms;
+        const stopAt = Date.now();
+        await runCommand(page, STOP);
+        const commandMs = Date.now() - stopAt;
+        const stopped = await waitForPanel(frame, 'the stopped state', (v) => v.state === 'stopped', 60_000);
+        const status = readStatus(runDir);
+        console.log(
+          `scenario 2: run ${runId}: Stop Training ran ${commandMs} ms after the request, the panel said stopped after ${Date.now() - stopAt} ms, at ${status.epochsCompleted} epochs`,
+        );
+        assert.equal(status.state, 'stopped');
+        assert.ok(
+          status.epochsCompleted >= 1 && status.epochsCompleted < 40,
+          `epochs completed: ${status.epochsCompleted}`,
+        );
+        assert.match(stopped.progressText, new RegExp(`Epochs completed: ${status.epochsCompleted} / 40`));
+        await waitForNotification(
+          page,
+          new RegExp(`Run ${runId} stopped after ${status.epochsCompleted} epoch`),
+          20_000,
+        );
+        await waitForRowIcon(page, runId, 'debug-stop');
+        const record = await diagnosticsRecord(env.server!, runId);
+        assert.equal(record.state, 'stopped');
+        timings.stoppedRunEventLoopDelayP99Ms = record.eventLoopDelay.p99Ms;
 
-      // It still opens: close it, open it again from the Runs view.
-      await closeEditorsAndNotifications(page);
-      await (await runRow(page, runId)).click();
-      const reopened = await labFrame(page, runId);
-      const view = await waitForPanel(reopened, 'the reopened stopped run', (v) => v.state === 'stopped' && v.pointsTrain === status.epochsCompleted && v.mapRows > 0, 30_000);
-      assert.equal(view.damagedVisible, false);
-    });
+        // It still opens: close it, open it again from the Runs view.
+        await closeEditorsAndNotifications(page);
+        await (await runRow(page, runId)).click();
+        const reopened = await labFrame(page, runId);
+        const view = await waitForPanel(
+          reopened,
+          'the reopened stopped run',
+          (v) => v.state === 'stopped' && v.pointsTrain === status.epochsCompleted && v.mapRows > 0,
+          30_000,
+        );
+        assert.equal(view.damagedVisible, false);
+      },
+    );
   });
 
-  test('3. a run made by the CLI opens through "Open Saved Run…" and shows its final epoch', { timeout: 120_000 }, async () => {
-    await scenario('lab-3-cli-run', () => env.workbench, () => env.server, async (page) => {
-      await closeEditorsAndNotifications(page);
-      await openSavedRun(page, cliRunId, 'LLM Tutor: Open Saved Run');
-      const frame = await labFrame(page, cliRunId);
-      const last = lastEpochMetrics(join(env.folder!, 'runs', cliRunId));
-      const view = await waitForPanel(frame, 'the CLI run', (v) => v.state === 'completed' && v.pointsTrain === 2 && v.mapRows > 0, 30_000);
-      assert.equal(last.epoch, 2);
-      assert.match(view.progressText, /Epochs completed: 2 \/ 2/);
-      assert.equal(view.attentionEpoch, '2');
-      assert.match(view.epochLabel, /epoch 2 \(of 2\)/);
-      assert.ok(view.chartSummary.includes(`Epoch 2: train loss ${last.train_loss.toFixed(4)}, validation loss ${last.val_loss.toFixed(4)}`), view.chartSummary);
-      assert.match(await frame.locator('#backend').innerText(), /wasm/);
-    });
-  });
+  test(
+    '3. a run made by the CLI opens through "Open Saved Run…" and shows its final epoch',
+    { timeout: 120_000 },
+    async () => {
+      await scenario(
+        'lab-3-cli-run',
+        () => env.workbench,
+        () => env.server,
+        async (page) => {
+          await closeEditorsAndNotifications(page);
+          await openSavedRun(page, cliRunId, 'LLM Tutor: Open Saved Run');
+          const frame = await labFrame(page, cliRunId);
+          const last = lastEpochMetrics(join(env.folder!, 'runs', cliRunId));
+          const view = await waitForPanel(
+            frame,
+            'the CLI run',
+            (v) => v.state === 'completed' && v.pointsTrain === 2 && v.mapRows > 0,
+            30_000,
+          );
+          assert.equal(last.epoch, 2);
+          assert.match(view.progressText, /Epochs completed: 2 \/ 2/);
+          assert.equal(view.attentionEpoch, '2');
+          assert.match(view.epochLabel, /epoch 2 \(of 2\)/);
+          assert.ok(
+            view.chartSummary.includes(
+              `Epoch 2: train loss ${last.train_loss.toFixed(4)}, validation loss ${last.val_loss.toFixed(4)}`,
+            ),
+            view.chartSummary,
+          );
+          assert.match(await frame.locator('#backend').innerText(), /wasm/);
+        },
+      );
+    },
+  );
 
   test('4. a damaged run folder shows its reason; the other runs still open', { timeout: 120_000 }, async () => {
-    await scenario('lab-4-damaged-run', () => env.workbench, () => env.server, async (page) => {
-      await closeEditorsAndNotifications(page);
-      const brokenRow = await runRow(page, 'broken');
-      assert.match(await brokenRow.innerText(), /damaged/);
-      assert.equal(await brokenRow.locator('.codicon-warning').count(), 1);
-      await brokenRow.click();
-      const frame = await webviewFrame(page, (f) => f.locator('#damaged').isVisible(), 30_000);
-      const view = await waitForPanel(frame, 'the damaged notice', (v) => v.damagedVisible && v.damagedReason.length > 0, 20_000);
-      assert.match(view.damagedReason, /status\.json/);
-      assert.match(view.bodyText, new RegExp(escapeRegExp(WEBVIEW_STRINGS_EN.damagedTitle)));
-      await screenshot(page, 'lab-4-damaged-run-panel');
+    await scenario(
+      'lab-4-damaged-run',
+      () => env.workbench,
+      () => env.server,
+      async (page) => {
+        await closeEditorsAndNotifications(page);
+        const brokenRow = await runRow(page, 'broken');
+        assert.match(await brokenRow.innerText(), /damaged/);
+        assert.equal(await brokenRow.locator('.codicon-warning').count(), 1);
+        await brokenRow.click();
+        const frame = await webviewFrame(page, (f) => f.locator('#damaged').isVisible(), 30_000);
+        const view = await waitForPanel(
+          frame,
+          'the damaged notice',
+          (v) => v.damagedVisible && v.damagedReason.length > 0,
+          20_000,
+        );
+        assert.match(view.damagedReason, /status\.json/);
+        assert.match(view.bodyText, new RegExp(escapeRegExp(WEBVIEW_STRINGS_EN.damagedTitle)));
+        await screenshot(page, 'lab-4-damaged-run-panel');
 
-      // The other runs still open (from the Runs view and from the quick pick).
-      for (const runId of [cliRunId, trained.completed].filter((id): id is string => !!id)) {
-        await (await runRow(page, runId)).click();
-        const other = await labFrame(page, runId);
-        const shown = await waitForPanel(other, `run ${runId}`, (v) => v.state === 'completed' && v.pointsTrain > 0 && v.mapRows > 0, 30_000);
-        assert.equal(shown.damagedVisible, false);
-      }
-      await closeEditorsAndNotifications(page);
-      await openSavedRun(page, 'broken');
-      const again = await webviewFrame(page, (f) => f.locator('#damaged').isVisible(), 30_000);
-      assert.match((await readPanel(again)).damagedReason, /status\.json/);
-    });
+        // The other runs still open (from the Runs view and from the quick pick).
+        for (const runId of [cliRunId, trained.completed].filter((id): id is string => !!id)) {
+          await (await runRow(page, runId)).click();
+          const other = await labFrame(page, runId);
+          const shown = await waitForPanel(
+            other,
+            `run ${runId}`,
+            (v) => v.state === 'completed' && v.pointsTrain > 0 && v.mapRows > 0,
+            30_000,
+          );
+          assert.equal(shown.damagedVisible, false);
+        }
+        await closeEditorsAndNotifications(page);
+        await openSavedRun(page, 'broken');
+        const again = await webviewFrame(page, (f) => f.locator('#damaged').isVisible(), 30_000);
+        assert.match((await readPanel(again)).damagedReason, /status\.json/);
+      },
+    );
   });
 });
 
@@ -605,58 +801,102 @@ describe('Restricted Mode (scenario 5)', () => {
   });
   after(() => stopWorkbench(env));
 
-  test('5. untrusted folder: training is refused with a clear message; saved runs open read-only', { timeout: 120_000 }, async () => {
-    await scenario('lab-5-restricted', () => env.workbench, () => env.server, async (page) => {
-      await restrictedModeIndicator(page).waitFor({ state: 'visible' });
-      await runCommand(page, TRAIN);
-      await waitForNotification(page, MESSAGES_EN.restrictedTraining, 30_000);
-      await sleep(1_000);
-      assert.deepEqual(readdirSync(join(env.folder!, 'runs')), [cliRunId], 'no run was started');
+  test(
+    '5. untrusted folder: training is refused with a clear message; saved runs open read-only',
+    { timeout: 120_000 },
+    async () => {
+      await scenario(
+        'lab-5-restricted',
+        () => env.workbench,
+        () => env.server,
+        async (page) => {
+          await restrictedModeIndicator(page).waitFor({ state: 'visible' });
+          await runCommand(page, TRAIN);
+          await waitForNotification(page, MESSAGES_EN.restrictedTraining, 30_000);
+          await sleep(1_000);
+          assert.deepEqual(readdirSync(join(env.folder!, 'runs')), [cliRunId], 'no run was started');
 
-      await openSavedRun(page, cliRunId);
-      const frame = await labFrame(page, cliRunId);
-      const view = await waitForPanel(frame, 'the saved run, read-only', (v) => v.state === 'completed' && v.pointsTrain === 2 && v.mapRows > 0, 30_000);
-      assert.equal(view.controlsNote, WEBVIEW_STRINGS_EN.controlsCannotTrain);
-      assert.equal(view.startDisabled, true, 'the start button is disabled');
-      const row = await clickTargetToken(frame, 0);
-      assert.ok(Math.abs(row.values.reduce((a, b) => a + b, 0) - 1) < 1e-3);
-      assert.deepEqual(readdirSync(join(env.folder!, 'runs')), [cliRunId]);
-    });
-  });
+          await openSavedRun(page, cliRunId);
+          const frame = await labFrame(page, cliRunId);
+          const view = await waitForPanel(
+            frame,
+            'the saved run, read-only',
+            (v) => v.state === 'completed' && v.pointsTrain === 2 && v.mapRows > 0,
+            30_000,
+          );
+          assert.equal(view.controlsNote, WEBVIEW_STRINGS_EN.controlsCannotTrain);
+          assert.equal(view.startDisabled, true, 'the start button is disabled');
+          const row = await clickTargetToken(frame, 0);
+          assert.ok(Math.abs(row.values.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+          assert.deepEqual(readdirSync(join(env.folder!, 'runs')), [cliRunId]);
+        },
+      );
+    },
+  );
 });
 
 describe('Chinese (scenario 6)', () => {
   const env: { server?: CodeServer; workbench?: Workbench; folder?: string } = {};
   before(async () => {
-    env.folder = makeWorkspace('workspace-zh', { ...TRAINING_SETTINGS, 'llmTutor.language': 'zh-cn' }, { [cliRunId]: cliRunDir });
+    env.folder = makeWorkspace(
+      'workspace-zh',
+      { ...TRAINING_SETTINGS, 'llmTutor.language': 'zh-cn' },
+      { [cliRunId]: cliRunDir },
+    );
     Object.assign(env, await startWorkbench(env.folder, true));
   });
   after(() => stopWorkbench(env));
 
-  test('6. llmTutor.language = zh-cn: panel, learning contract and messages in Chinese', { timeout: 120_000 }, async () => {
-    await scenario('lab-6-zh-cn', () => env.workbench, () => env.server, async (page) => {
-      // An extension message.
-      await runCommand(page, STOP);
-      await waitForNotification(page, MESSAGES_ZH_CN.nothingTraining, 30_000);
-      // The quick pick and the Runs view.
-      await openSavedRun(page, cliRunId, 'LLM Tutor：打开已保存的运行');
-      const frame = await labFrame(page, cliRunId);
-      const view = await waitForPanel(frame, 'the Chinese panel', (v) => v.state === 'completed' && v.mapRows > 0, 30_000);
-      assert.equal(await frame.evaluate(() => document.documentElement.lang), 'zh-CN');
-      for (const text of [WEBVIEW_STRINGS_ZH_CN.contractTitle, WEBVIEW_STRINGS_ZH_CN.chartsTitle, WEBVIEW_STRINGS_ZH_CN.attentionTitle, WEBVIEW_STRINGS_ZH_CN.shapesTitle, WEBVIEW_STRINGS_ZH_CN.statusCompleted]) {
-        assert.ok(view.bodyText.includes(text), `the panel shows “${text}”`);
-      }
-      assert.ok(!view.bodyText.includes(WEBVIEW_STRINGS_EN.contractTitle), 'no English section title');
-      // The chapter's learning contract, in Chinese.
-      assert.ok(view.contractText.includes(attentionSeq2SeqInfo.contract.newConcepts[0]['zh-cn']), 'the contract’s first new concept in Chinese');
-      assert.ok(view.contractText.includes(attentionSeq2SeqInfo.contract.lookAt[2]['zh-cn']));
-      assert.ok(view.bodyText.includes(attentionSeq2SeqInfo.title['zh-cn']), 'the chapter title in Chinese');
-      assert.match(view.progressText, /已完成轮数：2 \/ 2/);
-      // The tab title and the Runs view's description.
-      await page.locator('.tabs-container .tab', { hasText: `实验：${cliRunId}` }).first().waitFor({ timeout: 10_000 });
-      const row = await runRow(page, cliRunId);
-      assert.match(await row.innerText(), /验证集完全匹配/);
-      await frame.locator('#contract').scrollIntoViewIfNeeded();
-    });
-  });
+  test(
+    '6. llmTutor.language = zh-cn: panel, learning contract and messages in Chinese',
+    { timeout: 120_000 },
+    async () => {
+      await scenario(
+        'lab-6-zh-cn',
+        () => env.workbench,
+        () => env.server,
+        async (page) => {
+          // An extension message.
+          await runCommand(page, STOP);
+          await waitForNotification(page, MESSAGES_ZH_CN.nothingTraining, 30_000);
+          // The quick pick and the Runs view.
+          await openSavedRun(page, cliRunId, 'LLM Tutor：打开已保存的运行');
+          const frame = await labFrame(page, cliRunId);
+          const view = await waitForPanel(
+            frame,
+            'the Chinese panel',
+            (v) => v.state === 'completed' && v.mapRows > 0,
+            30_000,
+          );
+          assert.equal(await frame.evaluate(() => document.documentElement.lang), 'zh-CN');
+          for (const text of [
+            WEBVIEW_STRINGS_ZH_CN.contractTitle,
+            WEBVIEW_STRINGS_ZH_CN.chartsTitle,
+            WEBVIEW_STRINGS_ZH_CN.attentionTitle,
+            WEBVIEW_STRINGS_ZH_CN.shapesTitle,
+            WEBVIEW_STRINGS_ZH_CN.statusCompleted,
+          ]) {
+            assert.ok(view.bodyText.includes(text), `the panel shows “${text}”`);
+          }
+          assert.ok(!view.bodyText.includes(WEBVIEW_STRINGS_EN.contractTitle), 'no English section title');
+          // The chapter's learning contract, in Chinese.
+          assert.ok(
+            view.contractText.includes(attentionSeq2SeqInfo.contract.newConcepts[0]['zh-cn']),
+            'the contract’s first new concept in Chinese',
+          );
+          assert.ok(view.contractText.includes(attentionSeq2SeqInfo.contract.lookAt[2]['zh-cn']));
+          assert.ok(view.bodyText.includes(attentionSeq2SeqInfo.title['zh-cn']), 'the chapter title in Chinese');
+          assert.match(view.progressText, /已完成轮数：2 \/ 2/);
+          // The tab title and the Runs view's description.
+          await page
+            .locator('.tabs-container .tab', { hasText: `实验：${cliRunId}` })
+            .first()
+            .waitFor({ timeout: 10_000 });
+          const row = await runRow(page, cliRunId);
+          assert.match(await row.innerText(), /验证集完全匹配/);
+          await frame.locator('#contract').scrollIntoViewIfNeeded();
+        },
+      );
+    },
+  );
 });

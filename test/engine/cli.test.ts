@@ -25,10 +25,24 @@ function listing(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true }).map(String).sort();
 }
 
-const SMALL = ['--train-size', '400', '--validation-size', '60', '--test-size', '30', '--batch-size', '32', '--backend', 'wasm'];
+const SMALL = [
+  '--train-size',
+  '400',
+  '--validation-size',
+  '60',
+  '--test-size',
+  '30',
+  '--batch-size',
+  '32',
+  '--backend',
+  'wasm',
+];
 
 before(() => {
-  assert.ok(fs.existsSync(path.join(root, 'dist', 'engine.js')), 'dist/engine.js must be built (npm run build) before the CLI tests');
+  assert.ok(
+    fs.existsSync(path.join(root, 'dist', 'engine.js')),
+    'dist/engine.js must be built (npm run build) before the CLI tests',
+  );
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-cli-'));
   runsDir = path.join(work, 'out');
 });
@@ -38,12 +52,23 @@ describe('llm-tutor CLI', () => {
   let runDir = '';
 
   it('train attention-seq2seq --epochs 2 --output-dir <tmp> prints the course’s lines and writes a complete run folder', () => {
-    const { code, stdout, stderr } = cli(['train', 'attention-seq2seq', '--epochs', '2', '--output-dir', runsDir, ...SMALL]);
+    const { code, stdout, stderr } = cli([
+      'train',
+      'attention-seq2seq',
+      '--epochs',
+      '2',
+      '--output-dir',
+      runsDir,
+      ...SMALL,
+    ]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^backend=wasm$/m);
     assert.match(stdout, /^epoch=001 train_loss=\d+\.\d+ val_loss=\d+\.\d+ .*val_exact=\d\.\d+/m);
     assert.match(stdout, /^epoch=002 /m);
-    assert.match(stdout, /^attention_shape=\(batch, target_len, source_len\)=\(\d+, \d+, \d+\) logits_shape=\(batch, target_len, vocab_size\)=\(\d+, \d+, \d+\)$/m);
+    assert.match(
+      stdout,
+      /^attention_shape=\(batch, target_len, source_len\)=\(\d+, \d+, \d+\) logits_shape=\(batch, target_len, vocab_size\)=\(\d+, \d+, \d+\)$/m,
+    );
     const sums = /^attention_row_sums min=([\d.]+) max=([\d.]+)$/m.exec(stdout);
     assert.ok(sums, 'attention_row_sums line');
     assert.ok(Math.abs(Number(sums[1]) - 1) < 1e-5 && Math.abs(Number(sums[2]) - 1) < 1e-5);
@@ -52,7 +77,20 @@ describe('llm-tutor CLI', () => {
     assert.equal(runs.length, 1);
     assert.match(runs[0], /^\d{8}-\d{6}-attention-seq2seq$/);
     runDir = path.join(runsDir, runs[0]);
-    for (const file of ['config.json', 'status.json', 'metrics.jsonl', 'log.txt', 'shapes.json', 'attention/epoch-001.json', 'attention/epoch-002.json', 'samples/epoch-002.json', 'model/model.json', 'model/weights.bin', 'model/optimizer.json', 'model/optimizer.bin']) {
+    for (const file of [
+      'config.json',
+      'status.json',
+      'metrics.jsonl',
+      'log.txt',
+      'shapes.json',
+      'attention/epoch-001.json',
+      'attention/epoch-002.json',
+      'samples/epoch-002.json',
+      'model/model.json',
+      'model/weights.bin',
+      'model/optimizer.json',
+      'model/optimizer.bin',
+    ]) {
       assert.ok(fs.existsSync(path.join(runDir, file)), `${file} exists`);
     }
     assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8')).state, 'completed');
@@ -60,16 +98,26 @@ describe('llm-tutor CLI', () => {
     const log = fs.readFileSync(path.join(runDir, 'log.txt'), 'utf8');
     assert.match(log, /^epoch=002 /m, 'log.txt has the lines the CLI printed');
     const manifest = JSON.parse(fs.readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8'));
-    const shapes = JSON.parse(fs.readFileSync(path.join(runDir, 'shapes.json'), 'utf8')) as { name: string; shape: number[] }[];
+    const shapes = JSON.parse(fs.readFileSync(path.join(runDir, 'shapes.json'), 'utf8')) as {
+      name: string;
+      shape: number[];
+    }[];
     for (const weight of manifest.weightsManifest[0].weights as { name: string; shape: number[] }[]) {
-      assert.deepEqual(shapes.find((s) => s.name === weight.name)?.shape, weight.shape, `${weight.name} named as in shapes.json`);
+      assert.deepEqual(
+        shapes.find((s) => s.name === weight.name)?.shape,
+        weight.shape,
+        `${weight.name} named as in shapes.json`,
+      );
     }
   });
 
   it('runs, show and predict read the run back', () => {
     const runs = cli(['runs', runsDir]);
     assert.equal(runs.code, 0, runs.stderr);
-    assert.match(runs.stdout, new RegExp(`${path.basename(runDir)}\\s+attention-seq2seq\\s+completed\\s+2/2\\s+\\d+\\.\\d%`));
+    assert.match(
+      runs.stdout,
+      new RegExp(`${path.basename(runDir)}\\s+attention-seq2seq\\s+completed\\s+2/2\\s+\\d+\\.\\d%`),
+    );
     const show = cli(['show', path.basename(runDir), '--runs-dir', runsDir]);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /status=completed epochs=2\/2/);
@@ -85,7 +133,9 @@ describe('llm-tutor CLI', () => {
 
   it('Ctrl-C (SIGINT) stops after the current step: exit 130, the run is complete and marked stopped', async () => {
     const dir = path.join(work, 'interrupted');
-    const child = spawn(process.execPath, [bin, 'train', 'seq2seq', '--epochs', '50', '--output-dir', dir, ...SMALL], { cwd: work });
+    const child = spawn(process.execPath, [bin, 'train', 'seq2seq', '--epochs', '50', '--output-dir', dir, ...SMALL], {
+      cwd: work,
+    });
     let stdout = '';
     const sawEpoch = new Promise<void>((resolve) =>
       child.stdout.on('data', (chunk: Buffer) => {
@@ -123,16 +173,44 @@ describe('llm-tutor CLI', () => {
     ['unknown chapter', ['train', 'attention-seq3seq', '--output-dir', 'X'], /unknown chapter 'attention-seq3seq'/],
     ['chapter not trainable yet', ['train', 'mini-gpt', '--output-dir', 'X'], /cannot be trained by this version yet/],
     ['unknown option', ['train', 'seq2seq', '--epoch', '2', '--output-dir', 'X'], /Unknown option '--epoch'/],
-    ['zero epochs', ['train', 'seq2seq', '--epochs', '0', '--output-dir', 'X'], /--epochs must be a positive whole number, got '0'/],
-    ['non-numeric epochs', ['train', 'seq2seq', '--epochs', 'abc', '--output-dir', 'X'], /--epochs must be a positive whole number, got 'abc'/],
-    ['negative learning rate', ['train', 'seq2seq', '--lr=-1', '--output-dir', 'X'], /--lr must be a positive number, got '-1'/],
-    ['option value that looks like an option', ['train', 'seq2seq', '--lr', '-1', '--output-dir', 'X'], /Option '--lr' argument is ambiguous.*'--lr=-XYZ'/],
-    ['fractional batch size', ['train', 'seq2seq', '--batch-size', '2.5', '--output-dir', 'X'], /--batch-size must be a positive whole number/],
+    [
+      'zero epochs',
+      ['train', 'seq2seq', '--epochs', '0', '--output-dir', 'X'],
+      /--epochs must be a positive whole number, got '0'/,
+    ],
+    [
+      'non-numeric epochs',
+      ['train', 'seq2seq', '--epochs', 'abc', '--output-dir', 'X'],
+      /--epochs must be a positive whole number, got 'abc'/,
+    ],
+    [
+      'negative learning rate',
+      ['train', 'seq2seq', '--lr=-1', '--output-dir', 'X'],
+      /--lr must be a positive number, got '-1'/,
+    ],
+    [
+      'option value that looks like an option',
+      ['train', 'seq2seq', '--lr', '-1', '--output-dir', 'X'],
+      /Option '--lr' argument is ambiguous.*'--lr=-XYZ'/,
+    ],
+    [
+      'fractional batch size',
+      ['train', 'seq2seq', '--batch-size', '2.5', '--output-dir', 'X'],
+      /--batch-size must be a positive whole number/,
+    ],
     ['unknown task', ['train', 'seq2seq', '--task', 'poems', '--output-dir', 'X'], /unknown task 'poems'/],
     ['unknown backend', ['train', 'seq2seq', '--backend', 'gpu', '--output-dir', 'X'], /--backend must be one of/],
-    ['unavailable backend', ['train', 'seq2seq', '--backend', 'tensorflow', '--output-dir', 'X'], /backend 'tensorflow' is not available: @tensorflow\/tfjs-node/],
+    [
+      'unavailable backend',
+      ['train', 'seq2seq', '--backend', 'tensorflow', '--output-dir', 'X'],
+      /backend 'tensorflow' is not available: @tensorflow\/tfjs-node/,
+    ],
     ['unwritable output directory', ['train', 'seq2seq', '--output-dir', 'FILE/runs'], /--output-dir: cannot write to/],
-    ['resume of something that is not a run', ['train', 'seq2seq', '--resume', 'nothing-here', '--output-dir', 'X'], /not a run: nothing-here/],
+    [
+      'resume of something that is not a run',
+      ['train', 'seq2seq', '--resume', 'nothing-here', '--output-dir', 'X'],
+      /not a run: nothing-here/,
+    ],
     ['show of something that is not a run', ['show', 'nothing-here'], /not a run: nothing-here/],
     ['predict of something that is not a run', ['predict', 'nothing-here', 'May 3, 1998'], /not a run: nothing-here/],
     ['predict without text', ['predict', 'nothing-here'], /predict takes a RUN and a quoted text/],
@@ -143,7 +221,10 @@ describe('llm-tutor CLI', () => {
       const dir = fs.mkdtempSync(path.join(work, 'bad-'));
       fs.writeFileSync(path.join(dir, 'FILE'), 'a file, not a folder');
       const before = listing(dir);
-      const { code, stdout, stderr } = cli(args.map((a) => (a === 'X' ? path.join(dir, 'runs') : a === 'FILE/runs' ? path.join(dir, 'FILE', 'runs') : a)), dir);
+      const { code, stdout, stderr } = cli(
+        args.map((a) => (a === 'X' ? path.join(dir, 'runs') : a === 'FILE/runs' ? path.join(dir, 'FILE', 'runs') : a)),
+        dir,
+      );
       assert.equal(code, 2, `exit code (stderr: ${stderr})`);
       assert.match(stderr, message);
       assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);

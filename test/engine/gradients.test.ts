@@ -45,7 +45,10 @@ describe('gradients vs finite differences (cpu)', () => {
     const parameters = new Parameters(createRandom(11));
     const gru = createGru(parameters, 'gru', 3, 4);
     const inputs = tf.randomNormal([2, 5, 3], 0, 1, 'float32', 1) as tf.Tensor3D; // [batch, len, input]
-    const mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]); // second example is padded
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0],
+    ]); // second example is padded
     const readout = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 2); // fixed random projection of the outputs
     const finalReadout = tf.randomNormal([2, 4], 0, 1, 'float32', 4);
     const loss = () =>
@@ -66,7 +69,10 @@ describe('gradients vs finite differences (cpu)', () => {
     attention.bias.assign(tf.tensor1d([0.1, -0.2, 0.3]));
     const queries = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 5) as tf.Tensor3D; // [batch, target_len, hidden]
     const keys = tf.randomNormal([2, 4, 4], 0, 1, 'float32', 6) as tf.Tensor3D; // [batch, source_len, hidden]
-    const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1],
+      [1, 1, 0, 0],
+    ]);
     const readout = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 8);
     const loss = () =>
       tf.tidy(() => {
@@ -84,7 +90,10 @@ describe('gradients vs finite differences (cpu)', () => {
     const full = tf.randomNormal([1, 6, 3], 0, 1, 'float32', 9) as tf.Tensor3D;
     const [padded, alone] = tf.tidy(() => {
       const realPart = tf.slice(full, [0, 0, 0], [1, 4, 3]) as tf.Tensor3D; // 4 real tokens
-      const withPadding = stateAtLastToken(runGru(full, tf.zeros([1, 4]) as tf.Tensor2D, gru).outputs, tf.tensor2d([[1, 1, 1, 1, 0, 0]]));
+      const withPadding = stateAtLastToken(
+        runGru(full, tf.zeros([1, 4]) as tf.Tensor2D, gru).outputs,
+        tf.tensor2d([[1, 1, 1, 1, 0, 0]]),
+      );
       return [withPadding, runGru(realPart, tf.zeros([1, 4]) as tf.Tensor2D, gru).finalState];
     });
     const a = padded.dataSync();

@@ -21,7 +21,10 @@ let runsDir: string;
 
 async function finalMetrics(chapter: TrainableChapter): Promise<EpochMetrics> {
   let last: EpochMetrics | null = null;
-  await train({ chapter, runsDir, backend: 'wasm', packageVersion: 'test', overrides: budget }, { epoch: (m) => (last = m) });
+  await train(
+    { chapter, runsDir, backend: 'wasm', packageVersion: 'test', overrides: budget },
+    { epoch: (m) => (last = m) },
+  );
   assert.ok(last, `${chapter.info.id} finished an epoch`);
   return last;
 }
@@ -38,7 +41,11 @@ describe('learning on dates (wasm, fixed seed, small budget)', () => {
     const bottleneck = await finalMetrics(seq2seqChapter);
     assert.ok(attention.val_exact_match >= 0.9, `attention-seq2seq val exact ${attention.val_exact_match}`);
     const longest = (m: EpochMetrics) => m.buckets[m.buckets.length - 1];
-    assert.deepEqual([longest(attention).minLength, longest(attention).maxLength], [longest(bottleneck).minLength, longest(bottleneck).maxLength], 'same buckets');
+    assert.deepEqual(
+      [longest(attention).minLength, longest(attention).maxLength],
+      [longest(bottleneck).minLength, longest(bottleneck).maxLength],
+      'same buckets',
+    );
     assert.ok(longest(attention).count >= 50, 'the longest bucket holds enough examples to compare');
     assert.ok(
       longest(attention).exactMatch > longest(bottleneck).exactMatch,

@@ -17,13 +17,21 @@ import { useBackend } from './helpers';
 
 const sourceVocab = new Vocab('abcdefghij'.split(''));
 const targetVocab = new Vocab('0123456789-'.split(''));
-const sizes = { sourceVocabSize: sourceVocab.size, targetVocabSize: targetVocab.size, embeddingSize: 6, hiddenSize: 8, attentionSize: 5 };
+const sizes = {
+  sourceVocabSize: sourceVocab.size,
+  targetVocabSize: targetVocab.size,
+  embeddingSize: 6,
+  hiddenSize: 8,
+  attentionSize: 5,
+};
 
 function examples(batch: number, sourceLen: number, targetLen: number) {
   const random = createRandom(batch * 100 + sourceLen);
   return Array.from({ length: batch }, (_, i) => ({
     // The first example is the longest; the others are shorter, so the batch has padding.
-    source: Array.from({ length: i === 0 ? sourceLen : 1 + random.int(sourceLen) }, () => random.pick('abcdefghij'.split(''))),
+    source: Array.from({ length: i === 0 ? sourceLen : 1 + random.int(sourceLen) }, () =>
+      random.pick('abcdefghij'.split('')),
+    ),
     target: Array.from({ length: targetLen }, () => random.pick('0123456789-'.split(''))),
   }));
 }
@@ -81,7 +89,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
             const names = activations.map((e) => e.name);
             if (chapter === attentionSeq2SeqChapter) {
               assert.ok(names.includes('attention_weights') && names.includes('context'));
-              assert.deepEqual(entries.find((e) => e.name === 'attention_weights')!.dims, ['batch', 'target_len', 'source_len']);
+              assert.deepEqual(entries.find((e) => e.name === 'attention_weights')!.dims, [
+                'batch',
+                'target_len',
+                'source_len',
+              ]);
               // Rows sum to 1 and padded source positions get exactly 0.
               rows!.forEach((matrix, n) =>
                 matrix.forEach((row) => {
@@ -124,7 +136,10 @@ describe('cpu and wasm agree', () => {
       parameters.dispose();
     }
     const [cpu, wasm] = results;
-    assert.ok(cpu.some((x) => Math.abs(x) > 1e-3), 'logits are not all zero');
+    assert.ok(
+      cpu.some((x) => Math.abs(x) > 1e-3),
+      'logits are not all zero',
+    );
     cpu.forEach((x, i) => assert.ok(Math.abs(x - wasm[i]) < 1e-4, `logit ${i}: cpu ${x} vs wasm ${wasm[i]}`));
   });
 });

@@ -254,7 +254,11 @@ describe('writer', () => {
 describe('reader', () => {
   it('round-trips a complete run', async () => {
     const runsDir = tempDir();
-    const written = writeFixtureRun(runsDir, { epochsCompleted: 5, stepsPerEpoch: 2, valExactMatch: [0.1, 0.3, 0.7, 0.6, 0.5] });
+    const written = writeFixtureRun(runsDir, {
+      epochsCompleted: 5,
+      stepsPerEpoch: 2,
+      valExactMatch: [0.1, 0.3, 0.7, 0.6, 0.5],
+    });
     const snapshot = await readRun(written.dir);
     assert.deepEqual(snapshot, {
       runId: written.runId,
@@ -334,8 +338,14 @@ describe('reader', () => {
   it('reports a metrics line of the wrong shape as damage', async () => {
     const written = writeFixtureRun(tempDir(), { epochsCompleted: 2 });
     const file = path.join(written.dir, 'metrics.jsonl');
-    fs.writeFileSync(file, `${JSON.stringify({ ...makeEpochMetrics(1), val_loss: 'low' })}\n${JSON.stringify(makeEpochMetrics(2))}\n`);
-    assert.equal(await damageReason(readRun(written.dir)), 'metrics.jsonl line 1: "val_loss" must be a number (got "low")');
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify({ ...makeEpochMetrics(1), val_loss: 'low' })}\n${JSON.stringify(makeEpochMetrics(2))}\n`,
+    );
+    assert.equal(
+      await damageReason(readRun(written.dir)),
+      'metrics.jsonl line 1: "val_loss" must be a number (got "low")',
+    );
   });
 
   it('accepts a missing metrics.jsonl before the first epoch, not after', async () => {
@@ -394,10 +404,26 @@ describe('reader', () => {
       ['status.json', '{"state": "completed",}', /^status\.json is not valid JSON \(.+\)$/],
       ['status.json', '', 'status.json is empty'],
       ['status.json', '[]', 'status.json must be an object (got an array)'],
-      ['config.json', JSON.stringify(makeRunConfig({ chapter: 'gpt-5' as never })), 'config.json: "chapter" is not a known chapter (got "gpt-5")'],
-      ['config.json', JSON.stringify({ ...makeRunConfig(), epochs: 'ten' }), 'config.json: "epochs" must be a whole number ≥ 0 (got "ten")'],
-      ['config.json', JSON.stringify({ ...makeRunConfig(), sourceVocab: ['a', 3] }), 'config.json: "sourceVocab[1]" must be a string (got 3)'],
-      ['status.json', JSON.stringify(makeRunStatus({ state: 'paused' as never })), 'status.json: "state" must be one of running, completed, stopped, failed (got "paused")'],
+      [
+        'config.json',
+        JSON.stringify(makeRunConfig({ chapter: 'gpt-5' as never })),
+        'config.json: "chapter" is not a known chapter (got "gpt-5")',
+      ],
+      [
+        'config.json',
+        JSON.stringify({ ...makeRunConfig(), epochs: 'ten' }),
+        'config.json: "epochs" must be a whole number ≥ 0 (got "ten")',
+      ],
+      [
+        'config.json',
+        JSON.stringify({ ...makeRunConfig(), sourceVocab: ['a', 3] }),
+        'config.json: "sourceVocab[1]" must be a string (got 3)',
+      ],
+      [
+        'status.json',
+        JSON.stringify(makeRunStatus({ state: 'paused' as never })),
+        'status.json: "state" must be one of running, completed, stopped, failed (got "paused")',
+      ],
       ['status.json', JSON.stringify({ state: 'running', epochsCompleted: 0 }), 'status.json: "startedAt" is missing'],
     ];
     for (const [file, content, expected] of cases) {
@@ -411,7 +437,10 @@ describe('reader', () => {
 
   it('lists good runs newest first next to damaged, foreign and empty folders', async () => {
     const runsDir = tempDir();
-    const older = writeFixtureRun(runsDir, { startedAt: new Date(2025, 0, 1, 10, 0, 0), valExactMatch: [0.2, 0.4, 0.3, 0.1, 0] });
+    const older = writeFixtureRun(runsDir, {
+      startedAt: new Date(2025, 0, 1, 10, 0, 0),
+      valExactMatch: [0.2, 0.4, 0.3, 0.1, 0],
+    });
     const newer = writeFixtureRun(runsDir, {
       chapter: 'seq2seq',
       startedAt: new Date(2025, 0, 3, 10, 0, 0),
@@ -447,7 +476,9 @@ describe('reader', () => {
     assert.equal(oldest.epochs, 5);
     assert.equal(oldest.epochsCompleted, 5);
 
-    const reasons = Object.fromEntries(list.filter((entry) => !entry.ok).map((entry) => [entry.runId, entry.ok ? '' : entry.reason]));
+    const reasons = Object.fromEntries(
+      list.filter((entry) => !entry.ok).map((entry) => [entry.runId, entry.ok ? '' : entry.reason]),
+    );
     assert.equal(reasons[noStatus.runId], 'status.json is missing');
     assert.match(reasons[badConfig.runId], /^config\.json is not valid JSON \(.+\)$/);
     assert.equal(reasons['holiday-photos'], 'not a run folder: no config.json or status.json');
@@ -472,7 +503,12 @@ describe('reader', () => {
   it('lists 200 runs quickly', async () => {
     const runsDir = tempDir();
     for (let index = 0; index < 200; index++) {
-      writeFixtureRun(runsDir, { startedAt: new Date(2025, 0, 1, 0, 0, index), epochsCompleted: 5, stepsPerEpoch: 5, withLog: false });
+      writeFixtureRun(runsDir, {
+        startedAt: new Date(2025, 0, 1, 0, 0, index),
+        epochsCompleted: 5,
+        stepsPerEpoch: 5,
+        withLog: false,
+      });
     }
     const started = performance.now();
     const list = await listRuns(runsDir);

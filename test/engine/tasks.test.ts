@@ -63,20 +63,29 @@ describe('random', () => {
     assert.deepEqual(sa, sb);
     assert.notDeepEqual(sa, sc);
     assert.ok(sa.every((x) => x >= 0 && x < 1));
-    assert.notDeepEqual(Array.from({ length: 5 }, createRandom(2 ** 32 + 1).next), Array.from({ length: 5 }, createRandom(1).next));
+    assert.notDeepEqual(
+      Array.from({ length: 5 }, createRandom(2 ** 32 + 1).next),
+      Array.from({ length: 5 }, createRandom(1).next),
+    );
   });
 
   test('int, pick, shuffle and normal behave', () => {
     const random = createRandom(7);
     const counts = [0, 0, 0, 0, 0];
     for (let i = 0; i < 5000; i++) counts[random.int(5)]! += 1;
-    assert.ok(counts.every((c) => c > 850 && c < 1150), `int(5) counts ${counts}`);
+    assert.ok(
+      counts.every((c) => c > 850 && c < 1150),
+      `int(5) counts ${counts}`,
+    );
     assert.throws(() => random.int(0), RangeError);
     assert.throws(() => random.pick([]), RangeError);
     const items = Array.from({ length: 50 }, (_, i) => i);
     const shuffled = random.shuffle([...items]);
     assert.notDeepEqual(shuffled, items);
-    assert.deepEqual([...shuffled].sort((x, y) => x - y), items);
+    assert.deepEqual(
+      [...shuffled].sort((x, y) => x - y),
+      items,
+    );
     const samples = Array.from({ length: 20000 }, () => random.normal());
     const mean = samples.reduce((s, x) => s + x, 0) / samples.length;
     const variance = samples.reduce((s, x) => s + (x - mean) ** 2, 0) / samples.length;
@@ -91,7 +100,10 @@ describe('vocab', () => {
     const vocab = new Vocab(['b', 'a', 'b', '<eos>', 'c']);
     assert.deepEqual(vocab.tokens, [...SPECIAL_TOKENS, 'b', 'a', 'c']);
     assert.equal(vocab.size, 7);
-    assert.deepEqual([PAD_ID, BOS_ID, EOS_ID, UNK_ID].map((id) => vocab.token(id)), [...SPECIAL_TOKENS]);
+    assert.deepEqual(
+      [PAD_ID, BOS_ID, EOS_ID, UNK_ID].map((id) => vocab.token(id)),
+      [...SPECIAL_TOKENS],
+    );
     assert.equal(vocab.id('a'), 5);
     assert.equal(vocab.id('zzz'), UNK_ID);
     assert.deepEqual(vocab.encode(['a', 'x', 'c']), [5, UNK_ID, 6]);
@@ -173,7 +185,19 @@ describe('dates', () => {
     assert.equal(formatDate({ y: 1977, m: 12, d: 23 }, 'ordinal-of-month'), 'the 23rd of December 1977');
     assert.equal(formatDate({ y: 1977, m: 9, d: 28 }, 'weekday-long'), 'Wednesday, September 28, 1977');
     assert.equal(formatDate({ y: 2001, m: 9, d: 11 }, 'weekday-mon-short'), 'Tue 11 Sep 2001');
-    assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31].map(ordinal), ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '31st']);
+    assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31].map(ordinal), [
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '31st',
+    ]);
     assert.equal(expandTwoDigitYear(49), 2049);
     assert.equal(expandTwoDigitYear(50), 1950);
     assert.equal(expandTwoDigitYear(0), 2000);
@@ -245,7 +269,10 @@ describe('dates', () => {
     }
     assert.equal(formatsSeen.size, DATE_FORMAT_IDS.length);
     const lengths = all.map((e) => e.source.length);
-    assert.ok(Math.min(...lengths) <= 7 && Math.max(...lengths) >= 25, `lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`);
+    assert.ok(
+      Math.min(...lengths) <= 7 && Math.max(...lengths) >= 25,
+      `lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`,
+    );
     assert.ok(Math.max(...lengths) <= 30);
   });
 
@@ -317,19 +344,40 @@ describe('phrases', () => {
       [ppModifier('birds', 'in', 'tree'), 'the birds in the tree', '树 上 的 鸟'],
       [ppModifier('car', 'in front of', 'house'), 'the car in front of the house', '房子 前面 的 车'],
       [relativeNoun('cat', 'eats fish'), 'the cat that eats fish', '吃 鱼 的 猫'],
-      [relativeNoun('man', 'reads books', 'in the library'), 'the man who reads books in the library', '在 图书馆 看 书 的 男人'],
+      [
+        relativeNoun('man', 'reads books', 'in the library'),
+        'the man who reads books in the library',
+        '在 图书馆 看 书 的 男人',
+      ],
       [relativeNoun('woman', 'sells flowers'), 'the woman who sells flowers', '卖 花 的 女人'],
       [possessive('my friend', 'car'), "my friend 's car", '我 朋友 的 车'],
       [possessive('my', 'car'), 'my car', '我 的 车'],
       [possessive('the teacher', 'books'), "the teacher 's books", '老师 的 书'],
-      [adverbialSentence({ subject: 'i', verbPhrase: 'read books', place: 'in the library' }), 'i read books in the library', '我 在 图书馆 看 书'],
       [
-        adverbialSentence({ subject: 'my mother', verbPhrase: 'cooks dinner', place: 'in the kitchen', time: 'every evening' }),
+        adverbialSentence({ subject: 'i', verbPhrase: 'read books', place: 'in the library' }),
+        'i read books in the library',
+        '我 在 图书馆 看 书',
+      ],
+      [
+        adverbialSentence({
+          subject: 'my mother',
+          verbPhrase: 'cooks dinner',
+          place: 'in the kitchen',
+          time: 'every evening',
+        }),
         'my mother cooks dinner in the kitchen every evening',
         '我 妈妈 每天 晚上 在 厨房 做 晚饭',
       ],
-      [adverbialSentence({ subject: 'he', modifier: 'does not', verbPhrase: 'drink coffee', time: 'in the evening' }), 'he does not drink coffee in the evening', '他 晚上 不 喝 咖啡'],
-      [adverbialSentence({ subject: 'they', modifier: 'often', verbPhrase: 'play football', place: 'in the park' }), 'they often play football in the park', '他们 经常 在 公园 踢 足球'],
+      [
+        adverbialSentence({ subject: 'he', modifier: 'does not', verbPhrase: 'drink coffee', time: 'in the evening' }),
+        'he does not drink coffee in the evening',
+        '他 晚上 不 喝 咖啡',
+      ],
+      [
+        adverbialSentence({ subject: 'they', modifier: 'often', verbPhrase: 'play football', place: 'in the park' }),
+        'they often play football in the park',
+        '他们 经常 在 公园 踢 足球',
+      ],
       [numeralNoun(2, 'cats'), 'two cats', '两 只 猫'],
       [numeralNoun(3, 'books'), 'three books', '三 本 书'],
       [numeralNoun(1, 'car', 'red'), 'one red car', '一 辆 红色 的 车'],
@@ -341,7 +389,11 @@ describe('phrases', () => {
       [existential('apple', 'in', 'box'), 'there is an apple in the box', '箱子 里 有 一 个 苹果'],
       [comparative('the dog', 'bigger', 'the cat'), 'the dog is bigger than the cat', '狗 比 猫 大'],
       [comparative('i', 'taller', 'him'), 'i am taller than him', '我 比 他 高'],
-      [comparative('my car', 'more expensive', 'his bike'), 'my car is more expensive than his bike', '我 的 车 比 他 的 自行车 贵'],
+      [
+        comparative('my car', 'more expensive', 'his bike'),
+        'my car is more expensive than his bike',
+        '我 的 车 比 他 的 自行车 贵',
+      ],
     ];
     for (const [example, source, target] of cases) {
       assert.equal(example.source.join(' '), source);
@@ -378,7 +430,26 @@ describe('phrases', () => {
   });
 
   test('English articles and Chinese numerals are right everywhere', () => {
-    const classifiers = new Set(['个', '只', '本', '辆', '张', '把', '支', '部', '封', '条', '匹', '朵', '棵', '座', '所', '家', '面', '扇']);
+    const classifiers = new Set([
+      '个',
+      '只',
+      '本',
+      '辆',
+      '张',
+      '把',
+      '支',
+      '部',
+      '封',
+      '条',
+      '匹',
+      '朵',
+      '棵',
+      '座',
+      '所',
+      '家',
+      '面',
+      '扇',
+    ]);
     const numerals = new Set(['一', '两', '三', '四', '五', '六', '七', '八', '九', '十']);
     for (const [source, target] of everything.map) {
       const en = source.split(' ');
@@ -520,14 +591,18 @@ describe('generateTask', () => {
       const capacity = taskCapacity(name);
       assert.throws(
         () => generateTask(name, { seed: 1, trainSize: capacity, validationSize: 3, testSize: 0 }),
-        (error: Error) => error.message.includes(`"${name}"`) && error.message.includes(`only ${capacity} unique examples`),
+        (error: Error) =>
+          error.message.includes(`"${name}"`) && error.message.includes(`only ${capacity} unique examples`),
       );
     });
   }
 
   test('bad options are rejected', () => {
     assert.throws(() => generateTask('phrases', { seed: 1.5, ...SMALL }), /seed must be an integer/);
-    assert.throws(() => generateTask('dates', { seed: 1, trainSize: 10, validationSize: 2, testSize: 5 }), /validationSize/);
+    assert.throws(
+      () => generateTask('dates', { seed: 1, trainSize: 10, validationSize: 2, testSize: 5 }),
+      /validationSize/,
+    );
     assert.throws(() => generateTask('dates', { seed: 1, trainSize: 0, validationSize: 5, testSize: 5 }), /trainSize/);
     assert.throws(() => generateTask('dates', { seed: 1, trainSize: 10, validationSize: 5, testSize: -1 }), /testSize/);
     assert.throws(() => generateTask('copy' as 'dates', { seed: 1, ...SMALL }), /Unknown task "copy"/);

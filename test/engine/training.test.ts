@@ -24,7 +24,12 @@ before(() => {
 });
 after(() => fs.rmSync(runsDir, { recursive: true, force: true }));
 
-function run(chapter: TrainableChapter, overrides: TrainKnobs, extra: Partial<Parameters<typeof train>[0]> = {}, events: Parameters<typeof train>[1] = {}) {
+function run(
+  chapter: TrainableChapter,
+  overrides: TrainKnobs,
+  extra: Partial<Parameters<typeof train>[0]> = {},
+  events: Parameters<typeof train>[1] = {},
+) {
   return train({ chapter, runsDir, backend: 'wasm', packageVersion: 'test', overrides, ...extra }, events);
 }
 
@@ -63,7 +68,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
                 assert.ok(Math.abs(row.reduce((a, c) => a + c, 0) - 1) < 1e-5, 'row sums to 1');
               }
             }
-            assert.equal(probe.teacherForced[0].weights.length, probe.target.length + 1, 'one row per target token and <eos>');
+            assert.equal(
+              probe.teacherForced[0].weights.length,
+              probe.target.length + 1,
+              'one row per target token and <eos>',
+            );
           }
         } else {
           assert.equal(snapshot.attention, null, 'seq2seq has no attention to save');
@@ -83,12 +92,21 @@ describe('trainer runs (wasm)', () => {
     assert.ok(ma.length >= 2);
     assert.deepEqual(withoutTimes(ma), withoutTimes(mb));
     const c = await run(attentionSeq2SeqChapter, { ...small, epochs: 2, seed: 8 });
-    assert.notDeepEqual(withoutTimes((await readRun(c.runDir)).metrics), withoutTimes(ma), 'another seed gives other metrics');
+    assert.notDeepEqual(
+      withoutTimes((await readRun(c.runDir)).metrics),
+      withoutTimes(ma),
+      'another seed gives other metrics',
+    );
   });
 
   it('a stop request between steps leaves a complete, readable run marked stopped', async () => {
     let progressCalls = 0;
-    const result = await run(attentionSeq2SeqChapter, { ...small, epochs: 5 }, { shouldStop: () => progressCalls >= 8 }, { progress: () => progressCalls++ });
+    const result = await run(
+      attentionSeq2SeqChapter,
+      { ...small, epochs: 5 },
+      { shouldStop: () => progressCalls >= 8 },
+      { progress: () => progressCalls++ },
+    );
     assert.equal(result.status.state, 'stopped');
     assert.equal(result.status.epochsCompleted, 1, 'epoch 1 has 6 steps; the stop came during epoch 2');
     const snapshot = await readRun(result.runDir);

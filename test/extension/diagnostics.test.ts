@@ -17,7 +17,13 @@ import {
 import { datasetSizesFromSettings } from '../../src/extension/settingsValues';
 
 /** A histogram with fixed figures (nanoseconds), recording enable/disable calls. */
-function fakeHistogram(figures: { p50: number; p99: number; max: number; mean: number; count: number }): DelayHistogram & { calls: string[] } {
+function fakeHistogram(figures: {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  count: number;
+}): DelayHistogram & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
@@ -38,14 +44,25 @@ describe('diagnostics', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('summarizes a histogram in milliseconds, zeros when empty', () => {
-    assert.deepEqual(summarizeHistogram(fakeHistogram({ p50: 10_100_000, p99: 25_500_000, max: 80_000_000, mean: 11_000_000, count: 300 })), {
-      p50Ms: 10.1,
-      p99Ms: 25.5,
-      maxMs: 80,
-      meanMs: 11,
-      samples: 300,
+    assert.deepEqual(
+      summarizeHistogram(
+        fakeHistogram({ p50: 10_100_000, p99: 25_500_000, max: 80_000_000, mean: 11_000_000, count: 300 }),
+      ),
+      {
+        p50Ms: 10.1,
+        p99Ms: 25.5,
+        maxMs: 80,
+        meanMs: 11,
+        samples: 300,
+      },
+    );
+    assert.deepEqual(summarizeHistogram(fakeHistogram({ p50: NaN, p99: NaN, max: 0, mean: NaN, count: 0 })), {
+      p50Ms: 0,
+      p99Ms: 0,
+      maxMs: 0,
+      meanMs: 0,
+      samples: 0,
     });
-    assert.deepEqual(summarizeHistogram(fakeHistogram({ p50: NaN, p99: NaN, max: 0, mean: NaN, count: 0 })), { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, samples: 0 });
   });
 
   it('formats the output channel line', () => {
@@ -86,7 +103,13 @@ describe('diagnostics', () => {
       moduleLoadedAt: 0,
       createHistogram: (resolution) => {
         resolutions.push(resolution);
-        const histogram = fakeHistogram({ p50: 10_000_000, p99: 31_000_000, max: 95_000_000, mean: 10_500_000, count: 2000 + histograms.length });
+        const histogram = fakeHistogram({
+          p50: 10_000_000,
+          p99: 31_000_000,
+          max: 95_000_000,
+          mean: 10_500_000,
+          count: 2000 + histograms.length,
+        });
         histograms.push(histogram);
         return histogram;
       },
@@ -113,7 +136,10 @@ describe('diagnostics', () => {
     await diagnostics.runEnded('run-b', 'stopped');
 
     assert.equal(lines.length, 2);
-    assert.match(lines[0], /^diagnostics: activation_ms=8 event_loop_delay_p99_ms=31 max_ms=95 samples=2000 run=run-a state=completed/);
+    assert.match(
+      lines[0],
+      /^diagnostics: activation_ms=8 event_loop_delay_p99_ms=31 max_ms=95 samples=2000 run=run-a state=completed/,
+    );
     assert.match(lines[1], /samples=2001 run=run-b state=stopped/);
     const records = fs
       .readFileSync(path.join(storageDir, DIAGNOSTICS_FILE), 'utf8')
@@ -134,7 +160,11 @@ describe('diagnostics', () => {
     const blocker = path.join(dir, 'a-file');
     fs.writeFileSync(blocker, 'not a folder');
     const lines: string[] = [];
-    const diagnostics = new Diagnostics({ storageDir: path.join(blocker, 'storage'), log: (line) => lines.push(line), createHistogram: () => fakeHistogram({ p50: 0, p99: 0, max: 0, mean: 0, count: 0 }) });
+    const diagnostics = new Diagnostics({
+      storageDir: path.join(blocker, 'storage'),
+      log: (line) => lines.push(line),
+      createHistogram: () => fakeHistogram({ p50: 0, p99: 0, max: 0, mean: 0, count: 0 }),
+    });
     diagnostics.runStarted('run-c');
     const record = await diagnostics.runEnded('run-c', 'failed');
     assert.ok(record);
@@ -156,7 +186,13 @@ describe('diagnostics', () => {
     diagnostics.runStarted('x');
     diagnostics.runStarted('x'); // restarted: the first sampler stops
     diagnostics.dispose();
-    assert.deepEqual(histograms.map((h) => h.calls), [['enable', 'disable'], ['enable', 'disable']]);
+    assert.deepEqual(
+      histograms.map((h) => h.calls),
+      [
+        ['enable', 'disable'],
+        ['enable', 'disable'],
+      ],
+    );
   });
 
   it('measures a real event-loop stall with perf_hooks', async () => {
@@ -178,10 +214,27 @@ describe('diagnostics', () => {
 
 describe('hidden dataset-size settings', () => {
   it('reads llmTutor.advanced.*Size, ignoring unset and invalid values', () => {
-    const values: Record<string, unknown> = { 'advanced.trainSize': 200, 'advanced.validationSize': 40, 'advanced.testSize': 0 };
-    assert.deepEqual(datasetSizesFromSettings((key) => values[key]), { trainSize: 200, validationSize: 40, testSize: 0 });
-    assert.deepEqual(datasetSizesFromSettings(() => undefined), {});
-    const invalid: Record<string, unknown> = { 'advanced.trainSize': 0, 'advanced.validationSize': 2.5, 'advanced.testSize': '10' };
-    assert.deepEqual(datasetSizesFromSettings((key) => invalid[key]), {});
+    const values: Record<string, unknown> = {
+      'advanced.trainSize': 200,
+      'advanced.validationSize': 40,
+      'advanced.testSize': 0,
+    };
+    assert.deepEqual(
+      datasetSizesFromSettings((key) => values[key]),
+      { trainSize: 200, validationSize: 40, testSize: 0 },
+    );
+    assert.deepEqual(
+      datasetSizesFromSettings(() => undefined),
+      {},
+    );
+    const invalid: Record<string, unknown> = {
+      'advanced.trainSize': 0,
+      'advanced.validationSize': 2.5,
+      'advanced.testSize': '10',
+    };
+    assert.deepEqual(
+      datasetSizesFromSettings((key) => invalid[key]),
+      {},
+    );
   });
 });

@@ -10,12 +10,19 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { EngineToHost } from '../../src/protocol/engine';
 import type { RunStatus } from '../../src/protocol/run';
-import { EngineClient, EngineExitedError, EngineRequestError, tellingLine, type RunFailure } from '../../src/extension/engineClient';
+import {
+  EngineClient,
+  EngineExitedError,
+  EngineRequestError,
+  tellingLine,
+  type RunFailure,
+} from '../../src/extension/engineClient';
 import { parseEngineMessage } from '../../src/extension/engineMessages';
 import { markRunFailed } from '../../src/extension/runStatusFile';
 import { writeFakeEngine } from './fakeEngine';
 
-const readStatus = (runDir: string): RunStatus => JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8')) as RunStatus;
+const readStatus = (runDir: string): RunStatus =>
+  JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8')) as RunStatus;
 
 function nextEvent<T>(subscribe: (listener: (value: T) => void) => () => void, timeoutMs = 10_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -67,7 +74,10 @@ describe('EngineClient (fake engine)', () => {
     const ready = messages.find((m) => m.type === 'ready');
     assert.ok(ready && ready.type === 'ready');
     assert.equal(ready.packageVersion, 'fake []', 'the child got execArgv [] even though this test runs under tsx');
-    assert.deepEqual(messages.filter((m) => m.type === 'progress').map((m) => (m.type === 'progress' ? m.batch : 0)), [1, 2, 3, 4]);
+    assert.deepEqual(
+      messages.filter((m) => m.type === 'progress').map((m) => (m.type === 'progress' ? m.batch : 0)),
+      [1, 2, 3, 4],
+    );
     assert.equal(messages.filter((m) => m.type === 'log').length, 4);
     assert.equal(readStatus(started.runDir).state, 'completed');
   });
@@ -90,7 +100,10 @@ describe('EngineClient (fake engine)', () => {
     const c = client();
     const prediction = await c.predict({ runDir: runsDir, text: 'abc', backend: 'cpu' });
     assert.deepEqual(prediction.predicted, ['c', 'b', 'a']);
-    await assert.rejects(c.train({ chapter: 'mini-gpt', runsDir, backend: 'cpu', overrides: {} }), (e: Error) => e instanceof EngineRequestError && /mini-gpt/.test(e.message));
+    await assert.rejects(
+      c.train({ chapter: 'mini-gpt', runsDir, backend: 'cpu', overrides: {} }),
+      (e: Error) => e instanceof EngineRequestError && /mini-gpt/.test(e.message),
+    );
   });
 
   it('stops a live run and resolves with its final status', async () => {
@@ -104,7 +117,12 @@ describe('EngineClient (fake engine)', () => {
 
   it('when the engine is killed mid-run: status.json → failed with the reason, runFailed fires, the next request forks a fresh engine', async () => {
     const c = client();
-    const started = await c.train({ chapter: 'attention-seq2seq', runsDir, backend: 'cpu', overrides: { epochs: 1000 } });
+    const started = await c.train({
+      chapter: 'attention-seq2seq',
+      runsDir,
+      backend: 'cpu',
+      overrides: { epochs: 1000 },
+    });
     const firstPid = c.pid;
     assert.ok(firstPid);
     const failed = nextEvent<RunFailure>((l) => c.on('runFailed', l));
@@ -133,7 +151,12 @@ describe('EngineClient (fake engine)', () => {
     const output: string[] = [];
     c.on('output', (line) => output.push(line));
     const failed = nextEvent<RunFailure>((l) => c.on('runFailed', l));
-    const started = await c.train({ chapter: 'attention-seq2seq', runsDir, backend: 'cpu', overrides: { epochs: 100 } });
+    const started = await c.train({
+      chapter: 'attention-seq2seq',
+      runsDir,
+      backend: 'cpu',
+      overrides: { epochs: 100 },
+    });
     const failure = await failed;
     assert.match(failure.reason, /exited with code 7/);
     assert.equal(readStatus(started.runDir).state, 'failed');
@@ -141,16 +164,24 @@ describe('EngineClient (fake engine)', () => {
 
   it('rejects pending requests when the engine dies, and a start failure does not poison later requests', async () => {
     const dying = client('die-on-predict');
-    await assert.rejects(dying.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), (e: Error) => e instanceof EngineExitedError && /SIGKILL/.test(e.message));
+    await assert.rejects(
+      dying.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }),
+      (e: Error) => e instanceof EngineExitedError && /SIGKILL/.test(e.message),
+    );
     const noStart = client('die-at-start');
-    await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), (e: Error) => /exited with code 3: cannot load the backend/.test(e.message));
+    await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), (e: Error) =>
+      /exited with code 3: cannot load the backend/.test(e.message),
+    );
     await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), /exited with code 3/);
   });
 
   it('refuses to start when the bundle is missing', async () => {
     const c = new EngineClient({ enginePath: path.join(runsDir, 'no-such-engine.js'), readyTimeoutMs: 10_000 });
     clients.push(c);
-    await assert.rejects(c.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), (e: Error) => e instanceof EngineExitedError && /no-such-engine\.js is missing/.test(e.message));
+    await assert.rejects(
+      c.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }),
+      (e: Error) => e instanceof EngineExitedError && /no-such-engine\.js is missing/.test(e.message),
+    );
   });
 });
 
@@ -189,12 +220,32 @@ describe('parseEngineMessage', () => {
   });
 
   it('reads a null loss (NaN after JSON) back as NaN', () => {
-    const parsed = parseEngineMessage({ type: 'progress', runId: 'r', epoch: 1, epochs: 2, batch: 0, batches: 4, trainLoss: null });
+    const parsed = parseEngineMessage({
+      type: 'progress',
+      runId: 'r',
+      epoch: 1,
+      epochs: 2,
+      batch: 0,
+      batches: 4,
+      trainLoss: null,
+    });
     assert.ok(parsed.ok && parsed.message.type === 'progress' && Number.isNaN(parsed.message.trainLoss));
   });
 
   it('rejects anything else', () => {
-    const bad: unknown[] = [null, 'ready', [], {}, { type: 'hello' }, { type: 'toString' }, { type: 'ready' }, { type: 'log', runId: 'r' }, { type: 'error', message: 3 }, { type: 'runEnded', runId: 'r', status: {} }, { type: 'epoch', runId: 'r', metrics: {}, samples: {} }];
+    const bad: unknown[] = [
+      null,
+      'ready',
+      [],
+      {},
+      { type: 'hello' },
+      { type: 'toString' },
+      { type: 'ready' },
+      { type: 'log', runId: 'r' },
+      { type: 'error', message: 3 },
+      { type: 'runEnded', runId: 'r', status: {} },
+      { type: 'epoch', runId: 'r', metrics: {}, samples: {} },
+    ];
     for (const m of bad) assert.equal(parseEngineMessage(m).ok, false, JSON.stringify(m));
   });
 });
@@ -202,10 +253,23 @@ describe('parseEngineMessage', () => {
 describe('markRunFailed', () => {
   it('marks a running run failed, keeping its start and epochs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-status-'));
-    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ state: 'running', startedAt: 'then', epochsCompleted: 3 }));
-    const status = markRunFailed(dir, 'the engine process was killed by signal SIGKILL', new Date('2025-01-01T00:00:00Z'));
+    fs.writeFileSync(
+      path.join(dir, 'status.json'),
+      JSON.stringify({ state: 'running', startedAt: 'then', epochsCompleted: 3 }),
+    );
+    const status = markRunFailed(
+      dir,
+      'the engine process was killed by signal SIGKILL',
+      new Date('2025-01-01T00:00:00Z'),
+    );
     assert.deepEqual(readStatus(dir), status);
-    assert.deepEqual(status, { state: 'failed', startedAt: 'then', endedAt: '2025-01-01T00:00:00.000Z', epochsCompleted: 3, error: 'the engine process was killed by signal SIGKILL' });
+    assert.deepEqual(status, {
+      state: 'failed',
+      startedAt: 'then',
+      endedAt: '2025-01-01T00:00:00.000Z',
+      epochsCompleted: 3,
+      error: 'the engine process was killed by signal SIGKILL',
+    });
     assert.deepEqual(fs.readdirSync(dir), ['status.json'], 'no temporary file left');
     fs.rmSync(dir, { recursive: true });
   });

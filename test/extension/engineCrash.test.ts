@@ -18,9 +18,20 @@ import { EngineClient, type RunFailure } from '../../src/extension/engineClient'
 const enginePath = path.join(__dirname, '..', '..', 'dist', 'engine.js');
 
 /** Small data so a test epoch takes seconds. */
-const small = (epochs: number): TrainOverrides & DatasetSizes => ({ epochs, batchSize: 32, hiddenSize: 32, trainSize: 256, validationSize: 32, testSize: 32 });
+const small = (epochs: number): TrainOverrides & DatasetSizes => ({
+  epochs,
+  batchSize: 32,
+  hiddenSize: 32,
+  trainSize: 256,
+  validationSize: 32,
+  testSize: 32,
+});
 
-function waitFor<T>(subscribe: (listener: (value: T) => void) => () => void, what: string, timeoutMs: number): Promise<T> {
+function waitFor<T>(
+  subscribe: (listener: (value: T) => void) => () => void,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -51,8 +62,17 @@ describe('EngineClient with the real engine (dist/engine.js)', { timeout: 600_00
 
   it('marks a run failed when the engine is killed, then trains again on a fresh engine', async () => {
     assert.ok(fs.existsSync(enginePath), `${enginePath} is missing: run \`node scripts/build.mjs\` first`);
-    const progressed = waitFor<EngineToHost>((l) => client.on('message', (m) => m.type === 'progress' && l(m)), 'the first progress message', 300_000);
-    const started = await client.train({ chapter: 'attention-seq2seq', runsDir, backend: 'auto', overrides: small(50) });
+    const progressed = waitFor<EngineToHost>(
+      (l) => client.on('message', (m) => m.type === 'progress' && l(m)),
+      'the first progress message',
+      300_000,
+    );
+    const started = await client.train({
+      chapter: 'attention-seq2seq',
+      runsDir,
+      backend: 'auto',
+      overrides: small(50),
+    });
     assert.ok(started.runDir.startsWith(runsDir), started.runDir);
     await progressed;
     const pid = client.pid;
@@ -64,14 +84,22 @@ describe('EngineClient with the real engine (dist/engine.js)', { timeout: 600_00
     assert.equal(failure.runId, started.runId);
     assert.match(failure.reason, /SIGKILL/);
 
-    const status = JSON.parse(fs.readFileSync(path.join(started.runDir, 'status.json'), 'utf8')) as { state: string; error?: string; endedAt?: string };
+    const status = JSON.parse(fs.readFileSync(path.join(started.runDir, 'status.json'), 'utf8')) as {
+      state: string;
+      error?: string;
+      endedAt?: string;
+    };
     assert.equal(status.state, 'failed');
     assert.match(status.error ?? '', /killed by signal SIGKILL/);
     assert.ok(status.endedAt);
     const snapshot = await readRun(started.runDir);
     assert.equal(snapshot.status.state, 'failed', 'the run store reads it as failed');
 
-    const ended = waitFor<EngineToHost>((l) => client.on('message', (m) => m.type === 'runEnded' && l(m)), 'runEnded of the second run', 300_000);
+    const ended = waitFor<EngineToHost>(
+      (l) => client.on('message', (m) => m.type === 'runEnded' && l(m)),
+      'runEnded of the second run',
+      300_000,
+    );
     const second = await client.train({ chapter: 'attention-seq2seq', runsDir, backend: 'auto', overrides: small(1) });
     assert.notEqual(client.pid, pid, 'a fresh engine process');
     const end = await ended;
@@ -79,6 +107,9 @@ describe('EngineClient with the real engine (dist/engine.js)', { timeout: 600_00
     assert.equal(end.runId, second.runId);
     assert.equal(end.status.state, 'completed', end.status.error);
     assert.equal((await readRun(second.runDir)).status.state, 'completed');
-    assert.ok(messages.some((m) => m.type === 'log' && m.runId === second.runId), 'log lines arrive');
+    assert.ok(
+      messages.some((m) => m.type === 'log' && m.runId === second.runId),
+      'log lines arrive',
+    );
   });
 });

@@ -8,7 +8,8 @@ import { MESSAGES_EN, MESSAGES_ZH_CN, type MessageKey } from '../../src/extensio
 import { expectedZhCnBundle } from './l10nBundle';
 
 const root = path.join(__dirname, '..', '..');
-const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
+const readJson = (file: string): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const hasHan = (text: string): boolean => /\p{Script=Han}/u.test(text);
 
@@ -30,7 +31,8 @@ describe('extension message tables', () => {
   it('are really translated: every Chinese sentence has Chinese characters', () => {
     for (const key of keys) {
       const words = MESSAGES_EN[key].replace(/\{\w+\}/g, '').match(/[A-Za-z]{3,}/g) ?? [];
-      if (words.length > 0) assert.ok(hasHan(MESSAGES_ZH_CN[key]), `zh-cn ${key} looks untranslated: ${MESSAGES_ZH_CN[key]}`);
+      if (words.length > 0)
+        assert.ok(hasHan(MESSAGES_ZH_CN[key]), `zh-cn ${key} looks untranslated: ${MESSAGES_ZH_CN[key]}`);
     }
   });
 
@@ -119,7 +121,8 @@ describe('manifest localisation', () => {
   it('the Chinese manifest strings are Chinese where the English has words', () => {
     for (const [key, value] of Object.entries(nlsEn)) {
       const english = String(value).replace(/`[^`]*`|\([^)]*\)|\{\w+\}|LLM Tutor|Seq2Seq/g, '');
-      if (/[A-Za-z]{4,}/.test(english) && key !== 'config.language.en') assert.ok(hasHan(String(nlsZh[key])), `${key}: ${String(nlsZh[key])}`);
+      if (/[A-Za-z]{4,}/.test(english) && key !== 'config.language.en')
+        assert.ok(hasHan(String(nlsZh[key])), `${key}: ${String(nlsZh[key])}`);
     }
   });
 });

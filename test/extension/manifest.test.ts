@@ -15,7 +15,9 @@ interface Manifest {
     commands: { command: string }[];
     viewsContainers: { activitybar: { id: string; icon: string }[] };
     views: Record<string, { id: string }[]>;
-    configuration: { properties: Record<string, { enum?: string[]; minimum?: number; maximum?: number; default?: unknown }> };
+    configuration: {
+      properties: Record<string, { enum?: string[]; minimum?: number; maximum?: number; default?: unknown }>;
+    };
   };
 }
 
@@ -39,9 +41,19 @@ describe('manifest', () => {
   });
 
   it('has the activity-bar container with the two views', () => {
-    assert.deepEqual(pkg.contributes.viewsContainers.activitybar.map((c) => c.id), [VIEWS.container]);
-    assert.deepEqual(pkg.contributes.views[VIEWS.container].map((v) => v.id), [VIEWS.chapters, VIEWS.runs]);
-    for (const file of [pkg.icon, ...pkg.contributes.viewsContainers.activitybar.map((c) => c.icon), 'media/icon.svg']) {
+    assert.deepEqual(
+      pkg.contributes.viewsContainers.activitybar.map((c) => c.id),
+      [VIEWS.container],
+    );
+    assert.deepEqual(
+      pkg.contributes.views[VIEWS.container].map((v) => v.id),
+      [VIEWS.chapters, VIEWS.runs],
+    );
+    for (const file of [
+      pkg.icon,
+      ...pkg.contributes.viewsContainers.activitybar.map((c) => c.icon),
+      'media/icon.svg',
+    ]) {
       assert.ok(fs.existsSync(path.join(root, file)), `${file} exists`);
     }
   });
@@ -53,7 +65,24 @@ describe('manifest', () => {
 
   it('declares the settings with the protocol’s limits', () => {
     const p = pkg.contributes.configuration.properties;
-    assert.deepEqual(Object.keys(p).sort(), ['advanced.testSize', 'advanced.trainSize', 'advanced.validationSize', 'backend', 'batchSize', 'epochs', 'hiddenSize', 'language', 'learningRate', 'runsDirectory', 'seed'].map((k) => `llmTutor.${k}`).sort());
+    assert.deepEqual(
+      Object.keys(p).sort(),
+      [
+        'advanced.testSize',
+        'advanced.trainSize',
+        'advanced.validationSize',
+        'backend',
+        'batchSize',
+        'epochs',
+        'hiddenSize',
+        'language',
+        'learningRate',
+        'runsDirectory',
+        'seed',
+      ]
+        .map((k) => `llmTutor.${k}`)
+        .sort(),
+    );
     assert.deepEqual(p['llmTutor.backend'].enum, [...BACKEND_CHOICES]);
     assert.deepEqual(p['llmTutor.language'].enum, [...LANGUAGE_SETTINGS]);
     assert.equal(p['llmTutor.runsDirectory'].default, '');
@@ -67,18 +96,38 @@ describe('manifest', () => {
 
   it('keeps the extension host free of TensorFlow and the DOM (imports of src/extension)', () => {
     const dir = path.join(root, 'src', 'extension');
-    const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+    const files = fs
+      .readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.ts'));
     for (const file of files) {
       const text = fs.readFileSync(path.join(dir, file), 'utf8');
       assert.ok(!/from '@tensorflow\//.test(text), `${file} imports TensorFlow`);
       for (const engineImport of text.matchAll(/from '(\.\.\/)+engine\/([^']+)'/g)) {
-        assert.ok(/^(runStore\/(reader|paths|index)|chapters\/catalog)$/.test(engineImport[2]), `${file} imports engine/${engineImport[2]}`);
+        assert.ok(
+          /^(runStore\/(reader|paths|index)|chapters\/catalog)$/.test(engineImport[2]),
+          `${file} imports engine/${engineImport[2]}`,
+        );
       }
     }
   });
 
   it('keeps the testable modules free of vscode', () => {
-    for (const file of ['diagnostics', 'engineClient', 'engineMessages', 'html', 'language', 'messages', 'panelRequests', 'runPaths', 'runStatusFile', 'settingsValues', 'throttle', 'webviewStrings', 'ids']) {
+    for (const file of [
+      'diagnostics',
+      'engineClient',
+      'engineMessages',
+      'html',
+      'language',
+      'messages',
+      'panelRequests',
+      'runPaths',
+      'runStatusFile',
+      'settingsValues',
+      'throttle',
+      'webviewStrings',
+      'ids',
+    ]) {
       const text = fs.readFileSync(path.join(root, 'src', 'extension', `${file}.ts`), 'utf8');
       assert.ok(!/from 'vscode'/.test(text), `${file}.ts imports vscode`);
     }

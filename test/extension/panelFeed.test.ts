@@ -11,22 +11,64 @@ import type { EpochMetrics, RunSnapshot, RunStatus, SamplesSnapshot, StepMetrics
 import type { EpochMessage, HostToWebview } from '../../src/protocol/webview';
 
 const RUN_DIR = '/runs/20250301-101500-attention-seq2seq';
-const status = (state: RunStatus['state'], epochsCompleted: number): RunStatus => ({ state, startedAt: '2025-03-01T10:15:00.000Z', epochsCompleted });
-const epochMetrics = (epoch: number): EpochMetrics => ({
-  kind: 'epoch', epoch, step: epoch * 10, train_loss: 1, val_loss: 1, val_token_accuracy: 0.5, val_exact_match: 0, seconds: epoch, samples_per_second: 100, buckets: [],
+const status = (state: RunStatus['state'], epochsCompleted: number): RunStatus => ({
+  state,
+  startedAt: '2025-03-01T10:15:00.000Z',
+  epochsCompleted,
 });
-const stepMetrics = (step: number): StepMetrics => ({ kind: 'step', epoch: 1, step, train_loss: 1, seconds: 1, samples_per_second: 100 });
+const epochMetrics = (epoch: number): EpochMetrics => ({
+  kind: 'epoch',
+  epoch,
+  step: epoch * 10,
+  train_loss: 1,
+  val_loss: 1,
+  val_token_accuracy: 0.5,
+  val_exact_match: 0,
+  seconds: epoch,
+  samples_per_second: 100,
+  buckets: [],
+});
+const stepMetrics = (step: number): StepMetrics => ({
+  kind: 'step',
+  epoch: 1,
+  step,
+  train_loss: 1,
+  seconds: 1,
+  samples_per_second: 100,
+});
 const samples = (epoch: number): SamplesSnapshot => ({ epoch, samples: [] });
-const epochMessage = (epoch: number): EpochMessage => ({ type: 'epoch', metrics: epochMetrics(epoch), attention: { epoch, probes: [] }, samples: samples(epoch) });
+const epochMessage = (epoch: number): EpochMessage => ({
+  type: 'epoch',
+  metrics: epochMetrics(epoch),
+  attention: { epoch, probes: [] },
+  samples: samples(epoch),
+});
 
 function snapshot(epochs: number): RunSnapshot {
   return {
     runId: path.basename(RUN_DIR),
     dir: RUN_DIR,
     config: {
-      runId: path.basename(RUN_DIR), chapter: 'attention-seq2seq', task: 'dates', epochs: 5, batchSize: 32, learningRate: 0.01, hiddenSize: 64, embeddingSize: 32,
-      attentionSize: 32, clipNorm: 5, seed: 42, trainSize: 600, validationSize: 60, testSize: 30, backend: 'wasm', packageVersion: '0.1.0',
-      createdAt: '2025-03-01T10:15:00.000Z', sourceVocab: [], targetVocab: [], tokenLevel: 'char',
+      runId: path.basename(RUN_DIR),
+      chapter: 'attention-seq2seq',
+      task: 'dates',
+      epochs: 5,
+      batchSize: 32,
+      learningRate: 0.01,
+      hiddenSize: 64,
+      embeddingSize: 32,
+      attentionSize: 32,
+      clipNorm: 5,
+      seed: 42,
+      trainSize: 600,
+      validationSize: 60,
+      testSize: 30,
+      backend: 'wasm',
+      packageVersion: '0.1.0',
+      createdAt: '2025-03-01T10:15:00.000Z',
+      sourceVocab: [],
+      targetVocab: [],
+      tokenLevel: 'char',
     },
     status: status('running', epochs),
     metrics: [stepMetrics(5), ...Array.from({ length: epochs }, (_, i) => epochMetrics(i + 1))],
@@ -46,12 +88,43 @@ function feed(): { feed: PanelFeed; sent: HostToWebview[] } {
 
 describe('webviewMessageFor', () => {
   it('maps progress, step metrics, epochs and the end of a run; nothing else reaches the panel', () => {
-    const progress: EngineToHost = { type: 'progress', runId: 'r', epoch: 1, epochs: 3, batch: 2, batches: 19, trainLoss: NaN };
-    assert.deepEqual(webviewMessageFor(progress), { type: 'progress', epoch: 1, epochs: 3, batch: 2, batches: 19, trainLoss: NaN });
-    assert.deepEqual(webviewMessageFor({ type: 'stepMetrics', runId: 'r', metrics: stepMetrics(50) }), { type: 'step', metrics: stepMetrics(50) });
+    const progress: EngineToHost = {
+      type: 'progress',
+      runId: 'r',
+      epoch: 1,
+      epochs: 3,
+      batch: 2,
+      batches: 19,
+      trainLoss: NaN,
+    };
+    assert.deepEqual(webviewMessageFor(progress), {
+      type: 'progress',
+      epoch: 1,
+      epochs: 3,
+      batch: 2,
+      batches: 19,
+      trainLoss: NaN,
+    });
+    assert.deepEqual(webviewMessageFor({ type: 'stepMetrics', runId: 'r', metrics: stepMetrics(50) }), {
+      type: 'step',
+      metrics: stepMetrics(50),
+    });
     const epoch = epochMessage(2);
-    assert.deepEqual(webviewMessageFor({ type: 'epoch', runId: 'r', metrics: epoch.metrics, attention: epoch.attention, samples: epoch.samples }), epoch);
-    assert.deepEqual(webviewMessageFor({ type: 'runEnded', runId: 'r', status: status('completed', 3) }), { type: 'status', status: status('completed', 3), live: false });
+    assert.deepEqual(
+      webviewMessageFor({
+        type: 'epoch',
+        runId: 'r',
+        metrics: epoch.metrics,
+        attention: epoch.attention,
+        samples: epoch.samples,
+      }),
+      epoch,
+    );
+    assert.deepEqual(webviewMessageFor({ type: 'runEnded', runId: 'r', status: status('completed', 3) }), {
+      type: 'status',
+      status: status('completed', 3),
+      live: false,
+    });
     for (const other of [
       { type: 'ready', packageVersion: '0.1.0' },
       { type: 'log', runId: 'r', line: 'epoch 1' },
@@ -67,13 +140,27 @@ describe('buildInitMessage', () => {
   const chapter = chapterInfo('attention-seq2seq');
 
   it('always carries runDir: for a readable run and for a damaged one; damagedReason only when damaged', () => {
-    const readable = buildInitMessage({ language: 'en', chapter, runDir: RUN_DIR, run: { snapshot: snapshot(1) }, canTrain: true, live: true });
+    const readable = buildInitMessage({
+      language: 'en',
+      chapter,
+      runDir: RUN_DIR,
+      run: { snapshot: snapshot(1) },
+      canTrain: true,
+      live: true,
+    });
     assert.equal(readable.runDir, RUN_DIR);
     assert.equal(readable.run?.dir, RUN_DIR);
     assert.ok(!('damagedReason' in readable));
     assert.equal(readable.strings.tryTitle, 'Try it');
 
-    const damaged = buildInitMessage({ language: 'zh-cn', chapter, runDir: RUN_DIR, run: { snapshot: null, damagedReason: 'config.json: missing' }, canTrain: true, live: false });
+    const damaged = buildInitMessage({
+      language: 'zh-cn',
+      chapter,
+      runDir: RUN_DIR,
+      run: { snapshot: null, damagedReason: 'config.json: missing' },
+      canTrain: true,
+      live: false,
+    });
     assert.equal(damaged.runDir, RUN_DIR);
     assert.equal(damaged.run, null);
     assert.equal(damaged.damagedReason, 'config.json: missing');
@@ -81,7 +168,14 @@ describe('buildInitMessage', () => {
   });
 
   it('is a chapter preview without a run folder: runDir null, run null, no damagedReason', () => {
-    const preview = buildInitMessage({ language: 'en', chapter: chapterInfo('self-attention'), runDir: null, run: null, canTrain: true, live: false });
+    const preview = buildInitMessage({
+      language: 'en',
+      chapter: chapterInfo('self-attention'),
+      runDir: null,
+      run: null,
+      canTrain: true,
+      live: false,
+    });
     assert.equal(preview.runDir, null);
     assert.equal(preview.run, null);
     assert.ok(!('damagedReason' in preview));
@@ -112,9 +206,19 @@ describe('PanelFeed', () => {
     f.post(epochMessage(3)); // arrived after the read
     assert.equal(sent.length, 0);
     const snap = snapshot(2);
-    const init = buildInitMessage({ language: 'en', chapter: chapterInfo('attention-seq2seq'), runDir: RUN_DIR, run: { snapshot: snap }, canTrain: true, live: true });
+    const init = buildInitMessage({
+      language: 'en',
+      chapter: chapterInfo('attention-seq2seq'),
+      runDir: RUN_DIR,
+      run: { snapshot: snap },
+      canTrain: true,
+      live: true,
+    });
     f.completeInit(snap, init);
-    assert.deepEqual(sent.map((m) => (m.type === 'epoch' ? `epoch ${m.metrics.epoch}` : m.type)), ['init', 'epoch 3']);
+    assert.deepEqual(
+      sent.map((m) => (m.type === 'epoch' ? `epoch ${m.metrics.epoch}` : m.type)),
+      ['init', 'epoch 3'],
+    );
     assert.deepEqual(f.attentionEpochs, [1, 2, 3]);
     assert.equal(f.epochsOnDisk, 3);
 
@@ -128,7 +232,17 @@ describe('PanelFeed', () => {
     const { feed: f } = feed();
     f.beginInit();
     const fresh = snapshot(0);
-    f.completeInit(fresh, buildInitMessage({ language: 'en', chapter: chapterInfo('attention-seq2seq'), runDir: RUN_DIR, run: { snapshot: fresh }, canTrain: true, live: true }));
+    f.completeInit(
+      fresh,
+      buildInitMessage({
+        language: 'en',
+        chapter: chapterInfo('attention-seq2seq'),
+        runDir: RUN_DIR,
+        run: { snapshot: fresh },
+        canTrain: true,
+        live: true,
+      }),
+    );
     assert.equal(f.epochsOnDisk, 0);
     f.post(epochMessage(1), false); // hidden panel: not sent, still counted
     assert.equal(f.epochsOnDisk, 1);
@@ -138,10 +252,23 @@ describe('PanelFeed', () => {
   it('stops sending when the document is forgotten (reload or hidden)', () => {
     const { feed: f, sent } = feed();
     f.beginInit();
-    f.completeInit(null, buildInitMessage({ language: 'en', chapter: chapterInfo('self-attention'), runDir: null, run: null, canTrain: true, live: false }));
+    f.completeInit(
+      null,
+      buildInitMessage({
+        language: 'en',
+        chapter: chapterInfo('self-attention'),
+        runDir: null,
+        run: null,
+        canTrain: true,
+        live: false,
+      }),
+    );
     f.forgetDocument();
     f.post(epochMessage(1));
-    assert.deepEqual(sent.map((m) => m.type), ['init']);
+    assert.deepEqual(
+      sent.map((m) => m.type),
+      ['init'],
+    );
     f.dispose();
   });
 });

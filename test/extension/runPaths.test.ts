@@ -66,7 +66,8 @@ describe('resolveRunDirInside', () => {
     assert.equal(resolveRunDirInside(runs, `${runs}/.`), null);
     assert.equal(resolveRunDirInside(runs, path.basename(run)), null);
     assert.equal(resolveRunDirInside(runs, '../secret'), null);
-    for (const bad of [undefined, null, 42, {}, ['x'], '', `${run}\0`]) assert.equal(resolveRunDirInside(runs, bad), null);
+    for (const bad of [undefined, null, 42, {}, ['x'], '', `${run}\0`])
+      assert.equal(resolveRunDirInside(runs, bad), null);
     assert.equal(resolveRunDirInside(runs, `${runs}/${'a'.repeat(5000)}`), null);
   });
 });
@@ -79,7 +80,10 @@ describe('chooseRunsDirectory', () => {
 
   it('takes the setting: absolute, relative to the workspace, or ~', () => {
     assert.equal(chooseRunsDirectory('/data/runs', '/work/project', '/storage'), '/data/runs');
-    assert.equal(chooseRunsDirectory('out/runs', '/work/project', '/storage'), path.join('/work/project', 'out', 'runs'));
+    assert.equal(
+      chooseRunsDirectory('out/runs', '/work/project', '/storage'),
+      path.join('/work/project', 'out', 'runs'),
+    );
     assert.equal(chooseRunsDirectory('~/llm-runs', '/work/project', '/storage'), path.join(os.homedir(), 'llm-runs'));
   });
 });

@@ -35,14 +35,43 @@ class FakeClock implements ThrottleClock {
   }
 }
 
-const progress = (epoch: number, batch: number): HostToWebview => ({ type: 'progress', epoch, epochs: 10, batch, batches: 100, trainLoss: 1 / batch });
-const epochMetrics = (epoch: number): EpochMetrics => ({
-  kind: 'epoch', epoch, step: epoch * 100, train_loss: 1, val_loss: 1, val_token_accuracy: 0.5, val_exact_match: 0.1, seconds: epoch, samples_per_second: 100, buckets: [],
+const progress = (epoch: number, batch: number): HostToWebview => ({
+  type: 'progress',
+  epoch,
+  epochs: 10,
+  batch,
+  batches: 100,
+  trainLoss: 1 / batch,
 });
-const epochMessage = (epoch: number): HostToWebview => ({ type: 'epoch', metrics: epochMetrics(epoch), attention: null, samples: { epoch, samples: [] } });
-const status = (state: RunStatus['state']): HostToWebview => ({ type: 'status', status: { state, startedAt: 't', epochsCompleted: 1 }, live: state === 'running' });
+const epochMetrics = (epoch: number): EpochMetrics => ({
+  kind: 'epoch',
+  epoch,
+  step: epoch * 100,
+  train_loss: 1,
+  val_loss: 1,
+  val_token_accuracy: 0.5,
+  val_exact_match: 0.1,
+  seconds: epoch,
+  samples_per_second: 100,
+  buckets: [],
+});
+const epochMessage = (epoch: number): HostToWebview => ({
+  type: 'epoch',
+  metrics: epochMetrics(epoch),
+  attention: null,
+  samples: { epoch, samples: [] },
+});
+const status = (state: RunStatus['state']): HostToWebview => ({
+  type: 'status',
+  status: { state, startedAt: 't', epochsCompleted: 1 },
+  live: state === 'running',
+});
 
-function setup(): { clock: FakeClock; sent: { at: number; message: HostToWebview }[]; throttle: WebviewMessageThrottle } {
+function setup(): {
+  clock: FakeClock;
+  sent: { at: number; message: HostToWebview }[];
+  throttle: WebviewMessageThrottle;
+} {
   const clock = new FakeClock();
   const sent: { at: number; message: HostToWebview }[] = [];
   const throttle = new WebviewMessageThrottle((message) => sent.push({ at: clock.now(), message }), { clock });
@@ -75,7 +104,16 @@ describe('WebviewMessageThrottle', () => {
       clock.advance(1);
     }
     clock.advance(1000);
-    assert.ok(maxInWindow(sent.map((s) => s.at), 1000) <= 10, `max ${maxInWindow(sent.map((s) => s.at), 1000)} in a second`);
+    assert.ok(
+      maxInWindow(
+        sent.map((s) => s.at),
+        1000,
+      ) <= 10,
+      `max ${maxInWindow(
+        sent.map((s) => s.at),
+        1000,
+      )} in a second`,
+    );
     assert.ok(sent.length >= 45 && sent.length <= 51, `sent ${sent.length}`);
     assert.deepEqual(sent.at(-1)?.message, progress(5, 100));
     assert.equal(throttle.waiting, 0);
@@ -90,10 +128,20 @@ describe('WebviewMessageThrottle', () => {
     }
     throttle.push(status('completed'));
     clock.advance(10_000);
-    const epochs = sent.filter((s) => s.message.type === 'epoch').map((s) => (s.message as { metrics: EpochMetrics }).metrics.epoch);
-    assert.deepEqual(epochs, Array.from({ length: 30 }, (_, i) => i + 1));
+    const epochs = sent
+      .filter((s) => s.message.type === 'epoch')
+      .map((s) => (s.message as { metrics: EpochMetrics }).metrics.epoch);
+    assert.deepEqual(
+      epochs,
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     assert.equal(sent.at(-1)?.message.type, 'status', 'status comes last, after every epoch');
-    assert.ok(maxInWindow(sent.map((s) => s.at), 1000) <= 10);
+    assert.ok(
+      maxInWindow(
+        sent.map((s) => s.at),
+        1000,
+      ) <= 10,
+    );
     assert.ok(sent.filter((s) => s.message.type === 'progress').length <= 2, 'progress coalesced');
   });
 
@@ -105,18 +153,27 @@ describe('WebviewMessageThrottle', () => {
     throttle.push(progress(2, 1));
     clock.advance(1000);
     assert.deepEqual(
-      sent.map((s) => s.message.type === 'progress' ? `p${s.message.epoch}.${s.message.batch}` : s.message.type),
+      sent.map((s) => (s.message.type === 'progress' ? `p${s.message.epoch}.${s.message.batch}` : s.message.type)),
       ['p1.99', 'epoch', 'p2.1'],
     );
   });
 
   it('delivers step and other messages too', () => {
     const { clock, sent, throttle } = setup();
-    for (let i = 0; i < 25; i++) throttle.push({ type: 'step', metrics: { kind: 'step', epoch: 1, step: i, train_loss: 1, seconds: 1, samples_per_second: 1 } });
+    for (let i = 0; i < 25; i++)
+      throttle.push({
+        type: 'step',
+        metrics: { kind: 'step', epoch: 1, step: i, train_loss: 1, seconds: 1, samples_per_second: 1 },
+      });
     throttle.push({ type: 'error', message: 'x' });
     clock.advance(5000);
     assert.equal(sent.length, 26);
-    assert.ok(maxInWindow(sent.map((s) => s.at), 1000) <= 10);
+    assert.ok(
+      maxInWindow(
+        sent.map((s) => s.at),
+        1000,
+      ) <= 10,
+    );
   });
 
   it('forgets what waits when the webview reloads, and sends nothing after dispose', () => {

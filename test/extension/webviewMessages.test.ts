@@ -20,8 +20,19 @@ describe('validateWebviewMessage', () => {
       { type: 'predict', text: 'March 5, 2021' },
       { type: 'predict', text: 'x'.repeat(LIMITS.maxTextLength) },
       { type: 'train', overrides: {} },
-      { type: 'train', overrides: { task: 'dates', epochs: 2, batchSize: 64, learningRate: 0.01, hiddenSize: 128, seed: 7 } },
-      { type: 'train', overrides: { epochs: LIMITS.maxEpochs, batchSize: LIMITS.maxBatchSize, learningRate: LIMITS.maxLearningRate, seed: 0 } },
+      {
+        type: 'train',
+        overrides: { task: 'dates', epochs: 2, batchSize: 64, learningRate: 0.01, hiddenSize: 128, seed: 7 },
+      },
+      {
+        type: 'train',
+        overrides: {
+          epochs: LIMITS.maxEpochs,
+          batchSize: LIMITS.maxBatchSize,
+          learningRate: LIMITS.maxLearningRate,
+          seed: 0,
+        },
+      },
       { type: 'train', overrides: { learningRate: LIMITS.minLearningRate } },
     ];
     for (const message of good) {
@@ -36,7 +47,8 @@ describe('validateWebviewMessage', () => {
   });
 
   it('rejects non-objects', () => {
-    for (const raw of [null, undefined, 42, 'ready', true, ['ready'], [{ type: 'ready' }]]) reject(raw, /not an object/);
+    for (const raw of [null, undefined, 42, 'ready', true, ['ready'], [{ type: 'ready' }]])
+      reject(raw, /not an object/);
   });
 
   it('rejects unknown or missing types', () => {
@@ -108,7 +120,13 @@ describe('checkPanelRequest', () => {
   const run = { attentionEpochs: [1, 2, 5], hasRun: true };
 
   it('lets through what validates and fits the run', () => {
-    for (const raw of [{ type: 'ready' }, { type: 'requestAttention', epoch: 5 }, { type: 'predict', text: 'hi' }, { type: 'train', overrides: {} }, { type: 'stop' }]) {
+    for (const raw of [
+      { type: 'ready' },
+      { type: 'requestAttention', epoch: 5 },
+      { type: 'predict', text: 'hi' },
+      { type: 'train', overrides: {} },
+      { type: 'stop' },
+    ]) {
       assert.equal(checkPanelRequest(raw, run).ok, true, JSON.stringify(raw));
     }
   });

@@ -26,12 +26,15 @@ let bundle: Buffer | null = null;
 export function webviewBundle(): Buffer {
   if (bundle) return bundle;
   if (!existsSync(BUNDLE)) {
-    throw new Error(`${BUNDLE} is missing: the webview tests load the built bundle. Build it first with \`node scripts/build.mjs\` (\`npm test\` does).`);
+    throw new Error(
+      `${BUNDLE} is missing: the webview tests load the built bundle. Build it first with \`node scripts/build.mjs\` (\`npm test\` does).`,
+    );
   }
   const newest = ['webview', join('src', 'protocol')]
     .flatMap((dir) => readdirFiles(join(ROOT, dir)))
     .reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
-  if (newest > statSync(BUNDLE).mtimeMs) console.warn(`warning: ${BUNDLE} is older than the webview sources; rebuild with \`node scripts/build.mjs\``);
+  if (newest > statSync(BUNDLE).mtimeMs)
+    console.warn(`warning: ${BUNDLE} is older than the webview sources; rebuild with \`node scripts/build.mjs\``);
   bundle = readFileSync(BUNDLE);
   return bundle;
 }
@@ -46,7 +49,15 @@ function readdirFiles(dir: string): string[] {
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -64,7 +75,8 @@ export interface Panel {
 }
 
 function replaceOnce(html: string, search: string, replacement: string): string {
-  if (!html.includes(search)) throw new Error(`the lab HTML from src/extension/html.ts has no ${search}: update test/webview/harness.ts`);
+  if (!html.includes(search))
+    throw new Error(`the lab HTML from src/extension/html.ts has no ${search}: update test/webview/harness.ts`);
   return html.replace(search, replacement);
 }
 
@@ -89,7 +101,14 @@ function pageHtml(theme: TestTheme, state: WebviewState | undefined): string {
         setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); return s; },
       };
     };`;
-  let html = buildLabHtml({ cspSource: ORIGIN, nonce: NONCE, scriptUri: `${ORIGIN}/dist/webview.js`, styleUris: [], htmlLanguage: 'en', title: 'LLM Tutor lab' });
+  let html = buildLabHtml({
+    cspSource: ORIGIN,
+    nonce: NONCE,
+    scriptUri: `${ORIGIN}/dist/webview.js`,
+    styleUris: [],
+    htmlLanguage: 'en',
+    title: 'LLM Tutor lab',
+  });
   html = replaceOnce(html, '</head>', `<script nonce="${NONCE}">${setup}</script>\n  </head>`);
   html = replaceOnce(html, '<body>', `<body class="${theme.bodyClass}" data-vscode-theme-kind="${theme.kind}">`);
   return html;
@@ -97,7 +116,10 @@ function pageHtml(theme: TestTheme, state: WebviewState | undefined): string {
 
 export async function openPanel(browser: Browser, options: PanelOptions): Promise<Panel> {
   const script = webviewBundle();
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    deviceScaleFactor: 1,
+  });
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);

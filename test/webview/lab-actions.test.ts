@@ -50,7 +50,11 @@ describe('lab panel: try it', () => {
 
     await panel.page.fill('#try-input input', '   ');
     await panel.page.press('#try-input input', 'Enter');
-    assert.equal((await posted(panel.page)).filter((m) => m.type === 'predict').length, 1, 'an empty text is not posted');
+    assert.equal(
+      (await posted(panel.page)).filter((m) => m.type === 'predict').length,
+      1,
+      'an empty text is not posted',
+    );
     await panel.page.close();
   });
 
@@ -62,13 +66,19 @@ describe('lab panel: try it', () => {
     const panel = await openPanel(browser, { theme: LIGHT });
     await send(panel.page, init);
     assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), false);
-    assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', String(epochs)));
+    assert.equal(
+      await text(panel.page, '#try-note'),
+      WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', String(epochs)),
+    );
     await panel.page.fill('#try-input input', recording.prediction.text);
     await panel.page.click('#try-button');
     assert.deepEqual((await posted(panel.page)).at(-1), { type: 'predict', text: recording.prediction.text });
     // The next epoch moves the note on; the end of the run removes it.
     await send(panel.page, recording.prediction, recording.epochs[0]);
-    assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', String(recording.epochs[0].metrics.epoch)));
+    assert.equal(
+      await text(panel.page, '#try-note'),
+      WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', String(recording.epochs[0].metrics.epoch)),
+    );
     await send(panel.page, ...recording.rest.filter((m) => m.type === 'status'));
     assert.equal(await panel.page.isVisible('#try-note'), false);
     await panel.page.close();
@@ -90,7 +100,10 @@ describe('lab panel: try it', () => {
     assert.equal((await posted(panel.page)).filter((m) => m.type === 'predict').length, 0);
 
     // The first epoch arrives: its weights are on disk, Try it opens.
-    const firstEpoch: EpochMessage = { ...clone(recording.epochs[0]), metrics: { ...recording.epochs[0].metrics, epoch: 1 } };
+    const firstEpoch: EpochMessage = {
+      ...clone(recording.epochs[0]),
+      metrics: { ...recording.epochs[0].metrics, epoch: 1 },
+    };
     await send(panel.page, firstEpoch);
     assert.equal(await panel.page.evaluate(isDisabled, '#try-button'), false);
     assert.equal(await text(panel.page, '#try-note'), WEBVIEW_STRINGS_EN.tryLiveEpoch.replace('{epoch}', '1'));
@@ -112,8 +125,19 @@ describe('lab panel: try it', () => {
       const total = row.reduce((a, b) => a + b, 0);
       return row.map((w) => w / total);
     });
-    const map: AttentionMap = { layer: 0, head: 0, label: 'synthetic', rowTokens: tokens, columnTokens: tokens, weights };
-    await send(panel.page, { type: 'prediction', text: 'x', prediction: { source: tokens, predicted: tokens, attention: [map] } });
+    const map: AttentionMap = {
+      layer: 0,
+      head: 0,
+      label: 'synthetic',
+      rowTokens: tokens,
+      columnTokens: tokens,
+      weights,
+    };
+    await send(panel.page, {
+      type: 'prediction',
+      text: 'x',
+      prediction: { source: tokens, predicted: tokens, attention: [map] },
+    });
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       await panel.page.focus('#try-map-canvas');
@@ -146,7 +170,13 @@ describe('lab panel: run controls', () => {
     const config = recording.init.run!.config;
     assert.deepEqual((await posted(panel.page)).at(-1), {
       type: 'train',
-      overrides: { epochs: 12, batchSize: config.batchSize, learningRate: 0.001, hiddenSize: config.hiddenSize, seed: config.seed },
+      overrides: {
+        epochs: 12,
+        batchSize: config.batchSize,
+        learningRate: 0.001,
+        hiddenSize: config.hiddenSize,
+        seed: config.seed,
+      },
     });
     await panel.page.close();
   });
@@ -189,9 +219,16 @@ describe('lab panel: state and keyboard', () => {
 
     const second = await openPanel(browser, { theme: LIGHT, state });
     await send(second.page, recording.init);
-    await second.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'requestAttention'));
+    await second.page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'requestAttention'),
+    );
     assert.deepEqual((await posted(second.page)).at(-1), { type: 'requestAttention', epoch: state!.epoch });
-    assert.equal(await second.page.evaluate(() => (document.querySelector('#probe-select') as HTMLElement & { value: string }).value), '2');
+    assert.equal(
+      await second.page.evaluate(
+        () => (document.querySelector('#probe-select') as HTMLElement & { value: string }).value,
+      ),
+      '2',
+    );
     const map = recording.init.run!.attention!.probes[2].teacherForced[0];
     const shown = await detail(second.page);
     assert.equal(shown.index, 4);
@@ -206,19 +243,33 @@ describe('lab panel: state and keyboard', () => {
     const reached = new Set<string>();
     for (let i = 0; i < 40; i++) {
       await panel.page.keyboard.press('Tab');
-      const id = await panel.page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || '');
+      const id = await panel.page.evaluate(
+        () => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || '',
+      );
       reached.add(id);
       if (id === 'probe-map-canvas') {
         const outline = await panel.page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
         assert.notEqual(outline, 'none', 'the focused map shows an outline');
       }
     }
-    for (const id of ['probe-select', 'epoch-slider', 'probe-map-canvas', 'try-input', 'try-button', 'control-epochs', 'stop-button']) {
+    for (const id of [
+      'probe-select',
+      'epoch-slider',
+      'probe-map-canvas',
+      'try-input',
+      'try-button',
+      'control-epochs',
+      'stop-button',
+    ]) {
       assert.ok(reached.has(id), `${id} is reachable with Tab (reached: ${[...reached].join(', ')})`);
     }
     const label = await panel.page.getAttribute('#probe-map-canvas', 'aria-label');
     const shownMap = recording.init.run!.attention!.probes[0].greedy[0];
-    assert.ok(label && label.includes(`${shownMap.rowTokens.length} output tokens by ${shownMap.columnTokens.length} source tokens`), label ?? '');
+    assert.ok(
+      label &&
+        label.includes(`${shownMap.rowTokens.length} output tokens by ${shownMap.columnTokens.length} source tokens`),
+      label ?? '',
+    );
     await panel.page.close();
   });
 });

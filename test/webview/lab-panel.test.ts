@@ -46,11 +46,16 @@ describe('lab panel: curves and shapes', () => {
     assert.equal(Number(points.pointsValidation), initialEpochs);
 
     await send(panel.page, ...recording.rest);
-    const epochs = new Set([...recording.init.run!.metrics.filter((m) => m.kind === 'epoch').map((m) => m.epoch), ...recording.epochs.map((m) => m.metrics.epoch)]);
+    const epochs = new Set([
+      ...recording.init.run!.metrics.filter((m) => m.kind === 'epoch').map((m) => m.epoch),
+      ...recording.epochs.map((m) => m.metrics.epoch),
+    ]);
     points = await dataset(panel.page, '#loss-chart');
     assert.equal(Number(points.pointsTrain), epochs.size);
     assert.equal(Number(points.pointsValidation), epochs.size);
-    const steps = recording.messages.filter((m) => m.type === 'step').length + recording.init.run!.metrics.filter((m) => m.kind === 'step').length;
+    const steps =
+      recording.messages.filter((m) => m.type === 'step').length +
+      recording.init.run!.metrics.filter((m) => m.kind === 'step').length;
     assert.equal(Number(points.pointsSteps), steps);
     const accuracy = await dataset(panel.page, '#accuracy-chart');
     assert.equal(Number(accuracy.pointsTokenAccuracy), epochs.size);
@@ -67,8 +72,14 @@ describe('lab panel: curves and shapes', () => {
     const panel = await fedPanel(false);
     const shapes = recording.init.run!.shapes;
     const first = ['attention_weights', 'context', 'logits'];
-    for (const name of first) assert.ok(shapes.some((s) => s.name === name), `the engine recorded ${name}`);
-    const rows = await panel.page.$$eval('.shape-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    for (const name of first)
+      assert.ok(
+        shapes.some((s) => s.name === name),
+        `the engine recorded ${name}`,
+      );
+    const rows = await panel.page.$$eval('.shape-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+    );
     assert.deepEqual(
       rows.map((r) => r[0]),
       [...first, ...shapes.map((s) => s.name).filter((name) => !first.includes(name))],
@@ -93,11 +104,16 @@ describe('lab panel: attention map', () => {
     const cells = map.weights.flatMap((row, r) => row.map((w, c) => ({ r, c, w })));
     cells.sort((a, b) => a.w - b.w);
     // the smallest, a few in between, and the largest weight, with clearly different values
-    const picks = [cells[0], ...[0.6, 0.9, 0.97].map((q) => cells[Math.floor(q * (cells.length - 1))]), cells[cells.length - 1]];
+    const picks = [
+      cells[0],
+      ...[0.6, 0.9, 0.97].map((q) => cells[Math.floor(q * (cells.length - 1))]),
+      cells[cells.length - 1],
+    ];
     const lum = [];
     for (const cell of picks) lum.push((await cellPixel(panel.page, cell.r, cell.c)).luminance);
     for (let i = 1; i < picks.length; i++) {
-      if (picks[i].w - picks[i - 1].w > 0.01) assert.ok(lum[i] < lum[i - 1], `weight ${picks[i].w} should be darker than ${picks[i - 1].w}`);
+      if (picks[i].w - picks[i - 1].w > 0.01)
+        assert.ok(lum[i] < lum[i - 1], `weight ${picks[i].w} should be darker than ${picks[i - 1].w}`);
     }
     assert.ok(lum[0] - lum[lum.length - 1] > 0.4, 'large and small weights are far apart in lightness');
     await panel.page.close();
@@ -144,14 +160,17 @@ describe('lab panel: attention map', () => {
     shown = await detail(panel.page);
     assert.equal(shown.axis, 'column');
     assert.equal(shown.index, 0);
-    assert.deepEqual(shown.values, map.weights.map((r) => r[0]));
+    assert.deepEqual(
+      shown.values,
+      map.weights.map((r) => r[0]),
+    );
     await panel.page.click('#probe-map .column-label[data-index="4"]');
     await settle(panel.page);
     assert.equal((await detail(panel.page)).index, 4);
     await panel.page.close();
   });
 
-  it('reads the hovered cell\'s weight', async () => {
+  it("reads the hovered cell's weight", async () => {
     const panel = await fedPanel();
     const map = latestGreedyMap();
     await panel.page.locator('#probe-map-canvas').scrollIntoViewIfNeeded();
@@ -183,7 +202,10 @@ describe('lab panel: epoch replay', () => {
     await send(panel.page, ...recording.rest);
     const last = recording.epochs[recording.epochs.length - 1].metrics.epoch;
     assert.equal((await dataset(panel.page, '.attention-panel')).epoch, String(last));
-    const slider = await panel.page.$eval('#epoch-slider', (s) => [(s as HTMLInputElement).value, (s as HTMLInputElement).max]);
+    const slider = await panel.page.$eval('#epoch-slider', (s) => [
+      (s as HTMLInputElement).value,
+      (s as HTMLInputElement).max,
+    ]);
     assert.equal(slider[0], slider[1]);
     await panel.page.close();
   });
@@ -193,15 +215,20 @@ describe('lab panel: epoch replay', () => {
     const [firstEpoch, latestEpoch] = [recording.init.run!.attentionEpochs[0], recording.init.run!.attention!.epoch];
     await panel.page.focus('#epoch-slider');
     await panel.page.keyboard.press('Home');
-    await panel.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'requestAttention'));
-    assert.deepEqual((await posted(panel.page)).filter((m) => m.type === 'requestAttention'), [{ type: 'requestAttention', epoch: firstEpoch }]);
+    await panel.page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'requestAttention'),
+    );
+    assert.deepEqual(
+      (await posted(panel.page)).filter((m) => m.type === 'requestAttention'),
+      [{ type: 'requestAttention', epoch: firstEpoch }],
+    );
     // Before the answer the latest snapshot stays on screen.
     assert.equal((await dataset(panel.page, '.attention-panel')).epoch, String(latestEpoch));
 
     await panel.page.click('#probe-map .row-label[data-index="0"]');
     const before = await detail(panel.page);
     const snapshot = recording.attentionFor(firstEpoch)!;
-    assert.ok(snapshot, 'the recording has the first epoch\'s snapshot');
+    assert.ok(snapshot, "the recording has the first epoch's snapshot");
     await send(panel.page, { type: 'attention', snapshot });
     assert.equal((await dataset(panel.page, '.attention-panel')).epoch, String(firstEpoch));
     const after = await detail(panel.page);
@@ -211,7 +238,7 @@ describe('lab panel: epoch replay', () => {
     // A live epoch arriving now does not pull the slider away from the replayed epoch.
     await send(panel.page, recording.epochs[0]);
     assert.equal((await dataset(panel.page, '.attention-panel')).epoch, String(firstEpoch));
-    assert.equal((await panel.page.$eval('#epoch-slider', (s) => (s as HTMLInputElement).value)), '0');
+    assert.equal(await panel.page.$eval('#epoch-slider', (s) => (s as HTMLInputElement).value), '0');
     // Back at the newest epoch it follows again, without asking the host.
     await panel.page.focus('#epoch-slider');
     await panel.page.keyboard.press('End');
@@ -230,7 +257,11 @@ describe('lab panel: header, samples, heads', () => {
     await send(panel.page, progress);
     assert.ok(await panel.page.isVisible('.live-badge'));
     if (progress.type === 'progress') {
-      assert.ok((await text(panel.page, '#progress-text')).includes(`Epoch ${progress.epoch} / ${progress.epochs} · batch ${progress.batch} / ${progress.batches}`));
+      assert.ok(
+        (await text(panel.page, '#progress-text')).includes(
+          `Epoch ${progress.epoch} / ${progress.epochs} · batch ${progress.batch} / ${progress.batches}`,
+        ),
+      );
     }
     assert.equal(await text(panel.page, '#run-id'), recording.init.run!.runId);
     assert.equal(await text(panel.page, '#backend'), recording.init.run!.config.backend);
@@ -247,9 +278,16 @@ describe('lab panel: header, samples, heads', () => {
     const wrongTokens = samples.flatMap((s) => s.predictedTokens.filter((token, i) => token !== s.targetTokens[i]));
     assert.ok(wrongTokens.length > 0, 'the recording has a wrong prediction');
     const marked = await panel.page.$$eval('.sample-predicted .token-wrong', (els) =>
-      els.map((e) => ({ text: e.textContent, line: getComputedStyle(e).textDecorationLine, hidden: e.nextElementSibling?.className })),
+      els.map((e) => ({
+        text: e.textContent,
+        line: getComputedStyle(e).textDecorationLine,
+        hidden: e.nextElementSibling?.className,
+      })),
     );
-    assert.deepEqual(marked.map((m) => m.text), wrongTokens);
+    assert.deepEqual(
+      marked.map((m) => m.text),
+      wrongTokens,
+    );
     for (const m of marked) {
       assert.equal(m.line, 'underline');
       assert.equal(m.hidden, 'visually-hidden');
@@ -264,7 +302,12 @@ describe('lab panel: header, samples, heads', () => {
 
     const init = JSON.parse(JSON.stringify(recording.init)) as typeof recording.init;
     const probe = init.run!.attention!.probes[0];
-    const second: AttentionMap = { ...probe.greedy[0], head: 1, label: 'head 2', weights: probe.greedy[0].weights.map((row) => [...row].reverse()) };
+    const second: AttentionMap = {
+      ...probe.greedy[0],
+      head: 1,
+      label: 'head 2',
+      weights: probe.greedy[0].weights.map((row) => [...row].reverse()),
+    };
     probe.greedy.push(second);
     const panel = await openPanel(browser, { theme: LIGHT });
     await send(panel.page, init);

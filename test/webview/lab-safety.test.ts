@@ -66,7 +66,15 @@ describe('lab panel: safety and language', () => {
     const panel = await openPanel(browser, { theme: LIGHT });
     await send(panel.page, init);
     const body = await text(panel.page, 'body');
-    for (const key of ['chartsTitle', 'attentionTitle', 'shapesTitle', 'samplesTitle', 'tryTitle', 'controlsTitle', 'contractTitle'] as const) {
+    for (const key of [
+      'chartsTitle',
+      'attentionTitle',
+      'shapesTitle',
+      'samplesTitle',
+      'tryTitle',
+      'controlsTitle',
+      'contractTitle',
+    ] as const) {
       assert.ok(body.includes(WEBVIEW_STRINGS_ZH_CN[key]), `${key}: ${WEBVIEW_STRINGS_ZH_CN[key]}`);
       assert.ok(!body.includes(WEBVIEW_STRINGS_EN[key]), `no English ${key}`);
     }
@@ -96,7 +104,12 @@ describe('lab panel: safety and language', () => {
     assert.equal(await panel.page.getAttribute('#damaged', 'role'), 'alert');
     assert.equal(await panel.page.isVisible('#preview-note'), false);
     assert.ok((await text(panel.page, '#probe-map')).includes(WEBVIEW_STRINGS_EN.attentionNoSnapshot));
-    assert.equal(await panel.page.evaluate(() => (document.querySelector('#try-button') as HTMLElement & { disabled: boolean }).disabled), true);
+    assert.equal(
+      await panel.page.evaluate(
+        () => (document.querySelector('#try-button') as HTMLElement & { disabled: boolean }).disabled,
+      ),
+      true,
+    );
     // A reload must reopen the same (damaged) folder: the state carries init.runDir.
     assert.equal((await savedState(panel.page))?.runDir, recording.init.runDir);
     // incremental messages for a damaged run are ignored gracefully
@@ -119,10 +132,18 @@ describe('lab panel: safety and language', () => {
       assert.equal(await panel.page.isVisible('#preview-note'), true);
       assert.equal(await panel.page.isVisible('#damaged'), false);
       const body = await text(panel.page, 'body');
-      for (const key of ['damagedTitle', 'damagedUnknown', 'tryNoRun'] as const) assert.ok(!body.includes(strings[key]), `no "${strings[key]}" in a preview`);
+      for (const key of ['damagedTitle', 'damagedUnknown', 'tryNoRun'] as const)
+        assert.ok(!body.includes(strings[key]), `no "${strings[key]}" in a preview`);
       assert.ok(await panel.page.isVisible('#contract'));
       assert.ok((await text(panel.page, '#contract')).includes(chapter.contract.newConcepts[0][language]));
-      for (const id of ['charts-section', 'attention-section', 'shapes-section', 'samples-section', 'try-section', 'controls-section']) {
+      for (const id of [
+        'charts-section',
+        'attention-section',
+        'shapes-section',
+        'samples-section',
+        'try-section',
+        'controls-section',
+      ]) {
         assert.equal(await panel.page.isVisible(`#${id}`), false, `${id} is hidden`);
       }
       assert.equal(await panel.page.isVisible('.facts'), false);
@@ -148,7 +169,10 @@ describe('lab panel: safety and language', () => {
 
   it('puts error messages in an aria-live region', async () => {
     const panel = await openPanel(browser, { theme: LIGHT });
-    await send(panel.page, recording.init, { type: 'error', message: 'The model could not be loaded: model/ is missing' });
+    await send(panel.page, recording.init, {
+      type: 'error',
+      message: 'The model could not be loaded: model/ is missing',
+    });
     assert.equal(await panel.page.getAttribute('#messages', 'aria-live'), 'assertive');
     assert.ok((await text(panel.page, '#messages')).includes('model/ is missing'));
     await panel.page.close();

@@ -31,7 +31,12 @@ function toLinear(channel: number): number {
 }
 
 /** rgb of the pixel at the centre of cell (row, column) of a map canvas, and its luminance. */
-export async function cellPixel(page: Page, row: number, column: number, mapId = 'probe-map'): Promise<{ rgb: number[]; luminance: number }> {
+export async function cellPixel(
+  page: Page,
+  row: number,
+  column: number,
+  mapId = 'probe-map',
+): Promise<{ rgb: number[]; luminance: number }> {
   // (no named helpers inside evaluate callbacks: tsx would wrap them in a missing __name)
   const rgb = await page.evaluate(
     ({ id, row, column }) => {
@@ -52,7 +57,13 @@ export function text(page: Page, selector: string): Promise<string> {
 }
 
 export function dataset(page: Page, selector: string): Promise<Record<string, string>> {
-  return page.evaluate((s) => Object.fromEntries(Object.entries((document.querySelector(s) as HTMLElement | null)?.dataset ?? {}).map(([k, v]) => [k, v ?? ''])), selector);
+  return page.evaluate(
+    (s) =>
+      Object.fromEntries(
+        Object.entries((document.querySelector(s) as HTMLElement | null)?.dataset ?? {}).map(([k, v]) => [k, v ?? '']),
+      ),
+    selector,
+  );
 }
 
 /** Chooses an option of a vscode-single-select the way a click on an option ends: value + change. */

@@ -32,7 +32,9 @@ describe('lab panel screenshots', () => {
       await panel.page.fill('#try-input input', answer.text);
       await panel.page.click('#try-button');
       await send(panel.page, answer);
-      await panel.page.click(`#try-map .column-label[data-index="${Math.min(8, answer.prediction.source.length - 1)}"]`);
+      await panel.page.click(
+        `#try-map .column-label[data-index="${Math.min(8, answer.prediction.source.length - 1)}"]`,
+      );
       await panel.page.evaluate(() => window.scrollTo(0, 0));
       await settle(panel.page);
       const path = join(ensureArtifacts(), `${theme.name}.png`);
@@ -50,7 +52,8 @@ describe('lab panel screenshots', () => {
     const small = map.weights[0].indexOf(Math.min(...map.weights[0]));
     const before = await cellPixel(panel.page, 0, small);
     await panel.page.evaluate((theme) => {
-      for (const [name, value] of Object.entries(theme.variables)) document.documentElement.style.setProperty(name, value);
+      for (const [name, value] of Object.entries(theme.variables))
+        document.documentElement.style.setProperty(name, value);
       document.body.className = theme.bodyClass;
     }, DARK);
     await settle(panel.page);

@@ -40,8 +40,13 @@ describe('shape table order', () => {
   });
 
   it('keeps file order when the attention tensors are missing (seq2seq)', () => {
-    const withoutAttention = shapes.filter((s) => !['attention_weights', 'context', 'attention_scores'].includes(s.name));
-    assert.deepEqual(names(orderShapes(withoutAttention)), ['logits', ...names(withoutAttention).filter((name) => name !== 'logits')]);
+    const withoutAttention = shapes.filter(
+      (s) => !['attention_weights', 'context', 'attention_scores'].includes(s.name),
+    );
+    assert.deepEqual(names(orderShapes(withoutAttention)), [
+      'logits',
+      ...names(withoutAttention).filter((name) => name !== 'logits'),
+    ]);
   });
 });
 
@@ -59,7 +64,8 @@ describe('heat ramp', () => {
         const ramp = buildRamp(base, dark);
         const lum = (i: number) => luminance({ r: ramp[i * 3], g: ramp[i * 3 + 1], b: ramp[i * 3 + 2] });
         for (let i = 1; i < RAMP_SIZE; i++) assert.ok(lum(i) <= lum(i - 1), `entry ${i}`);
-        for (let w = 0.05; w <= 1; w += 0.05) assert.ok(lum(rampIndex(w)) < lum(rampIndex(w - 0.05)), `weight ${w.toFixed(2)}`);
+        for (let w = 0.05; w <= 1; w += 0.05)
+          assert.ok(lum(rampIndex(w)) < lum(rampIndex(w - 0.05)), `weight ${w.toFixed(2)}`);
         assert.ok(lum(0) - lum(RAMP_SIZE - 1) > 0.5, 'the ramp spans a wide range of lightness');
       });
     }

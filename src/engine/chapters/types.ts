@@ -47,7 +47,10 @@ export interface ModelSizes {
 }
 
 /** Hyperparameters with chapter defaults (as recorded in config.json); CLI flags and settings override them. */
-export type ChapterDefaults = Pick<RunConfig, 'task' | 'epochs' | 'batchSize' | 'learningRate' | 'hiddenSize' | 'embeddingSize' | 'attentionSize' | 'clipNorm'>;
+export type ChapterDefaults = Pick<
+  RunConfig,
+  'task' | 'epochs' | 'batchSize' | 'learningRate' | 'hiddenSize' | 'embeddingSize' | 'attentionSize' | 'clipNorm'
+>;
 
 export interface TrainableChapter {
   info: ChapterInfo;

@@ -35,7 +35,11 @@ export async function runsCommand(args: string[], out: NodeJS.WriteStream): Prom
 }
 
 export async function showCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'runs-dir': { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'runs-dir': { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new UsageError('show takes one RUN (a run folder or id)');
   let dir: string;
   try {
@@ -55,15 +59,26 @@ export async function showCommand(args: string[], out: NodeJS.WriteStream): Prom
   }
   const c = run.config;
   out.write(`run ${run.runId}  (${run.dir})\n`);
-  out.write(`status=${run.status.state} epochs=${run.status.epochsCompleted}/${c.epochs} started=${run.status.startedAt}${run.status.endedAt ? ` ended=${run.status.endedAt}` : ''}${run.status.error ? ` error=${run.status.error}` : ''}\n`);
-  out.write(`config: chapter=${c.chapter} task=${c.task} backend=${c.backend} batch_size=${c.batchSize} lr=${c.learningRate} hidden=${c.hiddenSize} embedding=${c.embeddingSize} attention=${c.attentionSize} seed=${c.seed} train=${c.trainSize} validation=${c.validationSize} version=${c.packageVersion}${c.resumedFrom ? ` resumed_from=${c.resumedFrom}` : ''}\n`);
+  out.write(
+    `status=${run.status.state} epochs=${run.status.epochsCompleted}/${c.epochs} started=${run.status.startedAt}${run.status.endedAt ? ` ended=${run.status.endedAt}` : ''}${run.status.error ? ` error=${run.status.error}` : ''}\n`,
+  );
+  out.write(
+    `config: chapter=${c.chapter} task=${c.task} backend=${c.backend} batch_size=${c.batchSize} lr=${c.learningRate} hidden=${c.hiddenSize} embedding=${c.embeddingSize} attention=${c.attentionSize} seed=${c.seed} train=${c.trainSize} validation=${c.validationSize} version=${c.packageVersion}${c.resumedFrom ? ` resumed_from=${c.resumedFrom}` : ''}\n`,
+  );
   const last = run.metrics.filter((m): m is EpochMetrics => m.kind === 'epoch').pop();
   if (last) {
-    out.write(`final: epoch=${last.epoch} train_loss=${last.train_loss.toFixed(4)} val_loss=${last.val_loss.toFixed(4)} val_token_acc=${last.val_token_accuracy.toFixed(4)} val_exact=${last.val_exact_match.toFixed(4)} seconds=${last.seconds.toFixed(1)}\n`);
+    out.write(
+      `final: epoch=${last.epoch} train_loss=${last.train_loss.toFixed(4)} val_loss=${last.val_loss.toFixed(4)} val_token_acc=${last.val_token_accuracy.toFixed(4)} val_exact=${last.val_exact_match.toFixed(4)} seconds=${last.seconds.toFixed(1)}\n`,
+    );
     out.write(
       renderTable(
         ['source length', 'examples', 'val exact', 'val token acc'],
-        last.buckets.map((b) => [`${b.minLength}-${b.maxLength}`, String(b.count), percent(b.exactMatch), percent(b.tokenAccuracy)]),
+        last.buckets.map((b) => [
+          `${b.minLength}-${b.maxLength}`,
+          String(b.count),
+          percent(b.exactMatch),
+          percent(b.tokenAccuracy),
+        ]),
         [1, 2, 3],
       ) + '\n',
     );
@@ -72,7 +87,8 @@ export async function showCommand(args: string[], out: NodeJS.WriteStream): Prom
   }
   if (run.samples) {
     out.write(`samples (epoch ${run.samples.epoch}):\n`);
-    for (const s of run.samples.samples) out.write(`${s.correct ? '✓' : '✗'} src='${s.source}' target='${s.target}' pred='${s.predicted}'\n`);
+    for (const s of run.samples.samples)
+      out.write(`${s.correct ? '✓' : '✗'} src='${s.source}' target='${s.target}' pred='${s.predicted}'\n`);
   }
   for (const warning of run.warnings) out.write(`warning: ${warning}\n`);
   return EXIT_OK;

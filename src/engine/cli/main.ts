@@ -16,7 +16,11 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: NodeJS.WriteStream = process.stdout,
+  err: NodeJS.WriteStream = process.stderr,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.write(HELP[rest[0] ?? ''] ?? HELP.main);
@@ -25,7 +29,9 @@ export async function runCli(argv: string[], out: NodeJS.WriteStream = process.s
   }
   const command = COMMANDS[name];
   if (!command) {
-    err.write(`llm-tutor: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')} (see llm-tutor --help)\n`);
+    err.write(
+      `llm-tutor: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')} (see llm-tutor --help)\n`,
+    );
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -9,7 +9,15 @@ import { checkWritableDir, resolveRunArgument } from '../runStore';
 import { train, type TrainKnobs } from '../train/trainer';
 import { PACKAGE_VERSION } from '../version';
 import { ProgressBar } from './progress';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, nonNegativeInteger, positiveInteger, positiveNumber } from './usage';
+import {
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  UsageError,
+  nonNegativeInteger,
+  positiveInteger,
+  positiveNumber,
+} from './usage';
 import { CHAPTER_IDS } from '../../protocol/run';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -34,13 +42,21 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
       quiet: { type: 'boolean' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError(`train takes one chapter, e.g. 'llm-tutor train attention-seq2seq' (got ${positionals.length})`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `train takes one chapter, e.g. 'llm-tutor train attention-seq2seq' (got ${positionals.length})`,
+    );
   const chapterId = positionals[0];
-  if (!isChapterId(chapterId)) throw new UsageError(`unknown chapter '${chapterId}'; chapters: ${CHAPTER_IDS.join(', ')}`);
+  if (!isChapterId(chapterId))
+    throw new UsageError(`unknown chapter '${chapterId}'; chapters: ${CHAPTER_IDS.join(', ')}`);
   const chapter = trainableChapter(chapterId);
-  if (!chapter) throw new UsageError(`chapter '${chapterId}' cannot be trained by this version yet; trainable: seq2seq, attention-seq2seq`);
+  if (!chapter)
+    throw new UsageError(
+      `chapter '${chapterId}' cannot be trained by this version yet; trainable: seq2seq, attention-seq2seq`,
+    );
   const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
+  if (!BACKENDS.includes(backend))
+    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
   if (values.task !== undefined && !chapter.info.tasks.includes(values.task)) {
     throw new UsageError(`unknown task '${values.task}' for ${chapterId}; tasks: ${chapter.info.tasks.join(', ')}`);
   }
@@ -97,7 +113,15 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
   print(`backend=${backendName}`);
   try {
     const result = await train(
-      { chapter, runsDir, backend: backendName, packageVersion: PACKAGE_VERSION, overrides, resume, shouldStop: () => interrupts > 0 },
+      {
+        chapter,
+        runsDir,
+        backend: backendName,
+        packageVersion: PACKAGE_VERSION,
+        overrides,
+        resume,
+        shouldStop: () => interrupts > 0,
+      },
       {
         log: (line) => {
           if (!quiet || !line.startsWith('epoch=')) print(line);

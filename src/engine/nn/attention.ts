@@ -24,7 +24,13 @@ export interface AdditiveAttentionWeights {
   scoreVector: tf.Variable; // [attention, 1]
 }
 
-export function createAdditiveAttention(parameters: Parameters, prefix: string, querySize: number, keySize: number, attentionSize: number): AdditiveAttentionWeights {
+export function createAdditiveAttention(
+  parameters: Parameters,
+  prefix: string,
+  querySize: number,
+  keySize: number,
+  attentionSize: number,
+): AdditiveAttentionWeights {
   return {
     queryKernel: parameters.glorot(`${prefix}/query_kernel`, querySize, attentionSize),
     keyKernel: parameters.glorot(`${prefix}/key_kernel`, keySize, attentionSize),
@@ -64,7 +70,11 @@ export function additiveAttention(
     const gate = tf.sigmoid(tf.add(doubledQueries, doubledKeys)); // [batch, queries, keys, attention]
     const v = weights.scoreVector as tf.Tensor2D; // [attention, 1]
     const flatGate = tf.reshape(gate, [batch * queryCount * keyCount, attentionSize]) as tf.Tensor2D; // [batch·queries·keys, attention]
-    const scores = tf.reshape(tf.sub(matMul(flatGate, tf.mul(v, 2)), tf.sum(v)), [batch, queryCount, keyCount]) as tf.Tensor3D; // [batch, queries, keys]
+    const scores = tf.reshape(tf.sub(matMul(flatGate, tf.mul(v, 2)), tf.sum(v)), [
+      batch,
+      queryCount,
+      keyCount,
+    ]) as tf.Tensor3D; // [batch, queries, keys]
     const attentionWeights = maskedSoftmax(scores, tf.expandDims(keyMask, 1)) as tf.Tensor3D; // [batch, queries, keys]
     const context = matMul(attentionWeights, values); // [batch, queries, value_size]
     return { scores, weights: attentionWeights, context: context as tf.Tensor3D };

@@ -35,7 +35,12 @@ export function createGru(parameters: Parameters, prefix: string, inputSize: num
  * `inputGates [batch, 2·hidden]` (W_rz x + b_rz), `inputCandidate [batch, hidden]` (W_n x + b_n),
  * `state [batch, hidden]` → new state `[batch, hidden]`.
  */
-export function gruStep(inputGates: tf.Tensor2D, inputCandidate: tf.Tensor2D, state: tf.Tensor2D, weights: GruWeights): tf.Tensor2D {
+export function gruStep(
+  inputGates: tf.Tensor2D,
+  inputCandidate: tf.Tensor2D,
+  state: tf.Tensor2D,
+  weights: GruWeights,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const hidden = weights.hiddenSize;
     const recurrent = matMulBias(state, weights.recurrentKernel as tf.Tensor2D, weights.recurrentBias as tf.Tensor1D); // [batch, 3·hidden]
@@ -48,11 +53,18 @@ export function gruStep(inputGates: tf.Tensor2D, inputCandidate: tf.Tensor2D, st
 }
 
 /** Projects every time step's input at once: `inputs [batch, len, input]` → gates `[batch, len, 2·hidden]` and candidates `[batch, len, hidden]`. */
-export function projectGruInputs(inputs: tf.Tensor3D, weights: GruWeights): { gates: tf.Tensor3D; candidates: tf.Tensor3D } {
+export function projectGruInputs(
+  inputs: tf.Tensor3D,
+  weights: GruWeights,
+): { gates: tf.Tensor3D; candidates: tf.Tensor3D } {
   return tf.tidy(() => {
     const [batch, length, width] = inputs.shape;
     const hidden = weights.hiddenSize;
-    const projected = matMulBias(tf.reshape(inputs, [batch * length, width]) as tf.Tensor2D, weights.inputKernel as tf.Tensor2D, weights.bias as tf.Tensor1D); // [batch*len, 3·hidden]
+    const projected = matMulBias(
+      tf.reshape(inputs, [batch * length, width]) as tf.Tensor2D,
+      weights.inputKernel as tf.Tensor2D,
+      weights.bias as tf.Tensor1D,
+    ); // [batch*len, 3·hidden]
     const [gates, candidates] = tf.split(projected, [2 * hidden, hidden], 1); // [batch*len, 2·hidden], [batch*len, hidden]
     return {
       gates: tf.reshape(gates, [batch, length, 2 * hidden]) as tf.Tensor3D, // [batch, len, 2·hidden]
@@ -68,7 +80,11 @@ export function projectGruInputs(inputs: tf.Tensor3D, weights: GruWeights): { ga
  * Right padding needs no mask here: a left-to-right RNN's state at a real token never depends on
  * the padding after it. Take an example's final state with `stateAtLastToken`.
  */
-export function runGru(inputs: tf.Tensor3D, initialState: tf.Tensor2D, weights: GruWeights): { outputs: tf.Tensor3D; finalState: tf.Tensor2D } {
+export function runGru(
+  inputs: tf.Tensor3D,
+  initialState: tf.Tensor2D,
+  weights: GruWeights,
+): { outputs: tf.Tensor3D; finalState: tf.Tensor2D } {
   return tf.tidy(() => {
     const { gates, candidates } = projectGruInputs(inputs, weights);
     // Unstack once: slicing step t inside the loop would cost O(len²) in the backward pass.

@@ -16,14 +16,24 @@ export interface GruDecoder {
   gru: GruWeights;
 }
 
-export function createGruEncoder(parameters: Parameters, vocabSize: number, embeddingSize: number, hiddenSize: number): GruEncoder {
+export function createGruEncoder(
+  parameters: Parameters,
+  vocabSize: number,
+  embeddingSize: number,
+  hiddenSize: number,
+): GruEncoder {
   return {
     embeddings: parameters.normal('encoder/embeddings', vocabSize, embeddingSize, 0.1),
     gru: createGru(parameters, 'encoder/gru', embeddingSize, hiddenSize),
   };
 }
 
-export function createGruDecoder(parameters: Parameters, vocabSize: number, embeddingSize: number, hiddenSize: number): GruDecoder {
+export function createGruDecoder(
+  parameters: Parameters,
+  vocabSize: number,
+  embeddingSize: number,
+  hiddenSize: number,
+): GruDecoder {
   return {
     embeddings: parameters.normal('decoder/embeddings', vocabSize, embeddingSize, 0.1),
     gru: createGru(parameters, 'decoder/gru', embeddingSize, hiddenSize),
@@ -63,6 +73,11 @@ export function decoderStep(decoder: GruDecoder, previousIds: tf.Tensor1D, state
   return tf.tidy(() => {
     const input = tf.expandDims(embedStep(previousIds, decoder.embeddings as tf.Tensor2D), 1) as tf.Tensor3D; // [batch, 1, embedding]
     const { gates, candidates } = projectGruInputs(input, decoder.gru); // [batch, 1, 2·hidden], [batch, 1, hidden]
-    return gruStep(tf.squeeze(gates, [1]) as tf.Tensor2D, tf.squeeze(candidates, [1]) as tf.Tensor2D, state, decoder.gru); // [batch, hidden]
+    return gruStep(
+      tf.squeeze(gates, [1]) as tf.Tensor2D,
+      tf.squeeze(candidates, [1]) as tf.Tensor2D,
+      state,
+      decoder.gru,
+    ); // [batch, hidden]
   });
 }

@@ -26,7 +26,10 @@ export const matMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
     value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D) as tf.Tensor,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [savedA, savedB] = saved;
-      return [tf.matMul(dy as tf.Tensor3D, transposeLastTwo(savedB) as tf.Tensor3D), tf.matMul(transposeLastTwo(savedA) as tf.Tensor3D, dy as tf.Tensor3D)];
+      return [
+        tf.matMul(dy as tf.Tensor3D, transposeLastTwo(savedB) as tf.Tensor3D),
+        tf.matMul(transposeLastTwo(savedA) as tf.Tensor3D, dy as tf.Tensor3D),
+      ];
     },
   };
 }) as <T extends tf.Tensor>(a: T, b: tf.Tensor) => T;

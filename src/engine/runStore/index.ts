@@ -28,7 +28,14 @@ export {
   statusPath,
   timeFromRunId,
 } from './paths';
-export { RunStoreError, RunWriter, checkWritableDir, createRunFolder, describeFsError, writeJsonAtomic } from './writer';
+export {
+  RunStoreError,
+  RunWriter,
+  checkWritableDir,
+  createRunFolder,
+  describeFsError,
+  writeJsonAtomic,
+} from './writer';
 export {
   DamagedRunError,
   RUN_STATES,

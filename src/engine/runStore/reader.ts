@@ -86,7 +86,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const aString: Validator = (value) => (typeof value === 'string' ? null : issue(`must be a string (got ${typeName(value)})`));
+const aString: Validator = (value) =>
+  typeof value === 'string' ? null : issue(`must be a string (got ${typeName(value)})`);
 const aBoolean: Validator = (value) =>
   typeof value === 'boolean' ? null : issue(`must be true or false (got ${typeName(value)})`);
 const aNumber: Validator = (value) =>
@@ -198,7 +199,9 @@ const stepMetricsValidator = objectWith({
   samples_per_second: aMeasure,
 });
 
-const shapesValidator = arrayOf(objectWith({ name: aString, shape: arrayOf(aNumber), dims: strings, meaning: bilingual }));
+const shapesValidator = arrayOf(
+  objectWith({ name: aString, shape: arrayOf(aNumber), dims: strings, meaning: bilingual }),
+);
 
 const attentionMapValidator = objectWith({
   layer: aNumber,
@@ -285,7 +288,10 @@ async function readJson(file: string): Promise<JsonRead> {
   try {
     return { kind: 'ok', value: JSON.parse(read.text) };
   } catch (error) {
-    return { kind: 'bad', problem: `is not valid JSON (${oneLine(error instanceof Error ? error.message : String(error))})` };
+    return {
+      kind: 'bad',
+      problem: `is not valid JSON (${oneLine(error instanceof Error ? error.message : String(error))})`,
+    };
   }
 }
 
@@ -345,7 +351,14 @@ export async function readStatus(dir: string): Promise<RunStatus> {
 // ---------------------------------------------------------------------------------------------
 // metrics.jsonl
 
-const EPOCH_MEASURES = ['train_loss', 'val_loss', 'val_token_accuracy', 'val_exact_match', 'seconds', 'samples_per_second'];
+const EPOCH_MEASURES = [
+  'train_loss',
+  'val_loss',
+  'val_token_accuracy',
+  'val_exact_match',
+  'seconds',
+  'samples_per_second',
+];
 const STEP_MEASURES = ['train_loss', 'seconds', 'samples_per_second'];
 const BUCKET_MEASURES = ['exactMatch', 'tokenAccuracy'];
 
@@ -458,7 +471,11 @@ type EpochRead<T> = { ok: true; value: T } | { ok: false; missing: boolean; reas
 
 async function readAttentionFile(dir: string, epoch: number): Promise<EpochRead<AttentionSnapshot>> {
   const label = `${ATTENTION_DIR}/${epochFileName(epoch)}`;
-  const read = await readValidated<AttentionSnapshot>(path.join(dir, ATTENTION_DIR, epochFileName(epoch)), label, attentionSnapshotValidator);
+  const read = await readValidated<AttentionSnapshot>(
+    path.join(dir, ATTENTION_DIR, epochFileName(epoch)),
+    label,
+    attentionSnapshotValidator,
+  );
   if (!read.ok) return read;
   if (read.value.epoch !== epoch) {
     return { ok: false, missing: false, reason: `${label}: "epoch" is ${read.value.epoch}, expected ${epoch}` };
@@ -475,7 +492,11 @@ async function readAttentionFile(dir: string, epoch: number): Promise<EpochRead<
 
 async function readSamplesFile(dir: string, epoch: number): Promise<EpochRead<SamplesSnapshot>> {
   const label = `${SAMPLES_DIR}/${epochFileName(epoch)}`;
-  const read = await readValidated<SamplesSnapshot>(path.join(dir, SAMPLES_DIR, epochFileName(epoch)), label, samplesSnapshotValidator);
+  const read = await readValidated<SamplesSnapshot>(
+    path.join(dir, SAMPLES_DIR, epochFileName(epoch)),
+    label,
+    samplesSnapshotValidator,
+  );
   if (!read.ok) return read;
   if (read.value.epoch !== epoch) {
     return { ok: false, missing: false, reason: `${label}: "epoch" is ${read.value.epoch}, expected ${epoch}` };
@@ -534,7 +555,8 @@ export async function readRun(dir: string): Promise<RunSnapshot> {
     listEpochFiles(runDir, ATTENTION_DIR, warnings),
     listEpochFiles(runDir, SAMPLES_DIR, warnings),
   ]);
-  if (!shapes.ok) warnings.push(shapes.missing ? `${shapes.reason}: no tensor shapes to show` : `${shapes.reason}; ignored`);
+  if (!shapes.ok)
+    warnings.push(shapes.missing ? `${shapes.reason}: no tensor shapes to show` : `${shapes.reason}; ignored`);
 
   const attention = await newestReadable(attentionFiles, (epoch) => readAttentionFile(runDir, epoch), warnings);
   const samples = await newestReadable(samplesFiles, (epoch) => readSamplesFile(runDir, epoch), warnings);

@@ -31,11 +31,20 @@ export const MODEL_WEIGHTS = { manifest: 'model.json', binary: 'weights.bin' };
 export const OPTIMIZER_STATE = { manifest: 'optimizer.json', binary: 'optimizer.bin' };
 
 /** Saves named tensors as a manifest and one binary file in `dir`, the binary first. */
-export async function saveWeights(dir: string, files: { manifest: string; binary: string }, tensors: NamedTensor[], generatedBy: string): Promise<void> {
+export async function saveWeights(
+  dir: string,
+  files: { manifest: string; binary: string },
+  tensors: NamedTensor[],
+  generatedBy: string,
+): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const { data, specs } = await tf.io.encodeWeights(tensors);
   writeAtomic(path.join(dir, files.binary), new Uint8Array(data));
-  const manifest: WeightsFile = { format: 'llm-tutor-weights', generatedBy, weightsManifest: [{ paths: [files.binary], weights: specs }] };
+  const manifest: WeightsFile = {
+    format: 'llm-tutor-weights',
+    generatedBy,
+    weightsManifest: [{ paths: [files.binary], weights: specs }],
+  };
   writeAtomic(path.join(dir, files.manifest), JSON.stringify(manifest, null, 2) + '\n');
 }
 
@@ -49,12 +58,14 @@ export function loadWeights(dir: string, files: { manifest: string }): Map<strin
     throw new Error(`cannot read ${manifestFile}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const group = manifest.weightsManifest?.[0];
-  if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new Error(`${manifestFile} has no weights manifest`);
+  if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights))
+    throw new Error(`${manifestFile} has no weights manifest`);
   const binaryFile = path.join(dir, path.basename(group.paths[0])); // never outside dir
   if (!fs.existsSync(binaryFile)) throw new Error(`${group.paths[0]} is missing`);
   const buffer = fs.readFileSync(binaryFile);
   const expected = group.weights.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (buffer.byteLength !== expected) throw new Error(`${group.paths[0]} holds ${buffer.byteLength} bytes, the manifest describes ${expected}`);
+  if (buffer.byteLength !== expected)
+    throw new Error(`${group.paths[0]} holds ${buffer.byteLength} bytes, the manifest describes ${expected}`);
   const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
   return new Map(Object.entries(tf.io.decodeWeights(arrayBuffer, group.weights)));
 }

@@ -28,10 +28,33 @@ export const MIN_YEAR = 1950;
 export const MAX_YEAR = 2049;
 
 export const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ] as const;
-export const MONTH_ABBREVIATIONS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+export const MONTH_ABBREVIATIONS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
 /** Monday first (index 0) … Sunday (index 6). */
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 export const WEEKDAY_ABBREVIATIONS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
@@ -73,8 +96,15 @@ export function daysInMonth(y: number, m: number): number {
 export function isValidDate(date: CalendarDate): boolean {
   const { y, m, d } = date;
   return (
-    Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d) &&
-    y >= MIN_YEAR && y <= MAX_YEAR && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)
+    Number.isInteger(y) &&
+    Number.isInteger(m) &&
+    Number.isInteger(d) &&
+    y >= MIN_YEAR &&
+    y <= MAX_YEAR &&
+    m >= 1 &&
+    m <= 12 &&
+    d >= 1 &&
+    d <= daysInMonth(y, m)
   );
 }
 
@@ -109,7 +139,8 @@ export const DATE_COUNT = daysSinceEpoch({ y: MAX_YEAR, m: 12, d: 31 }) - FIRST_
 
 /** The i-th date of the range, 0 = MIN_YEAR-01-01. */
 export function dateAt(index: number): CalendarDate {
-  if (!Number.isInteger(index) || index < 0 || index >= DATE_COUNT) throw new RangeError(`dateAt: index ${index} outside 0..${DATE_COUNT - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= DATE_COUNT)
+    throw new RangeError(`dateAt: index ${index} outside 0..${DATE_COUNT - 1}`);
   return dateFromDaysSinceEpoch(FIRST_DAY + index);
 }
 
@@ -124,7 +155,8 @@ export function weekdayName(date: CalendarDate): string {
 
 /** Two-digit year → full year: 50–99 → 1950–1999, 00–49 → 2000–2049. */
 export function expandTwoDigitYear(twoDigits: number): number {
-  if (!Number.isInteger(twoDigits) || twoDigits < 0 || twoDigits > 99) throw new RangeError(`expandTwoDigitYear: ${twoDigits} is not 0..99`);
+  if (!Number.isInteger(twoDigits) || twoDigits < 0 || twoDigits > 99)
+    throw new RangeError(`expandTwoDigitYear: ${twoDigits} is not 0..99`);
   return twoDigits >= 50 ? 1900 + twoDigits : 2000 + twoDigits;
 }
 
@@ -155,7 +187,8 @@ export function toIsoDate(date: CalendarDate): string {
 
 /** Writes `date` in one of the human formats (see DATE_FORMATS for an example of each). */
 export function formatDate(date: CalendarDate, formatId: DateFormatId): string {
-  if (!isValidDate(date)) throw new RangeError(`formatDate: ${JSON.stringify(date)} is not a valid date in ${MIN_YEAR}–${MAX_YEAR}`);
+  if (!isValidDate(date))
+    throw new RangeError(`formatDate: ${JSON.stringify(date)} is not a valid date in ${MIN_YEAR}–${MAX_YEAR}`);
   const { y, m, d } = date;
   const yy = pad2(y % 100);
   const month = MONTH_NAMES[m - 1] as string;

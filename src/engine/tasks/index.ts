@@ -143,7 +143,8 @@ function notEnoughExamples(name: TaskName, requested: number, unique: number): E
 }
 
 function checkOptions(name: TaskName, options: TaskOptions): void {
-  if (!Number.isSafeInteger(options.seed)) throw new Error(`Task "${name}": seed must be an integer, got ${options.seed}`);
+  if (!Number.isSafeInteger(options.seed))
+    throw new Error(`Task "${name}": seed must be an integer, got ${options.seed}`);
   const sizes: [keyof TaskOptions, number][] = [
     ['trainSize', 1],
     ['validationSize', PROBE_COUNT],

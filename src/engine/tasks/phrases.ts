@@ -173,11 +173,31 @@ type NounId = keyof typeof NOUNS;
 /** People one can speak of as `my …` (but not `my man`): `my teacher is young` → 我 的 老师 很 年轻. */
 const OWNABLE_PEOPLE: readonly NounId[] = ['teacher', 'student', 'child', 'doctor'];
 /** Nouns that can be counted with a numeral in this grammar (kin terms are left out). */
-const COUNTABLE: readonly NounId[] = (Object.keys(NOUNS) as NounId[]).filter((id) => id !== 'mother' && id !== 'father');
+const COUNTABLE: readonly NounId[] = (Object.keys(NOUNS) as NounId[]).filter(
+  (id) => id !== 'mother' && id !== 'father',
+);
 /** Things and animals a person can own: `my cat`, `the teacher 's book`. */
 const POSSESSABLE: readonly NounId[] = [
-  'cat', 'dog', 'bird', 'rabbit', 'horse', 'book', 'pen', 'cup', 'key', 'phone', 'bag', 'ball', 'photo',
-  'letter', 'box', 'umbrella', 'clock', 'car', 'bike', 'house',
+  'cat',
+  'dog',
+  'bird',
+  'rabbit',
+  'horse',
+  'book',
+  'pen',
+  'cup',
+  'key',
+  'phone',
+  'bag',
+  'ball',
+  'photo',
+  'letter',
+  'box',
+  'umbrella',
+  'clock',
+  'car',
+  'bike',
+  'house',
 ];
 
 const NUMBERS: readonly { en: string; zh: string; value: number }[] = [
@@ -204,18 +224,103 @@ interface Adjective {
 }
 
 const ADJECTIVES: readonly Adjective[] = [
-  { en: 'big', zh: ['大'], bare: true, nouns: ['cat', 'dog', 'bird', 'fish', 'rabbit', 'horse', 'box', 'bag', 'ball', 'cup', 'apple', 'umbrella', 'tree', 'house', 'table', 'bed', 'park', 'garden', 'room', 'river'] },
-  { en: 'small', zh: ['小'], bare: true, nouns: ['cat', 'dog', 'bird', 'fish', 'rabbit', 'box', 'bag', 'ball', 'cup', 'apple', 'tree', 'house', 'table', 'bed', 'park', 'garden', 'room', 'river'] },
-  { en: 'new', zh: ['新'], bare: true, nouns: ['book', 'phone', 'car', 'bike', 'bag', 'house', 'pen', 'umbrella', 'table', 'bed', 'school', 'clock'] },
-  { en: 'old', zh: ['旧'], bare: true, nouns: ['book', 'phone', 'car', 'bike', 'bag', 'house', 'table', 'chair', 'umbrella', 'bed', 'photo'] },
+  {
+    en: 'big',
+    zh: ['大'],
+    bare: true,
+    nouns: [
+      'cat',
+      'dog',
+      'bird',
+      'fish',
+      'rabbit',
+      'horse',
+      'box',
+      'bag',
+      'ball',
+      'cup',
+      'apple',
+      'umbrella',
+      'tree',
+      'house',
+      'table',
+      'bed',
+      'park',
+      'garden',
+      'room',
+      'river',
+    ],
+  },
+  {
+    en: 'small',
+    zh: ['小'],
+    bare: true,
+    nouns: [
+      'cat',
+      'dog',
+      'bird',
+      'fish',
+      'rabbit',
+      'box',
+      'bag',
+      'ball',
+      'cup',
+      'apple',
+      'tree',
+      'house',
+      'table',
+      'bed',
+      'park',
+      'garden',
+      'room',
+      'river',
+    ],
+  },
+  {
+    en: 'new',
+    zh: ['新'],
+    bare: true,
+    nouns: ['book', 'phone', 'car', 'bike', 'bag', 'house', 'pen', 'umbrella', 'table', 'bed', 'school', 'clock'],
+  },
+  {
+    en: 'old',
+    zh: ['旧'],
+    bare: true,
+    nouns: ['book', 'phone', 'car', 'bike', 'bag', 'house', 'table', 'chair', 'umbrella', 'bed', 'photo'],
+  },
   { en: 'good', zh: ['好'], bare: true, nouns: ['friend', 'teacher', 'student', 'doctor', 'book'] },
-  { en: 'red', zh: ['红色', '的'], bare: false, nouns: ['car', 'bike', 'apple', 'ball', 'bag', 'flower', 'umbrella', 'cup', 'box', 'pen'] },
-  { en: 'white', zh: ['白色', '的'], bare: false, nouns: ['cat', 'dog', 'rabbit', 'horse', 'bird', 'car', 'cup', 'flower', 'bag'] },
-  { en: 'black', zh: ['黑色', '的'], bare: false, nouns: ['cat', 'dog', 'horse', 'car', 'bag', 'bike', 'umbrella', 'pen', 'phone'] },
-  { en: 'blue', zh: ['蓝色', '的'], bare: false, nouns: ['car', 'bike', 'bag', 'cup', 'ball', 'pen', 'umbrella', 'box', 'bird'] },
+  {
+    en: 'red',
+    zh: ['红色', '的'],
+    bare: false,
+    nouns: ['car', 'bike', 'apple', 'ball', 'bag', 'flower', 'umbrella', 'cup', 'box', 'pen'],
+  },
+  {
+    en: 'white',
+    zh: ['白色', '的'],
+    bare: false,
+    nouns: ['cat', 'dog', 'rabbit', 'horse', 'bird', 'car', 'cup', 'flower', 'bag'],
+  },
+  {
+    en: 'black',
+    zh: ['黑色', '的'],
+    bare: false,
+    nouns: ['cat', 'dog', 'horse', 'car', 'bag', 'bike', 'umbrella', 'pen', 'phone'],
+  },
+  {
+    en: 'blue',
+    zh: ['蓝色', '的'],
+    bare: false,
+    nouns: ['car', 'bike', 'bag', 'cup', 'ball', 'pen', 'umbrella', 'box', 'bird'],
+  },
   { en: 'yellow', zh: ['黄色', '的'], bare: false, nouns: ['flower', 'ball', 'taxi', 'bird', 'bag'] },
   { en: 'green', zh: ['绿色', '的'], bare: false, nouns: ['apple', 'bag', 'ball', 'cup', 'box'] },
-  { en: 'beautiful', zh: ['漂亮', '的'], bare: false, nouns: ['flower', 'bird', 'house', 'photo', 'garden', 'girl', 'woman'] },
+  {
+    en: 'beautiful',
+    zh: ['漂亮', '的'],
+    bare: false,
+    nouns: ['flower', 'bird', 'house', 'photo', 'garden', 'girl', 'woman'],
+  },
   { en: 'young', zh: ['年轻', '的'], bare: false, nouns: ['teacher', 'doctor', 'man', 'woman'] },
   { en: 'happy', zh: ['快乐', '的'], bare: false, nouns: ['child', 'boy', 'girl'] },
   { en: 'clever', zh: ['聪明', '的'], bare: false, nouns: ['student', 'child', 'boy', 'girl', 'dog'] },
@@ -256,7 +361,10 @@ const KIN_PHRASES: readonly Piece[] = POSSESSIVE_PRONOUNS.filter((p) => p.singul
 const OWNERS: readonly Piece[] = [
   ...POSSESSIVE_PRONOUNS.map((p) => ({ en: [p.en], zh: [p.zh, '的'] })),
   ...KIN_PHRASES.map((kin) => ({ en: [...kin.en, "'s"], zh: [...kin.zh, '的'] })),
-  ...(['teacher', 'doctor', 'boy', 'girl', 'student'] as const).map((id) => ({ en: ['the', NOUNS[id].en, "'s"], zh: [NOUNS[id].zh, '的'] })),
+  ...(['teacher', 'doctor', 'boy', 'girl', 'student'] as const).map((id) => ({
+    en: ['the', NOUNS[id].en, "'s"],
+    zh: [NOUNS[id].zh, '的'],
+  })),
 ];
 const PRONOUN_OWNERS = OWNERS.slice(0, POSSESSIVE_PRONOUNS.length);
 
@@ -286,12 +394,17 @@ interface Relation {
   things: readonly NounId[];
 }
 
-function relations(landmark: NounId, byPreposition: Partial<Record<keyof typeof PREPOSITIONS, readonly NounId[]>>): Relation[] {
-  return (Object.entries(byPreposition) as [keyof typeof PREPOSITIONS, readonly NounId[]][]).map(([preposition, things]) => ({
-    preposition: PREPOSITIONS[preposition],
-    landmark: NOUNS[landmark],
-    things,
-  }));
+function relations(
+  landmark: NounId,
+  byPreposition: Partial<Record<keyof typeof PREPOSITIONS, readonly NounId[]>>,
+): Relation[] {
+  return (Object.entries(byPreposition) as [keyof typeof PREPOSITIONS, readonly NounId[]][]).map(
+    ([preposition, things]) => ({
+      preposition: PREPOSITIONS[preposition],
+      landmark: NOUNS[landmark],
+      things,
+    }),
+  );
 }
 
 const RELATIONS: readonly Relation[] = [
@@ -300,7 +413,11 @@ const RELATIONS: readonly Relation[] = [
     under: ['cat', 'dog', 'ball', 'bag', 'box'],
     nextTo: ['chair', 'dog'],
   }),
-  ...relations('bed', { on: ['book', 'phone', 'cat', 'dog', 'bag', 'letter'], under: ['cat', 'dog', 'ball', 'box'], nextTo: ['table', 'chair'] }),
+  ...relations('bed', {
+    on: ['book', 'phone', 'cat', 'dog', 'bag', 'letter'],
+    under: ['cat', 'dog', 'ball', 'box'],
+    nextTo: ['table', 'chair'],
+  }),
   ...relations('chair', { on: ['bag', 'book', 'cat', 'phone'], under: ['ball', 'cat', 'dog', 'bag'] }),
   ...relations('box', { in: ['book', 'ball', 'key', 'pen', 'phone', 'apple', 'egg', 'photo', 'letter', 'cat'] }),
   ...relations('bag', { in: ['book', 'key', 'pen', 'phone', 'apple', 'letter', 'photo', 'umbrella'] }),
@@ -343,12 +460,20 @@ const LOCATED: readonly { relation: Relation; thing: NounId }[] = RELATIONS.flat
 
 /** `on the table` → 桌子 上 (English after the noun, Chinese before it). */
 function relationPiece(relation: Relation): Piece {
-  return { en: [...relation.preposition.en, 'the', relation.landmark.en], zh: [relation.landmark.zh, relation.preposition.zh] };
+  return {
+    en: [...relation.preposition.en, 'the', relation.landmark.en],
+    zh: [relation.landmark.zh, relation.preposition.zh],
+  };
 }
 
 /** Noun forms for `the …`: singular, and the plural when it is spelled differently. */
 function definiteForms(n: Noun): { word: string; plural: boolean }[] {
-  return n.plural === n.en ? [{ word: n.en, plural: false }] : [{ word: n.en, plural: false }, { word: n.plural, plural: true }];
+  return n.plural === n.en
+    ? [{ word: n.en, plural: false }]
+    : [
+        { word: n.en, plural: false },
+        { word: n.plural, plural: true },
+      ];
 }
 
 // Verbs, activities, places and times -----------------------------------------------------------
@@ -489,7 +614,11 @@ const SUBJECTS: readonly Subject[] = [
   { en: ['she'], zh: ['她'], agreement: 'third', who: ['person', 'adult'] },
   { en: ['we'], zh: ['我们'], agreement: 'base', who: ['person', 'adult'] },
   { en: ['they'], zh: ['他们'], agreement: 'base', who: ['person', 'adult'] },
-  ...KIN_PHRASES.filter((kin) => kin.en[0] === 'my').map((kin) => ({ ...kin, agreement: 'third' as const, who: ['person', 'adult'] as Who[] })),
+  ...KIN_PHRASES.filter((kin) => kin.en[0] === 'my').map((kin) => ({
+    ...kin,
+    agreement: 'third' as const,
+    who: ['person', 'adult'] as Who[],
+  })),
   { en: words('the teacher'), zh: ['老师'], agreement: 'third', who: ['person', 'adult'] },
   { en: words('the doctor'), zh: ['医生'], agreement: 'third', who: ['person', 'adult'] },
   { en: words('the students'), zh: ['学生'], agreement: 'base', who: ['person', 'adult'] },
@@ -539,7 +668,14 @@ function isStative(act: Activity): boolean {
  * Subject + (frequency | negation) + verb phrase + place + time, in Chinese
  * subject + time + (frequency | 不) + 在 place + verb phrase.
  */
-function clause(subject: Piece, agreement: Agreement, modifier: Modifier, act: Activity, place: Piece, time: Piece): Example {
+function clause(
+  subject: Piece,
+  agreement: Agreement,
+  modifier: Modifier,
+  act: Activity,
+  place: Piece,
+  time: Piece,
+): Example {
   const vp = verbPhrase(act, modifier.negated ? 'base' : agreement);
   return {
     source: [...subject.en, ...modifier.en, ...vp.en, ...place.en, ...time.en],
@@ -551,7 +687,11 @@ function clause(subject: Piece, agreement: Agreement, modifier: Modifier, act: A
 
 const PREDICATE_ADJECTIVES: readonly { en: string; zh: string; nouns: readonly NounId[] }[] = [
   { en: 'big', zh: '大', nouns: ['cat', 'dog', 'horse', 'house', 'box', 'bag', 'park', 'garden', 'room', 'bed'] },
-  { en: 'small', zh: '小', nouns: ['cat', 'dog', 'bird', 'rabbit', 'house', 'box', 'bag', 'room', 'garden', 'apple', 'cup'] },
+  {
+    en: 'small',
+    zh: '小',
+    nouns: ['cat', 'dog', 'bird', 'rabbit', 'house', 'box', 'bag', 'room', 'garden', 'apple', 'cup'],
+  },
   { en: 'new', zh: '新', nouns: ['car', 'bike', 'phone', 'house', 'book', 'bag', 'school'] },
   { en: 'old', zh: '旧', nouns: ['car', 'bike', 'phone', 'house', 'book', 'bag', 'table', 'chair'] },
   { en: 'beautiful', zh: '漂亮', nouns: ['flower', 'bird', 'garden', 'house', 'photo', 'park', 'girl'] },
@@ -579,7 +719,11 @@ function thingComparables(ids: readonly NounId[]): Comparable[] {
     const n = NOUNS[id];
     return [
       { en: ['the', n.en], zh: [n.zh], be: 'is' },
-      ...POSSESSIVE_PRONOUNS.filter((p) => p.singular).map((p) => ({ en: [p.en, n.en], zh: [p.zh, '的', n.zh], be: 'is' })),
+      ...POSSESSIVE_PRONOUNS.filter((p) => p.singular).map((p) => ({
+        en: [p.en, n.en],
+        zh: [p.zh, '的', n.zh],
+        be: 'is',
+      })),
     ];
   });
 }
@@ -598,7 +742,11 @@ const PERSON_OBJECT_PRONOUNS: readonly Piece[] = [
 ];
 const PERSON_COMPARABLES: readonly Comparable[] = [
   ...KIN_PHRASES.map((kin) => ({ ...kin, be: 'is' })),
-  ...(['teacher', 'doctor', 'boy', 'girl'] as const).map((id) => ({ en: ['the', NOUNS[id].en], zh: [NOUNS[id].zh], be: 'is' })),
+  ...(['teacher', 'doctor', 'boy', 'girl'] as const).map((id) => ({
+    en: ['the', NOUNS[id].en],
+    zh: [NOUNS[id].zh],
+    be: 'is',
+  })),
 ];
 
 interface Comparison {
@@ -610,16 +758,52 @@ interface Comparison {
 }
 
 const COMPARISONS: readonly Comparison[] = [
-  { en: ['bigger'], zh: '大', groups: [['cat', 'dog', 'horse', 'rabbit'], ['house'], ['box', 'bag'], ['park', 'garden', 'room']], people: false },
-  { en: ['smaller'], zh: '小', groups: [['cat', 'dog', 'horse', 'rabbit'], ['house'], ['box', 'bag'], ['park', 'garden', 'room']], people: false },
+  {
+    en: ['bigger'],
+    zh: '大',
+    groups: [['cat', 'dog', 'horse', 'rabbit'], ['house'], ['box', 'bag'], ['park', 'garden', 'room']],
+    people: false,
+  },
+  {
+    en: ['smaller'],
+    zh: '小',
+    groups: [['cat', 'dog', 'horse', 'rabbit'], ['house'], ['box', 'bag'], ['park', 'garden', 'room']],
+    people: false,
+  },
   { en: ['taller'], zh: '高', groups: [['tree', 'house']], people: true },
   { en: ['shorter'], zh: '矮', groups: [['tree', 'house']], people: true },
-  { en: ['faster'], zh: '快', groups: [['cat', 'dog', 'horse', 'rabbit'], ['car', 'bike', 'bus', 'taxi']], people: false },
-  { en: ['slower'], zh: '慢', groups: [['cat', 'dog', 'horse', 'rabbit'], ['car', 'bike', 'bus', 'taxi']], people: false },
+  {
+    en: ['faster'],
+    zh: '快',
+    groups: [
+      ['cat', 'dog', 'horse', 'rabbit'],
+      ['car', 'bike', 'bus', 'taxi'],
+    ],
+    people: false,
+  },
+  {
+    en: ['slower'],
+    zh: '慢',
+    groups: [
+      ['cat', 'dog', 'horse', 'rabbit'],
+      ['car', 'bike', 'bus', 'taxi'],
+    ],
+    people: false,
+  },
   { en: ['heavier'], zh: '重', groups: [['box', 'bag', 'book', 'phone', 'table', 'chair']], people: false },
   { en: ['lighter'], zh: '轻', groups: [['box', 'bag', 'book', 'phone', 'table', 'chair']], people: false },
-  { en: ['more', 'expensive'], zh: '贵', groups: [['car', 'bike'], ['phone', 'book', 'bag', 'umbrella', 'pen'], ['house']], people: false },
-  { en: ['cheaper'], zh: '便宜', groups: [['car', 'bike'], ['phone', 'book', 'bag', 'umbrella', 'pen'], ['house']], people: false },
+  {
+    en: ['more', 'expensive'],
+    zh: '贵',
+    groups: [['car', 'bike'], ['phone', 'book', 'bag', 'umbrella', 'pen'], ['house']],
+    people: false,
+  },
+  {
+    en: ['cheaper'],
+    zh: '便宜',
+    groups: [['car', 'bike'], ['phone', 'book', 'bag', 'umbrella', 'pen'], ['house']],
+    people: false,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -651,7 +835,10 @@ function numeralFamily(): Indexed<Example> {
   return bind(COUNTABLE, (id) =>
     cross(fromList(NUMBERS), fromList(adjectiveOptions(id, false)), (number, adj) => {
       const n = NOUNS[id];
-      return { source: [number.en, ...adj.en, number.value === 1 ? n.en : n.plural], target: [number.zh, n.classifier, ...adj.zh, n.zh] };
+      return {
+        source: [number.en, ...adj.en, number.value === 1 ? n.en : n.plural],
+        target: [number.zh, n.classifier, ...adj.zh, n.zh],
+      };
     }),
   );
 }
@@ -660,8 +847,14 @@ function adjectiveNounFamily(): Indexed<Example> {
   return bind(ADJECTIVES, (adjective) =>
     bind(adjective.nouns, (id) => {
       const n = NOUNS[id];
-      const options: Example[] = definiteForms(n).map((form) => ({ source: ['the', adjective.en, form.word], target: [...adjective.zh, n.zh] }));
-      options.push({ source: [indefiniteArticle(adjective.en), adjective.en, n.en], target: ['一', n.classifier, ...adjective.zh, n.zh] });
+      const options: Example[] = definiteForms(n).map((form) => ({
+        source: ['the', adjective.en, form.word],
+        target: [...adjective.zh, n.zh],
+      }));
+      options.push({
+        source: [indefiniteArticle(adjective.en), adjective.en, n.en],
+        target: ['一', n.classifier, ...adjective.zh, n.zh],
+      });
       return fromList(options);
     }),
   );
@@ -700,7 +893,14 @@ interface RelativeHead {
 
 const PERSON_HEADS: readonly RelativeHead[] = (['teacher', 'doctor', 'man', 'woman', 'student'] as const)
   .map((id): RelativeHead => ({ noun: NOUNS[id], id, who: ['person', 'adult'], pronoun: 'who' }))
-  .concat((['boy', 'girl', 'child'] as const).map((id): RelativeHead => ({ noun: NOUNS[id], id, who: ['person', 'child'], pronoun: 'who' })));
+  .concat(
+    (['boy', 'girl', 'child'] as const).map((id): RelativeHead => ({
+      noun: NOUNS[id],
+      id,
+      who: ['person', 'child'],
+      pronoun: 'who',
+    })),
+  );
 const RELATIVE_HEADS: readonly RelativeHead[] = [
   ...PERSON_HEADS,
   { noun: NOUNS.cat, id: 'cat', who: ['cat'], pronoun: 'that' },
@@ -725,8 +925,13 @@ function relativeClauseFamily(): Indexed<Example> {
       (act) => {
         const places: Piece[] = [NONE, ...act.places.map((p) => PLACES[p])];
         const numbers = [false, true];
-        const shapes = cross(fromList(adjectiveOptions(head.id, true)), fromList(numbers), (adjective, plural) => ({ adjective, plural }));
-        return cross(shapes, fromList(places), (shape, place) => relativeClause(head, shape.adjective, shape.plural, act, place));
+        const shapes = cross(fromList(adjectiveOptions(head.id, true)), fromList(numbers), (adjective, plural) => ({
+          adjective,
+          plural,
+        }));
+        return cross(shapes, fromList(places), (shape, place) =>
+          relativeClause(head, shape.adjective, shape.plural, act, place),
+        );
       },
     ),
   );
@@ -747,7 +952,10 @@ function possessiveFamily(): Indexed<Example> {
   return bind(POSSESSABLE, (id) => {
     const n = NOUNS[id];
     const forms = fromList(definiteForms(n));
-    const shapes = cross(fromList(OWNERS), fromList(adjectiveOptions(id, true)), (owner, adjective) => ({ owner, adjective }));
+    const shapes = cross(fromList(OWNERS), fromList(adjectiveOptions(id, true)), (owner, adjective) => ({
+      owner,
+      adjective,
+    }));
     return cross(shapes, forms, ({ owner, adjective }, form) => ({
       source: [...owner.en, ...adjective.en, form.word],
       target: [...owner.zh, ...adjective.zh, n.zh],
@@ -792,7 +1000,14 @@ function existentialFamily(): Indexed<Example> {
       const first = adjective.en[0] ?? n.en;
       const quantityEn = quantity.en[0] === 'a' ? [indefiniteArticle(first)] : quantity.en;
       return {
-        source: ['there', quantity.plural ? 'are' : 'is', ...quantityEn, ...adjective.en, quantity.plural ? n.plural : n.en, ...where.en],
+        source: [
+          'there',
+          quantity.plural ? 'are' : 'is',
+          ...quantityEn,
+          ...adjective.en,
+          quantity.plural ? n.plural : n.en,
+          ...where.en,
+        ],
         target: [...where.zh, '有', ...quantity.zh, ...adjective.zh, n.zh],
       };
     });
@@ -836,23 +1051,37 @@ function adverbialFamily(): Indexed<Example> {
   return bind(
     ACTIVITIES.filter((act) => act.places.length > 0),
     (act) => {
-      const byAgreement = { base: fromList(adverbialChoices(act, 'base')), third: fromList(adverbialChoices(act, 'third')) };
+      const byAgreement = {
+        base: fromList(adverbialChoices(act, 'base')),
+        third: fromList(adverbialChoices(act, 'third')),
+      };
       return bind(
         SUBJECTS.filter((subject) => canDo(subject.who, act)),
-        (subject) => mapIndexed(byAgreement[subject.agreement], (c) => clause(subject, subject.agreement, c.modifier, act, c.place, c.time)),
+        (subject) =>
+          mapIndexed(byAgreement[subject.agreement], (c) =>
+            clause(subject, subject.agreement, c.modifier, act, c.place, c.time),
+          ),
       );
     },
   );
 }
 
 /** Builds one adverbial sentence from English parts: subject, optional `often`/`do not`…, verb phrase, place, time. */
-export function adverbialSentence(parts: { subject: string; modifier?: string; verbPhrase: string; place?: string; time?: string }): Example {
+export function adverbialSentence(parts: {
+  subject: string;
+  modifier?: string;
+  verbPhrase: string;
+  place?: string;
+  time?: string;
+}): Example {
   const subject = SUBJECTS.find((s) => s.en.join(' ') === parts.subject);
   if (!subject) throw new Error(`phrases: unknown subject ${parts.subject}`);
   const modifier = modifiers(subject.agreement, false).find((m) => m.en.join(' ') === (parts.modifier ?? ''));
   if (!modifier) throw new Error(`phrases: unknown modifier ${parts.modifier}`);
   const agreement = modifier.negated ? 'base' : subject.agreement;
-  const act = ACTIVITIES.find((a) => [verbForm(a.verb, agreement), ...a.object].join(' ') === parts.verbPhrase && canDo(subject.who, a));
+  const act = ACTIVITIES.find(
+    (a) => [verbForm(a.verb, agreement), ...a.object].join(' ') === parts.verbPhrase && canDo(subject.who, a),
+  );
   if (!act) throw new Error(`phrases: no activity "${parts.verbPhrase}" for ${parts.subject}`);
   const place = parts.place === undefined ? NONE : findPlace(act, parts.place);
   const time = parts.time === undefined ? NONE : TIMES.find((t) => t.en.join(' ') === parts.time);
@@ -866,7 +1095,9 @@ function svoFamily(): Indexed<Example> {
     bind(
       SUBJECTS.filter((subject) => canDo(subject.who, act)),
       (subject) =>
-        mapIndexed(fromList(modifiers(subject.agreement, false, isStative(act))), (modifier) => clause(subject, subject.agreement, modifier, act, NONE, NONE)),
+        mapIndexed(fromList(modifiers(subject.agreement, false, isStative(act))), (modifier) =>
+          clause(subject, subject.agreement, modifier, act, NONE, NONE),
+        ),
     ),
   );
 }
@@ -891,7 +1122,9 @@ function relativeSubjectFamily(): Indexed<Example> {
       const places = [NONE, ...act.places.map((p) => PLACES[p])];
       return times.flatMap((time) =>
         places
-          .filter((place) => subjectLength + 1 + act.object.length + place.en.length + time.en.length <= MAX_SOURCE_WORDS)
+          .filter(
+            (place) => subjectLength + 1 + act.object.length + place.en.length + time.en.length <= MAX_SOURCE_WORDS,
+          )
           .map((place) => ({ act, place, time })),
       );
     });
@@ -939,7 +1172,10 @@ export function comparative(subject: string, comparisonEn: string, object: strin
   const family = comparativeFamily();
   for (let i = 0; i < family.count; i++) {
     const example = family.at(i);
-    if (example.source.slice(0, subjectWords.length).join(' ') === subject && example.source.slice(subjectWords.length + 1).join(' ') === rest) {
+    if (
+      example.source.slice(0, subjectWords.length).join(' ') === subject &&
+      example.source.slice(subjectWords.length + 1).join(' ') === rest
+    ) {
       return example;
     }
   }
@@ -956,9 +1192,12 @@ function predicateFamily(): Indexed<Example> {
         for (const kin of KIN_PHRASES) if (kin.en[1] === n.en) subjects.push({ ...kin, be: 'is' });
         continue;
       }
-      for (const form of definiteForms(n)) subjects.push({ en: ['the', form.word], zh: [n.zh], be: form.plural ? 'are' : 'is' });
+      for (const form of definiteForms(n))
+        subjects.push({ en: ['the', form.word], zh: [n.zh], be: form.plural ? 'are' : 'is' });
       if (POSSESSABLE.includes(id) || OWNABLE_PEOPLE.includes(id)) {
-        for (const owner of PRONOUN_OWNERS) for (const form of definiteForms(n)) subjects.push({ en: [...owner.en, form.word], zh: [...owner.zh, n.zh], be: form.plural ? 'are' : 'is' });
+        for (const owner of PRONOUN_OWNERS)
+          for (const form of definiteForms(n))
+            subjects.push({ en: [...owner.en, form.word], zh: [...owner.zh, n.zh], be: form.plural ? 'are' : 'is' });
       }
     }
     return cross(fromList(subjects), fromList(DEGREES), (subject, degree) => ({
@@ -987,7 +1226,10 @@ function findAdjective(word: string, n: Noun): Piece {
 
 function findRelation(preposition: string, landmark: string, thing: Noun): Relation {
   const relation = RELATIONS.find(
-    (r) => r.preposition.en.join(' ') === preposition && r.landmark.en === landmark && r.things.some((id) => NOUNS[id] === thing),
+    (r) =>
+      r.preposition.en.join(' ') === preposition &&
+      r.landmark.en === landmark &&
+      r.things.some((id) => NOUNS[id] === thing),
   );
   if (!relation) throw new Error(`phrases: no relation "${thing.en} ${preposition} the ${landmark}"`);
   return relation;
@@ -1033,7 +1275,8 @@ export function phraseLexicon(): LexiconEntry[] {
   for (const preposition of Object.values(PREPOSITIONS)) add(preposition.en.join(' '), preposition.zh, 'preposition');
   for (const number of NUMBERS) add(number.en, number.zh, 'number');
   for (const pronoun of POSSESSIVE_PRONOUNS) add(pronoun.en, pronoun.zh, 'pronoun');
-  for (const subject of [...PERSON_SUBJECT_PRONOUNS, ...PERSON_OBJECT_PRONOUNS, ...SUBJECTS.slice(0, 6)]) add(subject.en.join(' '), subject.zh.join(' '), 'pronoun');
+  for (const subject of [...PERSON_SUBJECT_PRONOUNS, ...PERSON_OBJECT_PRONOUNS, ...SUBJECTS.slice(0, 6)])
+    add(subject.en.join(' '), subject.zh.join(' '), 'pronoun');
   for (const adverb of FREQUENCY_ADVERBS) add(adverb.en.join(' '), adverb.zh.join(' '), 'adverb');
   for (const time of TIMES) add(time.en.join(' '), time.zh.join(' '), 'time');
   add('home', '家', 'noun');
@@ -1051,13 +1294,36 @@ export function phraseLexicon(): LexiconEntry[] {
 
 let cachedGrammar: TaskGrammar | null = null;
 
-function family(id: string, weight: number, alignment: ExampleFamily['alignment'], indexed: Indexed<Example>): ExampleFamily {
+function family(
+  id: string,
+  weight: number,
+  alignment: ExampleFamily['alignment'],
+  indexed: Indexed<Example>,
+): ExampleFamily {
   return { id, weight, alignment, count: indexed.count, at: (index) => indexed.at(index) };
 }
 
 /** Every token used anywhere in the tables (English and Chinese), found by walking them. */
 function inventories(): { source: string[]; target: string[] } {
-  const source = new Set<string>(['the', 'a', 'an', 'is', 'are', 'am', 'do', 'does', 'not', 'very', 'than', 'there', 'some', 'many', "'s", 'who', 'that']);
+  const source = new Set<string>([
+    'the',
+    'a',
+    'an',
+    'is',
+    'are',
+    'am',
+    'do',
+    'does',
+    'not',
+    'very',
+    'than',
+    'there',
+    'some',
+    'many',
+    "'s",
+    'who',
+    'that',
+  ]);
   const target = new Set<string>(['的', '在', '有', '比', '很', '非常', '不', '一些', '很多']);
   const addEn = (tokens: Iterable<string>) => {
     for (const t of tokens) source.add(t);
@@ -1090,7 +1356,15 @@ function inventories(): { source: string[]; target: string[] } {
     addEn(p.en);
     addZh([p.zh]);
   }
-  for (const piece of [...OWNERS, ...SUBJECTS, ...PERSON_SUBJECT_PRONOUNS, ...PERSON_OBJECT_PRONOUNS, ...FREQUENCY_ADVERBS, ...TIMES, ...(Object.values(PLACES) as Piece[])]) {
+  for (const piece of [
+    ...OWNERS,
+    ...SUBJECTS,
+    ...PERSON_SUBJECT_PRONOUNS,
+    ...PERSON_OBJECT_PRONOUNS,
+    ...FREQUENCY_ADVERBS,
+    ...TIMES,
+    ...(Object.values(PLACES) as Piece[]),
+  ]) {
     addEn(piece.en);
     addZh(piece.zh);
   }

@@ -19,7 +19,12 @@ export interface EncodedExample {
 export function encodeExamples(examples: Example[], sourceVocab: Vocab, targetVocab: Vocab): EncodedExample[] {
   return examples.map((example) => {
     const target = targetVocab.encode(example.target);
-    return { example, sourceIds: sourceVocab.encode(example.source), decoderInputIds: [BOS_ID, ...target], targetIds: [...target, EOS_ID] };
+    return {
+      example,
+      sourceIds: sourceVocab.encode(example.source),
+      decoderInputIds: [BOS_ID, ...target],
+      targetIds: [...target, EOS_ID],
+    };
   });
 }
 
@@ -34,9 +39,30 @@ export function makeBatch(items: EncodedExample[]): BatchTensors {
   const batch = items.length;
   const sourceLen = Math.max(...items.map((e) => e.sourceIds.length));
   const targetLen = Math.max(...items.map((e) => e.targetIds.length));
-  const sourceIds = tf.tensor2d(padded(items.map((e) => e.sourceIds), sourceLen), [batch, sourceLen], 'int32'); // [batch, source_len]
-  const decoderInputIds = tf.tensor2d(padded(items.map((e) => e.decoderInputIds), targetLen), [batch, targetLen], 'int32'); // [batch, target_len]
-  const targetIds = tf.tensor2d(padded(items.map((e) => e.targetIds), targetLen), [batch, targetLen], 'int32'); // [batch, target_len]
+  const sourceIds = tf.tensor2d(
+    padded(
+      items.map((e) => e.sourceIds),
+      sourceLen,
+    ),
+    [batch, sourceLen],
+    'int32',
+  ); // [batch, source_len]
+  const decoderInputIds = tf.tensor2d(
+    padded(
+      items.map((e) => e.decoderInputIds),
+      targetLen,
+    ),
+    [batch, targetLen],
+    'int32',
+  ); // [batch, target_len]
+  const targetIds = tf.tensor2d(
+    padded(
+      items.map((e) => e.targetIds),
+      targetLen,
+    ),
+    [batch, targetLen],
+    'int32',
+  ); // [batch, target_len]
   const sourceMask = tf.tidy(() => tf.cast(tf.notEqual(sourceIds, PAD_ID), 'float32')) as tf.Tensor2D; // [batch, source_len]
   const targetMask = tf.tidy(() => tf.cast(tf.notEqual(targetIds, PAD_ID), 'float32')) as tf.Tensor2D; // [batch, target_len]
   return { sourceIds, sourceMask, decoderInputIds, targetIds, targetMask };
@@ -57,7 +83,9 @@ export function shuffledBatches(sourceLengths: number[], batchSize: number, rand
   const poolSize = batchSize * 16;
   const batches: number[][] = [];
   for (let poolStart = 0; poolStart < order.length; poolStart += poolSize) {
-    const pool = order.slice(poolStart, poolStart + poolSize).sort((a, b) => sourceLengths[a] - sourceLengths[b] || a - b);
+    const pool = order
+      .slice(poolStart, poolStart + poolSize)
+      .sort((a, b) => sourceLengths[a] - sourceLengths[b] || a - b);
     for (let start = 0; start < pool.length; start += batchSize) batches.push(pool.slice(start, start + batchSize));
   }
   return random.shuffle(batches);

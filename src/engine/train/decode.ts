@@ -16,7 +16,12 @@ export interface DecodedExample {
 }
 
 /** Decodes `items` greedily for `steps` steps. */
-export function greedyDecode(model: Seq2SeqModel, items: EncodedExample[], targetVocab: Vocab, steps: number): DecodedExample[] {
+export function greedyDecode(
+  model: Seq2SeqModel,
+  items: EncodedExample[],
+  targetVocab: Vocab,
+  steps: number,
+): DecodedExample[] {
   const batch = makeBatch(items);
   try {
     const { tokens, attentionWeights } = model.greedy(batch.sourceIds, batch.sourceMask, steps);
@@ -31,7 +36,9 @@ export function greedyDecode(model: Seq2SeqModel, items: EncodedExample[], targe
       return {
         tokens: kept.map((id) => targetVocab.token(id)),
         ended: eos !== -1,
-        attentionRows: attention ? attention[i].slice(0, generated).map((r) => r.slice(0, item.sourceIds.length)) : null,
+        attentionRows: attention
+          ? attention[i].slice(0, generated).map((r) => r.slice(0, item.sourceIds.length))
+          : null,
       };
     });
   } finally {

@@ -42,7 +42,13 @@ export function decodingSteps(items: EncodedExample[]): number {
   return Math.max(...items.map((item) => item.targetIds.length));
 }
 
-export function evaluate(model: Seq2SeqModel, items: EncodedExample[], targetVocab: Vocab, edges: [number, number][], batchSize = 256): Evaluation {
+export function evaluate(
+  model: Seq2SeqModel,
+  items: EncodedExample[],
+  targetVocab: Vocab,
+  edges: [number, number][],
+  batchSize = 256,
+): Evaluation {
   let lossSum = 0;
   let tokenCount = 0;
   let correctTokens = 0;
@@ -78,9 +84,13 @@ export function evaluate(model: Seq2SeqModel, items: EncodedExample[], targetVoc
     tf.dispose([perExampleCorrect, perExampleCount, summary]);
     disposeBatch(batch);
   }
-  const correct = items.map((item, i) => decoded[i].ended && decoded[i].tokens.join('\u0000') === item.example.target.join('\u0000'));
+  const correct = items.map(
+    (item, i) => decoded[i].ended && decoded[i].tokens.join('\u0000') === item.example.target.join('\u0000'),
+  );
   const buckets = edges.map(([minLength, maxLength]) => {
-    const members = items.map((_, i) => i).filter((i) => items[i].sourceIds.length >= minLength && items[i].sourceIds.length <= maxLength);
+    const members = items
+      .map((_, i) => i)
+      .filter((i) => items[i].sourceIds.length >= minLength && items[i].sourceIds.length <= maxLength);
     const tokens = members.reduce((sum, i) => sum + exampleTokenCount[i], 0);
     return {
       minLength,

@@ -32,7 +32,9 @@ function teacherForcedRows(model: Seq2SeqModel, items: EncodedExample[]): (numbe
     if (kept.length === 0) return items.map(() => null);
     const all = kept[0].arraySync() as number[][][];
     tf.dispose(kept);
-    return items.map((item, i) => all[i].slice(0, item.targetIds.length).map((row) => row.slice(0, item.sourceIds.length)));
+    return items.map((item, i) =>
+      all[i].slice(0, item.targetIds.length).map((row) => row.slice(0, item.sourceIds.length)),
+    );
   } finally {
     disposeBatch(batch);
   }

@@ -9,7 +9,11 @@ import { readAttention, readMetrics } from '../runStore/reader';
 import type { RunWriter } from '../runStore/writer';
 import * as fs from 'fs';
 
-export async function copyHistory(fromDir: string, writer: RunWriter, epochs: number): Promise<{ seconds: number; step: number }> {
+export async function copyHistory(
+  fromDir: string,
+  writer: RunWriter,
+  epochs: number,
+): Promise<{ seconds: number; step: number }> {
   const { records } = await readMetrics(fromDir);
   const kept = records.filter((r) => r.epoch <= epochs);
   for (const record of kept) writer.appendMetrics(record);

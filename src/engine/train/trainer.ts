@@ -77,27 +77,44 @@ const LOSS_READ_EVERY = 10;
 
 export class TrainError extends Error {}
 
-async function resolveConfig(setup: TrainSetup): Promise<{ config: Omit<RunConfig, 'runId' | 'sourceVocab' | 'targetVocab' | 'tokenLevel'>; startEpoch: number; previous?: RunConfig }> {
+async function resolveConfig(setup: TrainSetup): Promise<{
+  config: Omit<RunConfig, 'runId' | 'sourceVocab' | 'targetVocab' | 'tokenLevel'>;
+  startEpoch: number;
+  previous?: RunConfig;
+}> {
   const defaults = setup.chapter.defaults;
   const o = setup.overrides;
   if (setup.resume) {
     const previous = await readConfig(setup.resume);
     const status = await readStatus(setup.resume);
-    if (previous.chapter !== setup.chapter.info.id) throw new TrainError(`cannot resume: ${setup.resume} is a ${previous.chapter} run, not ${setup.chapter.info.id}`);
+    if (previous.chapter !== setup.chapter.info.id)
+      throw new TrainError(`cannot resume: ${setup.resume} is a ${previous.chapter} run, not ${setup.chapter.info.id}`);
     const epochs = o.epochs ?? previous.epochs;
     if (epochs <= status.epochsCompleted) {
-      throw new TrainError(`cannot resume: the run already has ${status.epochsCompleted} epochs; ask for more with --epochs N (N > ${status.epochsCompleted})`);
+      throw new TrainError(
+        `cannot resume: the run already has ${status.epochsCompleted} epochs; ask for more with --epochs N (N > ${status.epochsCompleted})`,
+      );
     }
     const { runId: _runId, sourceVocab: _s, targetVocab: _t, tokenLevel: _l, ...rest } = previous;
     return {
-      config: { ...rest, epochs, learningRate: o.learningRate ?? previous.learningRate, backend: setup.backend, packageVersion: setup.packageVersion, createdAt: new Date().toISOString(), resumedFrom: previous.runId },
+      config: {
+        ...rest,
+        epochs,
+        learningRate: o.learningRate ?? previous.learningRate,
+        backend: setup.backend,
+        packageVersion: setup.packageVersion,
+        createdAt: new Date().toISOString(),
+        resumedFrom: previous.runId,
+      },
       startEpoch: status.epochsCompleted + 1,
       previous,
     };
   }
   const task = o.task ?? defaults.task;
   if (!isTaskName(task) || !setup.chapter.info.tasks.includes(task)) {
-    throw new TrainError(`unknown task '${task}' for chapter ${setup.chapter.info.id}; choose one of: ${setup.chapter.info.tasks.join(', ')}`);
+    throw new TrainError(
+      `unknown task '${task}' for chapter ${setup.chapter.info.id}; choose one of: ${setup.chapter.info.tasks.join(', ')}`,
+    );
   }
   const sizes = DEFAULT_TASK_SIZES[task];
   return {
@@ -140,8 +157,13 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     validationSize: base.validationSize,
     testSize: base.testSize,
   });
-  if (previous && (!sameVocab(task.sourceVocab, previous.sourceVocab) || !sameVocab(task.targetVocab, previous.targetVocab))) {
-    throw new TrainError('cannot resume: the regenerated task has a different vocabulary than the saved run (another version of the task generator?)');
+  if (
+    previous &&
+    (!sameVocab(task.sourceVocab, previous.sourceVocab) || !sameVocab(task.targetVocab, previous.targetVocab))
+  ) {
+    throw new TrainError(
+      'cannot resume: the regenerated task has a different vocabulary than the saved run (another version of the task generator?)',
+    );
   }
   const { runId, dir: runDir } = createRunFolder(setup.runsDir, base.chapter);
   const config: RunConfig = {
@@ -189,8 +211,12 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     const shapes = recordShapes(model, train.slice(0, config.batchSize));
     writer.writeShapes(shapes);
     events.runStarted?.({ runId, runDir, config, shapes });
-    log(`run=${runId} chapter=${config.chapter} task=${config.task} backend=${config.backend} parameters=${parameters.count()}`);
-    log(`train=${train.length} validation=${validation.length} test=${task.test.length} batch_size=${config.batchSize} lr=${config.learningRate} hidden=${config.hiddenSize} seed=${config.seed} epochs=${config.epochs}${config.resumedFrom ? ` resumed_from=${config.resumedFrom} start_epoch=${startEpoch}` : ''}`);
+    log(
+      `run=${runId} chapter=${config.chapter} task=${config.task} backend=${config.backend} parameters=${parameters.count()}`,
+    );
+    log(
+      `train=${train.length} validation=${validation.length} test=${task.test.length} batch_size=${config.batchSize} lr=${config.learningRate} hidden=${config.hiddenSize} seed=${config.seed} epochs=${config.epochs}${config.resumedFrom ? ` resumed_from=${config.resumedFrom} start_epoch=${startEpoch}` : ''}`,
+    );
 
     const runStart = Date.now();
     const variables = parameters.list();
@@ -237,7 +263,10 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
           epochLossBatches += values.length;
           windowBatches += values.length;
           lastLoss = values[values.length - 1];
-          if (!Number.isFinite(lastLoss)) throw new TrainError(`training diverged: loss is ${lastLoss} at epoch ${epoch}, step ${step} (try a smaller --lr)`);
+          if (!Number.isFinite(lastLoss))
+            throw new TrainError(
+              `training diverged: loss is ${lastLoss} at epoch ${epoch}, step ${step} (try a smaller --lr)`,
+            );
         }
         if (step % stepEvery === 0 && windowBatches > 0) {
           const metrics: StepMetrics = {
@@ -274,7 +303,9 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
         buckets: evaluation.buckets,
       };
       const probeMaps = probeAttention(model, probes, task.targetVocab);
-      const attention: AttentionSnapshot | null = probeMaps.some((p) => p.greedy.length > 0) ? { epoch, probes: probeMaps } : null;
+      const attention: AttentionSnapshot | null = probeMaps.some((p) => p.greedy.length > 0)
+        ? { epoch, probes: probeMaps }
+        : null;
       const samples: SamplesSnapshot = {
         epoch,
         samples: validation.slice(0, SAMPLE_COUNT).map((item, i) => ({
@@ -334,13 +365,28 @@ function recordShapes(model: Seq2SeqModel, items: EncodedExample[]): ShapeEntry[
   }
 }
 
-async function saveState(dir: string, parameters: Parameters, optimizer: tf.Optimizer, config: RunConfig): Promise<void> {
+async function saveState(
+  dir: string,
+  parameters: Parameters,
+  optimizer: tf.Optimizer,
+  config: RunConfig,
+): Promise<void> {
   const generatedBy = `llm-tutor ${config.packageVersion} (${config.chapter})`;
-  await saveWeights(dir, MODEL_WEIGHTS, parameters.entries().map(([name, tensor]) => ({ name, tensor })), generatedBy);
+  await saveWeights(
+    dir,
+    MODEL_WEIGHTS,
+    parameters.entries().map(([name, tensor]) => ({ name, tensor })),
+    generatedBy,
+  );
   // [iterations, ...first moments, ...second moments]; the iterations scalar is created for us.
   const optimizerWeights = await optimizer.getWeights();
   try {
-    await saveWeights(dir, OPTIMIZER_STATE, optimizerWeights.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })), generatedBy);
+    await saveWeights(
+      dir,
+      OPTIMIZER_STATE,
+      optimizerWeights.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })),
+      generatedBy,
+    );
   } finally {
     optimizerWeights[0]?.tensor.dispose();
   }
@@ -364,13 +410,30 @@ async function restoreState(runDir: string, parameters: Parameters, optimizer: t
 }
 
 /** The closing lines: test accuracy, the course's three shapes, attention row sums and samples. */
-function finalReport(model: Seq2SeqModel, task: TaskData, test: EncodedExample[], validation: EncodedExample[], shapes: ShapeEntry[], log: (line: string) => void): void {
-  const testEvaluation = evaluate(model, test, task.targetVocab, bucketEdges(test.map((item) => item.sourceIds.length)));
-  log(`test_loss=${testEvaluation.loss.toFixed(4)} test_token_acc=${testEvaluation.tokenAccuracy.toFixed(4)} test_exact=${testEvaluation.exactMatch.toFixed(4)}`);
+function finalReport(
+  model: Seq2SeqModel,
+  task: TaskData,
+  test: EncodedExample[],
+  validation: EncodedExample[],
+  shapes: ShapeEntry[],
+  log: (line: string) => void,
+): void {
+  const testEvaluation = evaluate(
+    model,
+    test,
+    task.targetVocab,
+    bucketEdges(test.map((item) => item.sourceIds.length)),
+  );
+  log(
+    `test_loss=${testEvaluation.loss.toFixed(4)} test_token_acc=${testEvaluation.tokenAccuracy.toFixed(4)} test_exact=${testEvaluation.exactMatch.toFixed(4)}`,
+  );
   const shapeOf = (name: string) => shapes.find((s) => s.name === name);
-  const describe = (entry: ShapeEntry | undefined) => (entry ? `(${entry.dims.join(', ')})=(${entry.shape.join(', ')})` : 'none');
+  const describe = (entry: ShapeEntry | undefined) =>
+    entry ? `(${entry.dims.join(', ')})=(${entry.shape.join(', ')})` : 'none';
   const attention = shapeOf('attention_weights');
-  log(`attention_shape=${attention ? describe(attention) : 'none (this chapter has no attention)'} logits_shape=${describe(shapeOf('logits'))}`);
+  log(
+    `attention_shape=${attention ? describe(attention) : 'none (this chapter has no attention)'} logits_shape=${describe(shapeOf('logits'))}`,
+  );
   if (attention) {
     const batch = makeBatch(validation.slice(0, 64));
     const sums = tf.tidy(() => {

@@ -56,7 +56,9 @@ export class TrainingController implements vscode.Disposable {
     this.unsubscribe.push(
       this.client.on('message', (message) => this.onEngineMessage(message)),
       this.client.on('runFailed', (failure) => this.onRunFailed(failure)),
-      this.client.on('invalidMessage', (error) => options.output.appendLine(`[host] ${t('logInvalidEngineMessage', { error })}`)),
+      this.client.on('invalidMessage', (error) =>
+        options.output.appendLine(`[host] ${t('logInvalidEngineMessage', { error })}`),
+      ),
       this.client.on('output', (line) => options.output.appendLine(`[engine] ${line}`)),
       this.client.on('exit', (exit) => {
         if (!exit.expected) options.output.appendLine(`[host] ${t('logEngineExited', { reason: exit.reason })}`);
@@ -93,7 +95,9 @@ export class TrainingController implements vscode.Disposable {
     try {
       fs.mkdirSync(runsDir, { recursive: true });
     } catch (error) {
-      void vscode.window.showErrorMessage(t('runsDirectoryUnusable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }));
+      void vscode.window.showErrorMessage(
+        t('runsDirectoryUnusable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }),
+      );
       return null;
     }
 
@@ -102,7 +106,12 @@ export class TrainingController implements vscode.Disposable {
     this.statusBar.showStarting(chapterTitle);
     let started: RunStarted;
     try {
-      started = await this.client.train({ chapter, runsDir, backend: settings.backend, overrides: { ...settings.datasetSizes, ...settings.overrides, ...overrides } });
+      started = await this.client.train({
+        chapter,
+        runsDir,
+        backend: settings.backend,
+        overrides: { ...settings.datasetSizes, ...settings.overrides, ...overrides },
+      });
     } catch (error) {
       this.statusBar.hide();
       void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
@@ -173,7 +182,11 @@ export class TrainingController implements vscode.Disposable {
 
   private showNotification(live: LiveRun, started: RunStarted, ended: Promise<unknown>): Thenable<unknown> {
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: t('trainingTitle', { chapter: live.chapterTitle }), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: t('trainingTitle', { chapter: live.chapterTitle }),
+        cancellable: true,
+      },
       (progress, token) => {
         let reported = 0;
         let lastUpdate = 0;
@@ -185,7 +198,10 @@ export class TrainingController implements vscode.Disposable {
           const done = Math.min(100, (100 * (epoch - 1 + (batches > 0 ? batch / batches : 0))) / Math.max(1, epochs));
           const increment = Math.max(0, done - reported);
           reported += increment;
-          progress.report({ increment, message: t('notificationProgress', { epoch, epochs, loss: formatLoss(trainLoss) }) });
+          progress.report({
+            increment,
+            message: t('notificationProgress', { epoch, epochs, loss: formatLoss(trainLoss) }),
+          });
         };
         const cancel = token.onCancellationRequested(() => {
           progress.report({ message: t('stopping') });
@@ -209,12 +225,18 @@ export class TrainingController implements vscode.Disposable {
       if (choice === t('showLog')) this.options.output.show(true);
     };
     if (state === 'completed') {
-      void vscode.window.showInformationMessage(t('runCompleted', { chapter: chapterTitle, run: started.runId }), open).then(onChoice);
+      void vscode.window
+        .showInformationMessage(t('runCompleted', { chapter: chapterTitle, run: started.runId }), open)
+        .then(onChoice);
     } else if (state === 'stopped') {
-      void vscode.window.showInformationMessage(t('runStopped', { run: started.runId, epochs: outcome.status.epochsCompleted }), open).then(onChoice);
+      void vscode.window
+        .showInformationMessage(t('runStopped', { run: started.runId, epochs: outcome.status.epochsCompleted }), open)
+        .then(onChoice);
     } else {
       const reason = outcome.reason ?? outcome.status.error ?? t('unknownReason');
-      void vscode.window.showErrorMessage(t('runFailed', { run: started.runId, reason }), open, t('showLog')).then(onChoice);
+      void vscode.window
+        .showErrorMessage(t('runFailed', { run: started.runId, reason }), open, t('showLog'))
+        .then(onChoice);
     }
   }
 

@@ -19,7 +19,13 @@ import type { BatchTensors, GreedyOutput, ModelSizes, Seq2SeqModel, TeacherForce
 export function createAttentionSeq2SeqModel(parameters: Parameters, sizes: ModelSizes): Seq2SeqModel {
   const encoder = createGruEncoder(parameters, sizes.sourceVocabSize, sizes.embeddingSize, sizes.hiddenSize);
   const decoder = createGruDecoder(parameters, sizes.targetVocabSize, sizes.embeddingSize, sizes.hiddenSize);
-  const attention = createAdditiveAttention(parameters, 'attention', sizes.hiddenSize, sizes.hiddenSize, sizes.attentionSize);
+  const attention = createAdditiveAttention(
+    parameters,
+    'attention',
+    sizes.hiddenSize,
+    sizes.hiddenSize,
+    sizes.attentionSize,
+  );
   const outputKernel = parameters.glorot('output/kernel', 2 * sizes.hiddenSize, sizes.targetVocabSize); // [2·hidden, vocab]
   const outputBias = parameters.zeros('output/bias', [sizes.targetVocabSize]); // [vocab]
 
@@ -27,7 +33,13 @@ export function createAttentionSeq2SeqModel(parameters: Parameters, sizes: Model
     const { sourceEmbeddings, encoderOutputs, finalState } = encode(encoder, batch.sourceIds, batch.sourceMask); // [batch, source_len, hidden]
     const { decoderEmbeddings, decoderOutputs } = decodeTeacherForced(decoder, batch.decoderInputIds, finalState); // [batch, target_len, hidden]
     const keys = projectKeys(encoderOutputs, attention); // [batch, source_len, attention]
-    const { scores, weights, context } = additiveAttention(decoderOutputs, keys, encoderOutputs, batch.sourceMask, attention);
+    const { scores, weights, context } = additiveAttention(
+      decoderOutputs,
+      keys,
+      encoderOutputs,
+      batch.sourceMask,
+      attention,
+    );
     // scores, weights [batch, target_len, source_len]; context [batch, target_len, hidden]
     const combined = tf.concat([decoderOutputs, context], 2); // [batch, target_len, 2·hidden]
     const logits = linear(combined, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D) as tf.Tensor3D; // [batch, target_len, vocab]
