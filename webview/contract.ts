@@ -2,7 +2,7 @@
 import type { Bilingual, LearningContract } from '../src/protocol/run';
 import { clear, el } from './dom';
 import { pick, t } from './i18n';
-import type { WebviewStringKey } from './strings';
+import type { WebviewStringKey } from '../src/shared/strings/webview';
 
 export function renderContract(container: HTMLElement, contract: LearningContract | undefined): void {
   clear(container);

@@ -8,7 +8,7 @@ import { LIMITS } from '../src/protocol/webview';
 import { el, setText } from './dom';
 import { t } from './i18n';
 import type { LabModel } from './model';
-import type { WebviewStringKey } from './strings';
+import type { WebviewStringKey } from '../src/shared/strings/webview';
 import { post } from './vscodeApi';
 
 type Field = 'epochs' | 'batchSize' | 'learningRate' | 'hiddenSize' | 'seed';

@@ -6,7 +6,7 @@ import type { RunState } from '../src/protocol/run';
 import { el, setText, show } from './dom';
 import { fixed, pick, t } from './i18n';
 import type { LabModel } from './model';
-import type { WebviewStringKey } from './strings';
+import type { WebviewStringKey } from '../src/shared/strings/webview';
 
 const STATUS_KEYS: Record<RunState, WebviewStringKey> = {
   running: 'statusRunning',

@@ -1,6 +1,6 @@
 /** The current UI language and strings (from `init`), with English fallback for missing keys. */
 import type { Bilingual, Language } from '../src/protocol/run';
-import { WEBVIEW_STRINGS_EN, type WebviewStringKey } from './strings';
+import { WEBVIEW_STRINGS_EN, type WebviewStringKey } from '../src/shared/strings/webview';
 
 let strings: Record<string, string> = {};
 let language: Language = 'en';

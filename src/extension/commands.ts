@@ -1,7 +1,7 @@
 /** The palette commands: train, open a chapter, open a saved run, stop. */
 import * as vscode from 'vscode';
 import { CHAPTERS, chapterInfo, isChapterId } from '../engine/chapters/catalog';
-import { listRuns } from '../engine/runStore/reader';
+import { listRuns } from '../runStore/reader';
 import type { ChapterId, RunListEntry } from '../protocol/run';
 import type { TrainingController } from './engineSession/trainingController';
 import { COMMANDS } from './ids';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { chapterInfo } from '../engine/chapters/catalog';
-import { DamagedRunError, readAttention } from '../engine/runStore/reader';
+import { DamagedRunError, readAttention } from '../runStore/reader';
 import type { ChapterId, Prediction, TrainOverrides } from '../protocol/run';
 import type { HostToWebview } from '../protocol/webview';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';

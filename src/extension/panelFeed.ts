@@ -7,7 +7,7 @@
  * tests' recorder (test/webview/fixtures/record-engine.ts), so the recording is what the host
  * sends. No vscode import.
  */
-import { DamagedRunError, readRun } from '../engine/runStore/reader';
+import { DamagedRunError, readRun } from '../runStore/reader';
 import type { EngineToHost } from '../protocol/engine';
 import type { ChapterInfo, Language, RunSnapshot } from '../protocol/run';
 import type { HostToWebview, InitMessage } from '../protocol/webview';

@@ -6,7 +6,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { CHAPTER_IDS, type ChapterId } from '../protocol/run';
-import { isInside } from '../engine/runStore/paths';
+import { isInside } from '../runStore/paths';
 
 /**
  * The runs directory: the `llmTutor.runsDirectory` setting when set (`~` expanded; relative to

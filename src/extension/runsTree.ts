@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { chapterInfo } from '../engine/chapters/catalog';
-import { listRuns } from '../engine/runStore/reader';
+import { listRuns } from '../runStore/reader';
 import type { RunListEntry, RunState } from '../protocol/run';
 import { COMMANDS } from './ids';
 import { pick, t, type MessageKey } from './language';

@@ -1,6 +1,6 @@
 /** The lab panel's UI strings (owned by webview/strings.ts) in the chosen language, for `init.strings`. */
 import type { Language } from '../protocol/run';
-import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../shared/strings/webview';
 
 export function webviewStrings(language: Language): Record<string, string> {
   return language === 'zh-cn' ? { ...WEBVIEW_STRINGS_ZH_CN } : { ...WEBVIEW_STRINGS_EN };

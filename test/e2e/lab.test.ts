@@ -26,7 +26,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { MESSAGES_EN, MESSAGES_ZH_CN } from '../../src/extension/messages';
 import type { EpochMetrics, RunStatus } from '../../src/protocol/run';
-import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import { attentionSeq2SeqInfo } from '../../src/engine/chapters/attention-seq2seq/contract';
 import {
   ARTIFACTS_DIR,

@@ -21,7 +21,7 @@ import {
   resolveRunArgument,
   runIdFor,
   writeJsonAtomic,
-} from '../../src/engine/runStore';
+} from '../../src/runStore';
 import type { RunListEntry } from '../../src/protocol/run';
 import {
   makeAttentionSnapshot,

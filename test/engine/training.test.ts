@@ -12,7 +12,7 @@ import type { EpochMetrics, MetricsRecord } from '../../src/protocol/run';
 import { attentionSeq2SeqChapter } from '../../src/engine/chapters/attention-seq2seq/chapter';
 import { seq2seqChapter } from '../../src/engine/chapters/seq2seq/chapter';
 import type { TrainableChapter } from '../../src/engine/chapters/types';
-import { readRun } from '../../src/engine/runStore';
+import { readRun } from '../../src/runStore';
 import { train, type TrainKnobs } from '../../src/engine/train/trainer';
 import { useBackend } from './helpers';
 

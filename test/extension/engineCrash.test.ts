@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readRun } from '../../src/engine/runStore/reader';
+import { readRun } from '../../src/runStore/reader';
 import type { EngineToHost } from '../../src/protocol/engine';
 import type { DatasetSizes, TrainOverrides } from '../../src/protocol/run';
 import { EngineClient, type RunFailure } from '../../src/extension/engineClient';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { AttentionMap } from '../../src/protocol/run';
 import type { EpochMessage } from '../../src/protocol/webview';
-import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import { loadRecording } from './fixtures/recording';
 import { launchBrowser, openPanel, posted, problemsOf, savedState, send, settle } from './harness';
 import { choose, dataset, detail, text } from './queries';

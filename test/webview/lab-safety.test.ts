@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { chapterInfo } from '../../src/engine/chapters/catalog';
 import { buildInitMessage } from '../../src/extension/panelFeed';
 import type { InitMessage } from '../../src/protocol/webview';
-import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import { loadRecording } from './fixtures/recording';
 import { launchBrowser, openPanel, problemsOf, savedState, send } from './harness';
 import { text } from './queries';

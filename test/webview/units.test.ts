@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fill } from '../../webview/i18n';
 import { buildRamp, luminance, rampIndex, RAMP_SIZE } from '../../webview/heatColor';
 import { formatShape, orderShapes } from '../../webview/shapeOrder';
-import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../webview/strings';
+import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import { loadRecording } from './fixtures/recording';
 
 describe('webview strings', () => {

@@ -3,7 +3,7 @@ import { parseArgs } from 'util';
 import * as path from 'path';
 import type { EpochMetrics } from '../../protocol/run';
 import { CHAPTERS } from '../chapters/catalog';
-import { DamagedRunError, listRuns, readRun, resolveRunArgument } from '../runStore';
+import { DamagedRunError, listRuns, readRun, resolveRunArgument } from '../../runStore';
 import { renderTable } from './table';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './usage';
 

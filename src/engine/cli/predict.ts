@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { BackendChoice } from '../../protocol/run';
 import { BackendUnavailableError, selectBackend } from '../backend';
 import { loadRun, predictText } from '../predict';
-import { resolveRunArgument } from '../runStore';
+import { resolveRunArgument } from '../../runStore';
 import { renderTable, visibleToken } from './table';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './usage';
 

@@ -5,7 +5,7 @@ import type { BackendChoice } from '../../protocol/run';
 import { BackendUnavailableError, selectBackend } from '../backend';
 import { isChapterId } from '../chapters/catalog';
 import { trainableChapter } from '../chapters/trainable';
-import { checkWritableDir, resolveRunArgument } from '../runStore';
+import { checkWritableDir, resolveRunArgument } from '../../runStore';
 import { train, type TrainKnobs } from '../train/trainer';
 import { PACKAGE_VERSION } from '../version';
 import { ProgressBar } from './progress';

@@ -4,9 +4,9 @@
  * folder is only read, never changed.
  */
 import type { EpochMetrics } from '../../protocol/run';
-import { samplesPath } from '../runStore/paths';
-import { readAttention, readMetrics } from '../runStore/reader';
-import type { RunWriter } from '../runStore/writer';
+import { samplesPath } from '../../runStore/paths';
+import { readAttention, readMetrics } from '../../runStore/reader';
+import type { RunWriter } from '../../runStore/writer';
 import * as fs from 'fs';
 
 export async function copyHistory(

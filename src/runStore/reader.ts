@@ -27,7 +27,7 @@ import {
   type SamplesSnapshot,
   type ShapeEntry,
   type StepMetrics,
-} from '../../protocol/run';
+} from '../protocol/run';
 import {
   ATTENTION_DIR,
   CONFIG_FILE,

@@ -12,7 +12,7 @@ import type {
   RunStatus,
   SamplesSnapshot,
   ShapeEntry,
-} from '../../protocol/run';
+} from '../protocol/run';
 import {
   attentionDirPath,
   attentionPath,

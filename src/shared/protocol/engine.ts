@@ -1,0 +1,117 @@
+/**
+ * Messages between the extension host and the forked engine process (`dist/engine.js` started with
+ * LLM_TUTOR_ENGINE=worker), over Node IPC as JSON (NaN crosses as null; `measure` reads it back).
+ * One schema per message, discriminated by `type`; one union per direction. Both sides validate
+ * what they receive with these schemas.
+ */
+import * as v from 'valibot';
+import { HyperValueSchema } from '../course/chapter';
+import { BACKEND_CHOICES, CHAPTER_IDS } from '../ids';
+import {
+  AttentionSnapshotSchema,
+  EvaluationRecordSchema,
+  FigureSchema,
+  PredictionSchema,
+  RunConfigSchema,
+  RunStatusSchema,
+  SamplesSnapshotSchema,
+  ShapeEntrySchema,
+  StepRecordSchema,
+} from '../run/records';
+import { count, measure, plainRecord, shortText } from '../schema';
+
+const requestId = shortText(100);
+const path = shortText(4096);
+
+// ── host → engine ───────────────────────────────────────────────────────────────────────────
+
+/** Start a run of `chapter` (or resume `resume`, a run folder) and save it under `runsDir`. */
+export const TrainRequestSchema = v.strictObject({
+  type: v.literal('train'),
+  requestId,
+  chapter: v.picklist(CHAPTER_IDS),
+  runsDir: path,
+  backend: v.picklist(BACKEND_CHOICES),
+  task: v.optional(shortText(60)),
+  variant: v.optional(shortText(60)),
+  seed: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+  /** The learner's hyperparameter overrides, checked against the chapter's declared ranges. */
+  overrides: plainRecord(HyperValueSchema),
+  resume: v.optional(path),
+});
+export type TrainRequest = v.InferOutput<typeof TrainRequestSchema>;
+
+/** Stop the live run between two steps; it is saved and marked `stopped`. */
+export const StopRequestSchema = v.strictObject({ type: v.literal('stop'), requestId, runId: shortText(200) });
+
+/** Decode `text` with the saved model of the run in `runDir`, on the backend the run was trained on. */
+export const PredictRequestSchema = v.strictObject({
+  type: v.literal('predict'),
+  requestId,
+  runDir: path,
+  text: shortText(1000),
+});
+export type PredictRequest = v.InferOutput<typeof PredictRequestSchema>;
+
+/** Finish what is running (stopping a live run cleanly) and exit. */
+export const ShutdownRequestSchema = v.strictObject({ type: v.literal('shutdown') });
+
+export const HostToEngineSchema = v.variant('type', [
+  TrainRequestSchema,
+  StopRequestSchema,
+  PredictRequestSchema,
+  ShutdownRequestSchema,
+]);
+export type HostToEngine = v.InferOutput<typeof HostToEngineSchema>;
+
+// ── engine → host ───────────────────────────────────────────────────────────────────────────
+
+const runId = v.string();
+
+export const EngineToHostSchema = v.variant('type', [
+  /** Sent once when the worker is ready for requests. */
+  v.strictObject({ type: v.literal('ready'), packageVersion: v.string() }),
+  /** The run folder exists and training is about to start. */
+  v.strictObject({
+    type: v.literal('runStarted'),
+    requestId,
+    runId,
+    runDir: v.string(),
+    config: RunConfigSchema,
+    shapes: v.array(ShapeEntrySchema),
+    figures: v.array(FigureSchema),
+  }),
+  /** Throttled (at most ~10 a second): where the current epoch is. */
+  v.strictObject({
+    type: v.literal('progress'),
+    runId,
+    epoch: count,
+    epochs: count,
+    batch: count,
+    batches: count,
+    trainLoss: measure,
+  }),
+  /** A `kind: 'step'` metrics line was written. */
+  v.strictObject({ type: v.literal('stepMetrics'), runId, metrics: StepRecordSchema }),
+  /** An evaluation ended: its metrics, attention and samples are on disk and included here. */
+  v.strictObject({
+    type: v.literal('epoch'),
+    runId,
+    metrics: EvaluationRecordSchema,
+    attention: v.nullable(AttentionSnapshotSchema),
+    samples: v.nullable(SamplesSnapshotSchema),
+  }),
+  /** One line of the log, exactly as the CLI prints it. */
+  v.strictObject({ type: v.literal('log'), runId, line: v.string() }),
+  /** The run ended: completed, stopped or failed (the status is also on disk). */
+  v.strictObject({ type: v.literal('runEnded'), runId, status: RunStatusSchema }),
+  v.strictObject({ type: v.literal('prediction'), requestId, prediction: PredictionSchema }),
+  /** A request could not be carried out; `message` is one line for the learner. */
+  v.strictObject({ type: v.literal('error'), requestId: v.optional(requestId), message: v.string() }),
+]);
+export type EngineToHost = v.InferOutput<typeof EngineToHostSchema>;
+export type EngineMessage<T extends EngineToHost['type']> = Extract<EngineToHost, { type: T }>;
+
+/** The environment variable that makes `dist/engine.js` run as the worker instead of the CLI. */
+export const ENGINE_MODE_ENV = 'LLM_TUTOR_ENGINE';
+export const ENGINE_MODE_WORKER = 'worker';
