@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackendChoice, BackendName } from '../protocol/run';
+import type { BackendChoice, BackendName } from '../shared/ids';
 
 export class BackendUnavailableError extends Error {}
 

@@ -1,81 +1,65 @@
 /**
- * Loads a saved run's model and decodes new sentences with it (CLI `predict`, the panel's "Try it").
+ * Loads a saved run's model and decodes what a learner types with it (CLI `predict`, the panel's
+ * "Try it"). The run's config and its checkpoint are verified before anything is built.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { AttentionMap, Prediction, RunConfig } from '../protocol/run';
-import { trainableChapter } from './chapters/trainable';
-import type { Seq2SeqModel } from './chapters/types';
+import type { Prediction, RunConfig } from '../shared/run/records';
+import { DamagedRunError, checkedCheckpoint, readConfig, readStatus } from '../runStore';
+import { trainableChapter } from './chapters/registry';
+import type { ChapterModel, RunData } from './chapters/contract';
+import { restoreWeights } from './checkpoint/weights';
 import { Parameters } from './nn/parameters';
 import { createRandom } from './random';
-import { readConfig } from '../runStore/reader';
-import { loadWeights, MODEL_WEIGHTS } from './checkpoint/weights';
-import { tokenize } from './tasks';
-import { EOS_ID, SPECIAL_TOKENS, Vocab } from './tasks/vocab';
-import { encodeExamples } from './train/batches';
-import { greedyDecode } from './train/decode';
-import * as path from 'path';
 
 export interface LoadedRun {
   runDir: string;
   config: RunConfig;
-  model: Seq2SeqModel;
-  sourceVocab: Vocab;
-  targetVocab: Vocab;
+  model: ChapterModel;
+  data: RunData;
   dispose(): void;
 }
 
-/** Longest answer `predict` will generate before giving up on `<eos>`. */
-const MAX_PREDICTED_TOKENS = 40;
+/** A run cannot be used for prediction; the message is one line. */
+export class PredictError extends Error {}
 
-export async function loadRun(runDir: string): Promise<LoadedRun> {
-  const config = await readConfig(runDir);
-  const chapter = trainableChapter(config.chapter);
-  if (!chapter) throw new Error(`chapter ${config.chapter} cannot be loaded by this version`);
-  const sourceVocab = Vocab.fromJSON(config.sourceVocab);
-  const targetVocab = Vocab.fromJSON(config.targetVocab);
-  const parameters = new Parameters(createRandom(config.seed));
-  const model = chapter.createModel(parameters, {
-    sourceVocabSize: sourceVocab.size,
-    targetVocabSize: targetVocab.size,
-    embeddingSize: config.embeddingSize,
-    hiddenSize: config.hiddenSize,
-    attentionSize: config.attentionSize,
-  });
-  try {
-    const weights = loadWeights(path.join(runDir, 'model'), MODEL_WEIGHTS);
-    try {
-      parameters.assign(weights);
-    } finally {
-      tf.dispose([...weights.values()]);
-    }
-  } catch (error) {
-    parameters.dispose();
-    throw new Error(`the run has no usable model weights: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { runDir, config, model, sourceVocab, targetVocab, dispose: () => parameters.dispose() };
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((token, i) => token === b[i]);
 }
 
-/** Greedy-decodes `text`; returns the tokens and one attention row per generated token. */
-export function predictText(run: LoadedRun, text: string): Prediction & { unknownTokens: string[] } {
-  const source = tokenize(text, run.config.tokenLevel);
-  if (source.length === 0) throw new Error('the text is empty');
-  const unknownTokens = [
-    ...new Set(source.filter((token) => run.sourceVocab.id(token) === SPECIAL_TOKENS.indexOf('<unk>'))),
-  ];
-  const [item] = encodeExamples([{ source, target: [] }], run.sourceVocab, run.targetVocab);
-  const [decoded] = greedyDecode(run.model, [item], run.targetVocab, MAX_PREDICTED_TOKENS);
-  const predicted = decoded.ended ? [...decoded.tokens, SPECIAL_TOKENS[EOS_ID]] : decoded.tokens;
-  const attention: AttentionMap[] = decoded.attentionRows
-    ? [
-        {
-          layer: 0,
-          head: 0,
-          label: 'cross-attention (additive)',
-          rowTokens: predicted,
-          columnTokens: source,
-          weights: decoded.attentionRows,
-        },
-      ]
-    : [];
-  return { source, predicted, attention, unknownTokens };
+export async function loadRun(runDir: string): Promise<LoadedRun> {
+  let config: RunConfig;
+  try {
+    config = await readConfig(runDir);
+    const checkpoint = await checkedCheckpoint(runDir, config, await readStatus(runDir));
+    if (!checkpoint)
+      throw new PredictError('the run has no saved weights yet: they are saved at the end of every epoch');
+    const chapter = trainableChapter(config.chapter);
+    if (!chapter) throw new PredictError(`chapter ${config.chapter} cannot be loaded by this version`);
+    // The data is regenerated to get the vocabularies and the tokenizer; it must match the saved ones.
+    const data = chapter.prepare({ task: config.task, hyperparameters: config.hyperparameters, seed: config.seed });
+    if (
+      !sameTokens(data.sourceVocab.tokens, config.data.sourceVocab) ||
+      !sameTokens(data.targetVocab.tokens, config.data.targetVocab)
+    ) {
+      throw new PredictError('the saved vocabulary differs from the one this version generates for the task');
+    }
+    const parameters = new Parameters(createRandom(config.seed));
+    try {
+      const model = chapter.createModel(parameters, config.hyperparameters, data);
+      restoreWeights(checkpoint, parameters);
+      return { runDir, config, model, data, dispose: () => parameters.dispose() };
+    } catch (error) {
+      parameters.dispose();
+      throw new PredictError(
+        `the saved weights do not fit the model: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof DamagedRunError) throw new PredictError(`the run is damaged: ${error.reason}`);
+    throw error;
+  }
+}
+
+/** Decodes `text`; returns the tokens, the attention of every generated token, and the typed tokens read as unknown. */
+export function predictText(run: LoadedRun, text: string): Prediction {
+  return run.data.predict(run.model, text);
 }

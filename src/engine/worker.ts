@@ -1,11 +1,21 @@
 /**
- * The engine process the extension forks: reads `HostToEngine` messages, trains and predicts,
- * and sends `EngineToHost` messages. Progress is throttled to ≤ 10 messages a second; epoch
- * results are never dropped. Only one run trains at a time.
+ * The engine process the extension forks: reads `HostToEngine` messages (validated with the
+ * shared schema), trains and predicts, and sends `EngineToHost` messages. Progress is throttled
+ * to ≤ 10 messages a second; evaluation results are never dropped. One run trains at a time, and
+ * a backend chosen for a run stays until the run ends (a prediction meanwhile uses it too).
  */
-import type { EngineToHost, HostToEngine, PredictRequest, TrainRequest } from '../protocol/engine';
+import * as v from 'valibot';
+import {
+  HostToEngineSchema,
+  type EngineToHost,
+  type HostToEngine,
+  type PredictRequest,
+  type TrainRequest,
+} from '../shared/protocol/engine';
+import { describeIssues } from '../shared/schema';
+import { readConfig } from '../runStore';
 import { selectBackend } from './backend';
-import { trainableChapter } from './chapters/trainable';
+import { trainableChapter } from './chapters/registry';
 import { loadRun, predictText, type LoadedRun } from './predict';
 import { train } from './train/trainer';
 import { PACKAGE_VERSION } from './version';
@@ -18,6 +28,16 @@ export class EngineWorker {
   private readonly loaded = new Map<string, LoadedRun>();
 
   constructor(private readonly send: (message: EngineToHost) => void) {}
+
+  /** Handles a raw message from the host: anything that is not a valid request is answered with an error. */
+  async receive(raw: unknown): Promise<void> {
+    const parsed = v.safeParse(HostToEngineSchema, raw);
+    if (!parsed.success) {
+      this.send({ type: 'error', message: `invalid request: ${describeIssues(parsed.issues)}` });
+      return;
+    }
+    await this.handle(parsed.output);
+  }
 
   async handle(message: HostToEngine): Promise<void> {
     switch (message.type) {
@@ -35,11 +55,6 @@ export class EngineWorker {
         if (this.live) this.live.stop = true;
         else this.exit();
         return;
-      default:
-        this.send({
-          type: 'error',
-          message: `unknown request type ${JSON.stringify((message as { type?: unknown }).type)}`,
-        });
     }
   }
 
@@ -72,13 +87,16 @@ export class EngineWorker {
     let lastProgress = 0;
     let runDir: string | null = null;
     try {
-      const backend = await selectBackend(request.backend);
+      const selected = await selectBackend(request.backend);
       await train(
         {
           chapter,
           runsDir: request.runsDir,
-          backend,
+          backend: selected,
           packageVersion: PACKAGE_VERSION,
+          task: request.task,
+          variant: request.variant,
+          seed: request.seed,
           overrides: request.overrides,
           resume: request.resume,
           shouldStop: () => live.stop,
@@ -87,15 +105,7 @@ export class EngineWorker {
           runStarted: (run) => {
             live.runId = run.runId;
             runDir = run.runDir;
-            this.send({
-              type: 'runStarted',
-              requestId: request.requestId,
-              runId: run.runId,
-              runDir: run.runDir,
-              backend,
-              config: run.config,
-              shapes: run.shapes,
-            });
+            this.send({ type: 'runStarted', requestId: request.requestId, ...run });
           },
           progress: (p) => {
             const now = Date.now();
@@ -116,7 +126,7 @@ export class EngineWorker {
       this.send({
         type: 'error',
         requestId: request.requestId,
-        message: error instanceof Error ? error.message : String(error),
+        message: error instanceof Error ? error.message.split('\n')[0] : String(error),
       });
     } finally {
       this.live = null;
@@ -126,19 +136,25 @@ export class EngineWorker {
 
   private async predict(request: PredictRequest): Promise<void> {
     try {
-      await selectBackend(request.backend);
       let run = this.loaded.get(request.runDir);
       if (!run) {
+        // While a run trains, its backend stays in use: never switch it under the training loop.
+        // Otherwise predict on the backend the run was trained on, when it is available here.
+        const trainedOn = await readConfig(request.runDir).then(
+          (config) => config.backend,
+          () => null, // loadRun reports a damaged run in its own words
+        );
+        if (!this.live && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
         run = await loadRun(request.runDir);
         this.loaded.set(request.runDir, run);
       }
-      const { unknownTokens: _unknown, ...prediction } = predictText(run, request.text);
+      const prediction = predictText(run, request.text);
       this.send({ type: 'prediction', requestId: request.requestId, prediction });
     } catch (error) {
       this.send({
         type: 'error',
         requestId: request.requestId,
-        message: error instanceof Error ? error.message : String(error),
+        message: error instanceof Error ? error.message.split('\n')[0] : String(error),
       });
     }
   }
@@ -156,14 +172,14 @@ export function startWorker(): void {
   const worker = new EngineWorker(send);
   // Train requests are queued: one run at a time.
   let queue = Promise.resolve();
-  process.on('message', (message: HostToEngine) => {
-    if (message?.type === 'train') {
-      queue = queue.then(() => worker.handle(message));
+  process.on('message', (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === 'train') {
+      queue = queue.then(() => worker.receive(message));
       return;
     }
     // Stop, shutdown and predict are served at once, between two training steps (the trainer
     // yields to the event loop after every step), not after the run.
-    void worker.handle(message);
+    void worker.receive(message);
   });
   process.on('disconnect', () => process.exit(0));
   send({ type: 'ready', packageVersion: PACKAGE_VERSION });

@@ -1,49 +1,19 @@
 /**
- * The run folder store (DESIGN.md "A run on disk"): names, writer and reader.
- * Pure Node `fs`. The VS Code extension should import `./reader` and `./paths` directly when it
- * only reads; everything here is free of TensorFlow, vscode and the DOM anyway.
+ * The run folder store (docs/architecture.md "A run on disk"): names, writer, reader, checkpoints.
+ * Node only (`fs`, `crypto`); free of TensorFlow, vscode and the DOM, so the engine, the CLI and
+ * the VS Code extension all use it.
  */
+export * from './paths';
+export { RunStoreError, DamagedRunError, describeFsError, oneLine, writeJsonAtomic } from './files';
+export { RunWriter, checkWritableDir, createRunFolder } from './writer';
+export { readCheckpoint, sha256, type Checkpoint, type CheckpointFiles } from './checkpoint';
 export {
-  ATTENTION_DIR,
-  CONFIG_FILE,
-  LOG_FILE,
-  METRICS_FILE,
-  MODEL_DIR,
-  SAMPLES_DIR,
-  SHAPES_FILE,
-  STATUS_FILE,
-  attentionDirPath,
-  attentionPath,
-  configPath,
-  epochFileName,
-  isInside,
-  logPath,
-  metricsPath,
-  modelDirPath,
-  parseEpochFileName,
-  runIdFor,
-  samplesDirPath,
-  samplesPath,
-  shapesPath,
-  statusPath,
-  timeFromRunId,
-} from './paths';
-export {
-  RunStoreError,
-  RunWriter,
-  checkWritableDir,
-  createRunFolder,
-  describeFsError,
-  writeJsonAtomic,
-} from './writer';
-export {
-  DamagedRunError,
-  RUN_STATES,
-  listRuns,
   readAttention,
   readConfig,
+  readConfigAndStatus,
   readMetrics,
-  readRun,
+  readMetricsForStatus,
+  readSamples,
   readStatus,
-  resolveRunArgument,
 } from './reader';
+export { checkedCheckpoint, listRuns, readRun, resolveRunArgument } from './run';

@@ -3,6 +3,7 @@
  * run id format and the "is this path inside the runs directory" check.
  *
  * Pure Node (`fs`, `path`): imported by the engine, the CLI and the VS Code extension.
+ * docs/architecture.md ("A run on disk") describes the layout.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,8 +22,14 @@ export const SHAPES_FILE = 'shapes.json';
 export const ATTENTION_DIR = 'attention';
 /** `samples/`: one SamplesSnapshot per epoch, `epoch-NNN.json`. */
 export const SAMPLES_DIR = 'samples';
-/** `model/`: the weights in TensorFlow.js format. */
+/** `model/`: checkpoints (weights and optimiser state saved together) in TensorFlow.js format. */
 export const MODEL_DIR = 'model';
+/** `figures.json`: diagnostics computed once per run (run format 2). */
+export const FIGURES_FILE = 'figures.json';
+/** `model/latest.json`: names the current checkpoint folder (`model/epoch-NNN/`); switched with one rename. */
+export const LATEST_CHECKPOINT_FILE = 'latest.json';
+/** `model/epoch-NNN/manifest.json`: epoch, step and the size and sha256 of every file of the checkpoint. */
+export const CHECKPOINT_MANIFEST = 'manifest.json';
 
 const EPOCH_FILE_PATTERN = /^epoch-(\d{3,})\.json$/;
 
@@ -35,6 +42,11 @@ export function epochFileName(epoch: number): string {
     throw new RangeError(`epoch must be a non-negative integer, got ${epoch}`);
   }
   return `epoch-${String(epoch).padStart(3, '0')}.json`;
+}
+
+/** Hidden or temporary names (`.llm-tutor-write-check-…`, `x.tmp-…`): never listed as runs or snapshots. */
+export function isHiddenOrTemporary(name: string): boolean {
+  return name.startsWith('.') || name.includes('.tmp-');
 }
 
 /** The epoch of an `epoch-NNN.json` file name, or null for any other name (e.g. a temporary file). */
@@ -69,6 +81,13 @@ export function samplesDirPath(runDir: string): string {
 export function modelDirPath(runDir: string): string {
   return path.join(runDir, MODEL_DIR);
 }
+export function figuresPath(runDir: string): string {
+  return path.join(runDir, FIGURES_FILE);
+}
+/** `<runDir>/model/epoch-NNN`: one checkpoint. */
+export function checkpointDirPath(runDir: string, epoch: number): string {
+  return path.join(runDir, MODEL_DIR, epochFileName(epoch).replace(/\.json$/, ''));
+}
 /** `<runDir>/attention/epoch-NNN.json`. */
 export function attentionPath(runDir: string, epoch: number): string {
   return path.join(runDir, ATTENTION_DIR, epochFileName(epoch));
@@ -102,9 +121,10 @@ export function timeFromRunId(runId: string): number | null {
 
 /**
  * The real path of `target`: symlinks resolved for the part that exists; the part that does not
- * exist yet is appended unchanged (it cannot be a symlink).
+ * exist yet is appended unchanged (it cannot be a symlink). Null when a component is a symlink
+ * that cannot be resolved (dangling, or a loop): such a path counts as outside everything.
  */
-function realPathOf(target: string): string {
+function realPathOf(target: string): string | null {
   const missing: string[] = [];
   let existing = target;
   for (;;) {
@@ -112,6 +132,13 @@ function realPathOf(target: string): string {
       const real = fs.realpathSync.native(existing);
       return missing.length === 0 ? real : path.join(real, ...missing.reverse());
     } catch {
+      try {
+        // It exists as a name but cannot be resolved: a dangling or looping symlink.
+        fs.lstatSync(existing);
+        return null;
+      } catch {
+        // Really absent: go up.
+      }
       const parent = path.dirname(existing);
       if (parent === existing) return target;
       missing.push(path.basename(existing));
@@ -124,8 +151,9 @@ function realPathOf(target: string): string {
  * True only if `candidate` is `parentDir` itself or lies below it, after resolving both with
  * `path.resolve` and following symlinks (`fs.realpathSync`) for the parts that exist.
  * A relative `candidate` is resolved against `parentDir`.
- * `..` escapes, absolute paths elsewhere, prefix tricks (`/runs-evil` vs `/runs`) and symlinks
- * pointing out of `parentDir` are all false. Never throws.
+ * `..` escapes, absolute paths elsewhere, prefix tricks (`/runs-evil` vs `/runs`), symlinks
+ * pointing out of `parentDir` and symlinks that cannot be resolved (dangling) are all false.
+ * Never throws.
  */
 export function isInside(parentDir: string, candidate: string): boolean {
   if (typeof parentDir !== 'string' || typeof candidate !== 'string') return false;
@@ -134,6 +162,7 @@ export function isInside(parentDir: string, candidate: string): boolean {
   }
   const parent = realPathOf(path.resolve(parentDir));
   const child = realPathOf(path.resolve(parentDir, candidate));
+  if (parent === null || child === null) return false;
   const relative = path.relative(parent, child);
   if (relative === '') return true;
   if (path.isAbsolute(relative)) return false; // another drive on Windows

@@ -1,73 +1,37 @@
 /**
- * Writing a run folder (DESIGN.md "A run on disk"). Synchronous: it runs in the engine process
- * between training steps, and every file is small. Whole files are written to a temporary name and
- * renamed; `metrics.jsonl` and `log.txt` are appended.
+ * Writing a run folder (docs/architecture.md "A run on disk"). Synchronous: it runs in the engine
+ * process between training steps. Whole files are written to a temporary name and renamed;
+ * `metrics.jsonl` and `log.txt` are appended; checkpoints are switched in with one rename
+ * (checkpoint.ts). Every write is a fault point for the fault-injection tests (faults.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type {
-  AttentionSnapshot,
-  MetricsRecord,
-  RunConfig,
-  RunStatus,
-  SamplesSnapshot,
-  ShapeEntry,
-} from '../protocol/run';
+import {
+  configToFile,
+  type AttentionSnapshot,
+  type Figure,
+  type MetricsRecord,
+  type RunConfig,
+  type RunStatus,
+  type SamplesSnapshot,
+  type ShapeEntry,
+} from '../shared/run/records';
+import { writeCheckpoint, type CheckpointFiles } from './checkpoint';
+import { faultPoint } from './faults';
+import { RunStoreError, describeFsError, errorCode, writeJsonAtomic } from './files';
 import {
   attentionDirPath,
   attentionPath,
   configPath,
   logPath,
   metricsPath,
-  modelDirPath,
+  figuresPath,
   runIdFor,
   samplesDirPath,
   samplesPath,
   shapesPath,
   statusPath,
 } from './paths';
-
-/** A runs directory (or a file in it) cannot be created, written or read. The message is one line. */
-export class RunStoreError extends Error {
-  override readonly name = 'RunStoreError';
-  constructor(
-    message: string,
-    /** The directory or file concerned, when there is one. */
-    readonly dir?: string,
-    /** The Node error code (`EACCES`, `ENOTDIR`…), when there is one. */
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-const CODE_EXPLANATIONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EEXIST: 'exists and is not a folder',
-  ENAMETOOLONG: 'name too long',
-  ELOOP: 'too many symbolic links',
-};
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** `EACCES (permission denied)`, or the first line of the error's message. */
-export function describeFsError(error: unknown): string {
-  const code = errorCode(error);
-  if (code) {
-    const explanation = CODE_EXPLANATIONS[code];
-    return explanation ? `${code} (${explanation})` : code;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split(/\r?\n/)[0];
-}
 
 function cannotWrite(dir: string, cause: unknown): RunStoreError {
   const description = typeof cause === 'string' ? cause : describeFsError(cause);
@@ -149,47 +113,26 @@ export function createRunFolder(
   throw cannotWrite(root, `too many runs named ${baseId}`);
 }
 
-let temporaryCounter = 0;
-
-/**
- * Writes `data` as pretty-printed JSON with a trailing newline to `<file>.tmp-<pid>-<n>`, then
- * renames it over `file`, so a reader sees the old file or the new one, never half of one.
- * Note that JSON has no NaN or Infinity: `JSON.stringify` writes them as `null`.
- */
-export function writeJsonAtomic(file: string, data: unknown): void {
-  temporaryCounter += 1;
-  const temporary = `${file}.tmp-${process.pid}-${temporaryCounter}`;
-  const text = `${JSON.stringify(data, null, 2)}\n`;
-  try {
-    fs.writeFileSync(temporary, text, 'utf8');
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    try {
-      fs.rmSync(temporary, { force: true });
-    } catch {
-      // Best effort: the original error is what matters.
-    }
-    throw error;
-  }
-}
-
 /** Writes the files of one run folder (which must exist, see createRunFolder). */
 export class RunWriter {
   constructor(readonly dir: string) {}
 
-  /** `config.json`, atomically. */
+  /** `config.json`, atomically; the hyperparameters go under the chapter's own key. */
   writeConfig(config: RunConfig): void {
-    writeJsonAtomic(configPath(this.dir), config);
+    writeJsonAtomic(configPath(this.dir), configToFile(config));
+    faultPoint('config');
   }
 
   /** `status.json`, atomically. */
   writeStatus(status: RunStatus): void {
     writeJsonAtomic(statusPath(this.dir), status);
+    faultPoint('status');
   }
 
   /** Appends one line to `metrics.jsonl`. NaN / Infinity are written as `null` (read back as NaN). */
   appendMetrics(record: MetricsRecord): void {
     fs.appendFileSync(metricsPath(this.dir), `${JSON.stringify(record)}\n`, 'utf8');
+    faultPoint('metrics');
   }
 
   /** Appends `line` (a newline is added unless it already ends with one) to `log.txt`. */
@@ -200,24 +143,31 @@ export class RunWriter {
   /** `shapes.json`, atomically. */
   writeShapes(shapes: ShapeEntry[]): void {
     writeJsonAtomic(shapesPath(this.dir), shapes);
+    faultPoint('shapes');
+  }
+
+  /** `figures.json`, atomically. */
+  writeFigures(figures: Figure[]): void {
+    writeJsonAtomic(figuresPath(this.dir), { figures });
+    faultPoint('figures');
   }
 
   /** `attention/epoch-NNN.json` for `snapshot.epoch`, atomically. */
   writeAttention(snapshot: AttentionSnapshot): void {
     fs.mkdirSync(attentionDirPath(this.dir), { recursive: true });
     writeJsonAtomic(attentionPath(this.dir, snapshot.epoch), snapshot);
+    faultPoint('attention');
   }
 
   /** `samples/epoch-NNN.json` for `snapshot.epoch`, atomically. */
   writeSamples(snapshot: SamplesSnapshot): void {
     fs.mkdirSync(samplesDirPath(this.dir), { recursive: true });
     writeJsonAtomic(samplesPath(this.dir, snapshot.epoch), snapshot);
+    faultPoint('samples');
   }
 
-  /** `<dir>/model`, where the weights are saved in TensorFlow.js format; created on first access. */
-  get modelDir(): string {
-    const dir = modelDirPath(this.dir);
-    fs.mkdirSync(dir, { recursive: true });
-    return dir;
+  /** A checkpoint of `epoch` (weights and optimiser state as one unit; see checkpoint.ts). */
+  writeCheckpoint(epoch: number, step: number, files: CheckpointFiles): void {
+    writeCheckpoint(this.dir, epoch, step, files);
   }
 }

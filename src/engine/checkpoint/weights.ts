@@ -1,71 +1,120 @@
 /**
- * Model weights in TensorFlow.js format: `model/model.json` (a weights manifest naming every
- * variable as `shapes.json` does) and `model/weights.bin`. The optimiser's state is saved the same
- * way in `model/optimizer.json` + `optimizer.bin`, so a resumed run continues exactly.
+ * Weights and optimiser state in TensorFlow.js format, as the bytes of a checkpoint
+ * (src/runStore/checkpoint.ts writes and verifies the files): a manifest naming every tensor as
+ * `shapes.json` does, and one binary file. Format 2 names them `weights.json`/`weights.bin` and
+ * `optimizer.json`/`optimizer.bin`; format 1 used `model.json` for the weights' manifest.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as v from 'valibot';
+import type { Checkpoint, CheckpointFiles } from '../../runStore/checkpoint';
+import type { NamedTensor, TrainOptimizer } from '../chapters/contract';
+import type { Parameters } from '../nn/parameters';
 
-/** A tensor with the name it is saved under. */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
+const ManifestSchema = v.object({
+  format: v.literal('llm-tutor-weights'),
+  generatedBy: v.string(),
+  weightsManifest: v.tuple([
+    v.object({
+      paths: v.array(v.string()),
+      weights: v.array(
+        v.object({
+          name: v.string(),
+          shape: v.array(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+          dtype: v.picklist(['float32', 'int32']),
+        }),
+      ),
+    }),
+  ]),
+});
 
-interface WeightsFile {
-  format: 'llm-tutor-weights';
-  generatedBy: string;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, data);
-  fs.renameSync(temporary, file);
-}
-
-/** The model's weights: `model/model.json` + `model/weights.bin`. */
-export const MODEL_WEIGHTS = { manifest: 'model.json', binary: 'weights.bin' };
-/** Adam's state (step count, first and second moments): `model/optimizer.json` + `model/optimizer.bin`. */
-export const OPTIMIZER_STATE = { manifest: 'optimizer.json', binary: 'optimizer.bin' };
-
-/** Saves named tensors as a manifest and one binary file in `dir`, the binary first. */
-export async function saveWeights(
-  dir: string,
-  files: { manifest: string; binary: string },
-  tensors: NamedTensor[],
-  generatedBy: string,
-): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
+async function encode(tensors: NamedTensor[], binaryName: string, generatedBy: string) {
   const { data, specs } = await tf.io.encodeWeights(tensors);
-  writeAtomic(path.join(dir, files.binary), new Uint8Array(data));
-  const manifest: WeightsFile = {
+  const manifest = {
     format: 'llm-tutor-weights',
     generatedBy,
-    weightsManifest: [{ paths: [files.binary], weights: specs }],
+    weightsManifest: [{ paths: [binaryName], weights: specs }],
   };
-  writeAtomic(path.join(dir, files.manifest), JSON.stringify(manifest, null, 2) + '\n');
+  return { manifest: `${JSON.stringify(manifest, null, 2)}\n`, binary: new Uint8Array(data) };
 }
 
-/** Loads what saveWeights wrote; the caller disposes the tensors. Throws a one-line error when damaged. */
-export function loadWeights(dir: string, files: { manifest: string }): Map<string, tf.Tensor> {
-  const manifestFile = path.join(dir, files.manifest);
-  let manifest: WeightsFile;
+/** The files of a checkpoint: the parameters and the optimiser's state. */
+export async function checkpointFiles(
+  parameters: Parameters,
+  optimizer: TrainOptimizer,
+  generatedBy: string,
+): Promise<CheckpointFiles> {
+  const weights = await encode(
+    parameters.entries().map(([name, tensor]) => ({ name, tensor })),
+    'weights.bin',
+    generatedBy,
+  );
+  const state = await optimizer.getWeights();
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as WeightsFile;
-  } catch (error) {
-    throw new Error(`cannot read ${manifestFile}: ${error instanceof Error ? error.message : String(error)}`);
+    const saved = await encode(
+      state.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })),
+      'optimizer.bin',
+      generatedBy,
+    );
+    return {
+      'weights.json': weights.manifest,
+      'weights.bin': weights.binary,
+      'optimizer.json': saved.manifest,
+      'optimizer.bin': saved.binary,
+    };
+  } finally {
+    tf.dispose(state.map((w) => w.tensor));
   }
-  const group = manifest.weightsManifest?.[0];
-  if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights))
-    throw new Error(`${manifestFile} has no weights manifest`);
-  const binaryFile = path.join(dir, path.basename(group.paths[0])); // never outside dir
-  if (!fs.existsSync(binaryFile)) throw new Error(`${group.paths[0]} is missing`);
-  const buffer = fs.readFileSync(binaryFile);
+}
+
+/** Decodes one manifest + binary pair; a one-line error when they do not fit together. The caller disposes the tensors. */
+function decode(files: Map<string, Buffer>, manifestName: string): Map<string, tf.Tensor> {
+  const text = files.get(manifestName);
+  if (!text) throw new Error(`${manifestName} is missing`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text.toString('utf8'));
+  } catch {
+    throw new Error(`${manifestName} is not valid JSON`);
+  }
+  const parsed = v.safeParse(ManifestSchema, value);
+  if (!parsed.success) throw new Error(`${manifestName} is not a weights manifest`);
+  const group = parsed.output.weightsManifest[0];
+  const binaryName = group.paths[0] ?? '';
+  const binary = files.get(binaryName);
+  if (!binary) throw new Error(`${binaryName || 'the weights binary'} named by ${manifestName} is missing`);
+  // float32 and int32 (the optimiser's step count) both take 4 bytes.
   const expected = group.weights.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (buffer.byteLength !== expected)
-    throw new Error(`${group.paths[0]} holds ${buffer.byteLength} bytes, the manifest describes ${expected}`);
-  const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
-  return new Map(Object.entries(tf.io.decodeWeights(arrayBuffer, group.weights)));
+  if (binary.byteLength !== expected) {
+    throw new Error(`${binaryName} holds ${binary.byteLength} bytes, ${manifestName} describes ${expected}`);
+  }
+  const buffer = new Uint8Array(binary).buffer; // a copy: decodeWeights wants a plain ArrayBuffer
+  const tensors = tf.io.decodeWeights(buffer, group.weights);
+  for (const tensor of Object.values(tensors)) {
+    if (tensor.dtype === 'float32' && !(tensor.dataSync() as Float32Array).every(Number.isFinite)) {
+      tf.dispose(Object.values(tensors));
+      throw new Error(`${binaryName} holds values that are not finite numbers`);
+    }
+  }
+  return new Map(Object.entries(tensors));
+}
+
+/** Assigns the checkpoint's weights to `parameters` (names and shapes must match exactly). */
+export function restoreWeights(checkpoint: Checkpoint, parameters: Parameters): void {
+  const weights = decode(checkpoint.files, checkpoint.format === 1 ? 'model.json' : 'weights.json');
+  try {
+    parameters.assign(weights);
+  } finally {
+    tf.dispose([...weights.values()]);
+  }
+}
+
+/** Restores the optimiser's state saved with the weights, so a resumed run continues exactly. */
+export async function restoreOptimizer(checkpoint: Checkpoint, optimizer: TrainOptimizer): Promise<void> {
+  const state = decode(checkpoint.files, 'optimizer.json');
+  const ordered = [...state.entries()].sort((a, b) => Number(a[0].split('/')[1]) - Number(b[0].split('/')[1]));
+  try {
+    await optimizer.setWeights(ordered.map(([name, tensor]) => ({ name, tensor })));
+  } finally {
+    tf.dispose(ordered.map(([, tensor]) => tensor));
+  }
 }

@@ -1,11 +1,12 @@
 /** `llm-tutor chapters`, `runs`, `show`. */
 import { parseArgs } from 'util';
 import * as path from 'path';
-import type { EpochMetrics } from '../../protocol/run';
-import { CHAPTERS } from '../chapters/catalog';
+import { CHAPTERS, chapterInfo } from '../../shared/course/catalogue';
+import type { EvaluationRecord } from '../../shared/run/records';
 import { DamagedRunError, listRuns, readRun, resolveRunArgument } from '../../runStore';
+import { formatChecksLine, formatEvaluationLine } from '../train/format';
 import { renderTable } from './table';
-import { EXIT_FAILED, EXIT_OK, UsageError } from './usage';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
 export async function chaptersCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
   parseArgs({ args, options: {} });
@@ -14,7 +15,7 @@ export async function chaptersCommand(args: string[], out: NodeJS.WriteStream): 
   return EXIT_OK;
 }
 
-const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-');
 
 export async function runsCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
@@ -25,16 +26,22 @@ export async function runsCommand(args: string[], out: NodeJS.WriteStream): Prom
     out.write(`no runs in ${dir}\n`);
     return EXIT_OK;
   }
+  const best = (e: Extract<(typeof entries)[number], { ok: true }>) => {
+    if (!e.best) return '-';
+    const metric = chapterInfo(e.chapter).metrics.find((m) => m.key === e.best?.key);
+    const value = metric?.unit === 'ratio' ? percent(e.best.value) : e.best.value.toFixed(3);
+    return `${metric?.cli ?? e.best.key}=${value}`;
+  };
   const rows = entries.map((e) =>
     e.ok
-      ? [e.runId, e.chapter, e.state, `${e.epochsCompleted}/${e.epochs}`, percent(e.bestValExact)]
-      : [e.runId, '-', 'damaged', '-', '-', e.reason],
+      ? [e.runId, e.chapter, e.task, e.variant, e.state, `${e.epochsCompleted}/${e.epochs}`, best(e)]
+      : [e.runId, '-', '-', '-', 'damaged', '-', '-', e.reason],
   );
-  out.write(renderTable(['id', 'chapter', 'status', 'epochs', 'best val exact', ''], rows, [3, 4]) + '\n');
+  out.write(renderTable(['id', 'chapter', 'task', 'variant', 'status', 'epochs', 'best', ''], rows, [5]) + '\n');
   return EXIT_OK;
 }
 
-export async function showCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
+export async function showCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -52,43 +59,48 @@ export async function showCommand(args: string[], out: NodeJS.WriteStream): Prom
     run = await readRun(dir);
   } catch (error) {
     if (error instanceof DamagedRunError) {
-      process.stderr.write(`llm-tutor: damaged run: ${error.reason}\n`);
-      return EXIT_FAILED;
+      err.write(`llm-tutor: damaged run ${dir}: ${error.reason}\n`);
+      return EXIT_USAGE;
     }
     throw error;
   }
   const c = run.config;
+  const info = chapterInfo(c.chapter);
   out.write(`run ${run.runId}  (${run.dir})\n`);
   out.write(
-    `status=${run.status.state} epochs=${run.status.epochsCompleted}/${c.epochs} started=${run.status.startedAt}${run.status.endedAt ? ` ended=${run.status.endedAt}` : ''}${run.status.error ? ` error=${run.status.error}` : ''}\n`,
+    `status=${run.status.state} epochs=${run.status.epochsCompleted}/${String(c.hyperparameters.epochs)} started=${run.status.startedAt}${run.status.endedAt ? ` ended=${run.status.endedAt}` : ''}${run.status.error ? ` error=${run.status.error}` : ''}\n`,
   );
+  const settings = Object.entries(c.hyperparameters).map(([key, value]) => `${key}=${String(value)}`);
   out.write(
-    `config: chapter=${c.chapter} task=${c.task} backend=${c.backend} batch_size=${c.batchSize} lr=${c.learningRate} hidden=${c.hiddenSize} embedding=${c.embeddingSize} attention=${c.attentionSize} seed=${c.seed} train=${c.trainSize} validation=${c.validationSize} version=${c.packageVersion}${c.resumedFrom ? ` resumed_from=${c.resumedFrom}` : ''}\n`,
+    `config: chapter=${c.chapter} task=${c.task} variant=${c.variant} backend=${c.backend} seed=${c.seed} ${settings.join(' ')} version=${c.packageVersion} format=${c.formatVersion} weights=${run.weights}${c.resumedFrom ? ` resumed_from=${c.resumedFrom}` : ''}\n`,
   );
-  const last = run.metrics.filter((m): m is EpochMetrics => m.kind === 'epoch').pop();
+  const last = run.metrics.filter((m): m is EvaluationRecord => m.kind === 'epoch').pop();
   if (last) {
-    out.write(
-      `final: epoch=${last.epoch} train_loss=${last.train_loss.toFixed(4)} val_loss=${last.val_loss.toFixed(4)} val_token_acc=${last.val_token_accuracy.toFixed(4)} val_exact=${last.val_exact_match.toFixed(4)} seconds=${last.seconds.toFixed(1)}\n`,
-    );
-    out.write(
-      renderTable(
-        ['source length', 'examples', 'val exact', 'val token acc'],
-        last.buckets.map((b) => [
-          `${b.minLength}-${b.maxLength}`,
-          String(b.count),
-          percent(b.exactMatch),
-          percent(b.tokenAccuracy),
-        ]),
-        [1, 2, 3],
-      ) + '\n',
-    );
+    out.write(`final: ${formatEvaluationLine(last, info, Number(c.hyperparameters.epochs))}\n`);
+    if (last.buckets) {
+      out.write(
+        renderTable(
+          ['source length', 'examples', 'val exact', 'val token acc'],
+          last.buckets.map((b) => [
+            `${b.minLength}-${b.maxLength}`,
+            String(b.count),
+            percent(b.exactMatch),
+            percent(b.tokenAccuracy),
+          ]),
+          [1, 2, 3],
+        ) + '\n',
+      );
+    }
   } else {
     out.write('final: no completed epoch\n');
   }
+  if (run.attention && run.attention.checks.length > 0) out.write(`${formatChecksLine(run.attention.checks)}\n`);
   if (run.samples) {
     out.write(`samples (epoch ${run.samples.epoch}):\n`);
-    for (const s of run.samples.samples)
-      out.write(`${s.correct ? '✓' : '✗'} src='${s.source}' target='${s.target}' pred='${s.predicted}'\n`);
+    for (const s of run.samples.samples) {
+      const mark = s.correct === null ? '·' : s.correct ? '✓' : '✗';
+      out.write(`${mark} src='${s.source}' target='${s.target}' pred='${s.predicted}'\n`);
+    }
   }
   for (const warning of run.warnings) out.write(`warning: ${warning}\n`);
   return EXIT_OK;

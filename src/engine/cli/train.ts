@@ -1,89 +1,56 @@
 /** `llm-tutor train <chapter>`. */
-import { parseArgs } from 'util';
 import * as path from 'path';
-import type { BackendChoice } from '../../protocol/run';
-import { BackendUnavailableError, selectBackend } from '../backend';
-import { isChapterId } from '../chapters/catalog';
-import { trainableChapter } from '../chapters/trainable';
+import { chapterInfo } from '../../shared/course/catalogue';
+import { BACKEND_CHOICES, CHAPTER_IDS, isChapterId, type BackendChoice } from '../../shared/ids';
 import { checkWritableDir, resolveRunArgument } from '../../runStore';
-import { train, type TrainKnobs } from '../train/trainer';
+import { BackendUnavailableError, selectBackend } from '../backend';
+import { trainableChapter } from '../chapters/registry';
+import { planNewRun, planResume, TrainError } from '../train/runConfig';
+import { train } from '../train/trainer';
 import { PACKAGE_VERSION } from '../version';
+import { chapterArgument, parseTrainOptions } from './options';
 import { ProgressBar } from './progress';
-import {
-  EXIT_FAILED,
-  EXIT_INTERRUPTED,
-  EXIT_OK,
-  UsageError,
-  nonNegativeInteger,
-  positiveInteger,
-  positiveNumber,
-} from './usage';
-import { CHAPTER_IDS } from '../../protocol/run';
-
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from './usage';
 
 export async function trainCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      task: { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      lr: { type: 'string' },
-      'hidden-size': { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string' },
-      'output-dir': { type: 'string' },
-      resume: { type: 'string' },
-      'train-size': { type: 'string' },
-      'validation-size': { type: 'string' },
-      'test-size': { type: 'string' },
-      quiet: { type: 'boolean' },
-    },
-  });
-  if (positionals.length !== 1)
-    throw new UsageError(
-      `train takes one chapter, e.g. 'llm-tutor train attention-seq2seq' (got ${positionals.length})`,
-    );
-  const chapterId = positionals[0];
+  const chapterId = chapterArgument(args);
+  if (chapterId === undefined)
+    throw new UsageError(`train takes one chapter, e.g. 'llm-tutor train attention-seq2seq'`);
   if (!isChapterId(chapterId))
     throw new UsageError(`unknown chapter '${chapterId}'; chapters: ${CHAPTER_IDS.join(', ')}`);
   const chapter = trainableChapter(chapterId);
-  if (!chapter)
-    throw new UsageError(
-      `chapter '${chapterId}' cannot be trained by this version yet; trainable: seq2seq, attention-seq2seq`,
-    );
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend))
-    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
-  if (values.task !== undefined && !chapter.info.tasks.includes(values.task)) {
-    throw new UsageError(`unknown task '${values.task}' for ${chapterId}; tasks: ${chapter.info.tasks.join(', ')}`);
+  if (!chapter) {
+    const trainable = CHAPTER_IDS.filter((id) => chapterInfo(id).trainable).join(', ');
+    throw new UsageError(`chapter '${chapterId}' cannot be trained by this version yet; trainable: ${trainable}`);
   }
-  const overrides: TrainKnobs = {
-    task: values.task,
-    epochs: positiveInteger('epochs', values.epochs),
-    batchSize: positiveInteger('batch-size', values['batch-size']),
-    learningRate: positiveNumber('lr', values.lr),
-    hiddenSize: positiveInteger('hidden-size', values['hidden-size']),
-    seed: nonNegativeInteger('seed', values.seed),
-    trainSize: positiveInteger('train-size', values['train-size']),
-    validationSize: positiveInteger('validation-size', values['validation-size']),
-    testSize: positiveInteger('test-size', values['test-size']),
-  };
-  const runsDir = path.resolve(values['output-dir'] ?? 'runs');
+  const options = parseTrainOptions(args, chapter.info);
+  const backend = (options.backend ?? 'auto') as BackendChoice;
+  if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${options.backend}'`);
+  }
+  const runsDir = path.resolve(options.outputDir ?? 'runs');
   try {
     checkWritableDir(runsDir);
   } catch (error) {
     throw new UsageError(`--output-dir: ${error instanceof Error ? error.message : String(error)}`);
   }
   let resume: string | undefined;
-  if (values.resume !== undefined) {
-    try {
-      resume = resolveRunArgument(values.resume, runsDir);
-    } catch (error) {
-      throw new UsageError(`--resume: ${error instanceof Error ? error.message : String(error)}`);
+  const request = { task: options.task, variant: options.variant, seed: options.seed, overrides: options.overrides };
+  try {
+    // Refuse bad input before anything is written (the trainer checks again).
+    if (options.resume !== undefined) {
+      try {
+        resume = resolveRunArgument(options.resume, runsDir);
+      } catch (error) {
+        throw new UsageError(`--resume: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await planResume(chapter, resume, request);
+    } else {
+      planNewRun(chapter, request);
     }
+  } catch (error) {
+    if (error instanceof TrainError) throw new UsageError(error.message);
+    throw error;
   }
   let backendName;
   try {
@@ -93,7 +60,6 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     throw error;
   }
 
-  const quiet = Boolean(values.quiet);
   const bar = new ProgressBar(out);
   const print = (line: string) => {
     bar.clear();
@@ -109,7 +75,9 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
       process.exit(EXIT_INTERRUPTED);
     }
   };
+  // SIGTERM (a `kill`, a closing terminal) stops the same way as Ctrl-C: the run ends `stopped`.
   process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
   print(`backend=${backendName}`);
   try {
     const result = await train(
@@ -117,17 +85,18 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
         chapter,
         runsDir,
         backend: backendName,
+        backendReason: backend === 'auto' ? `auto: ${backendName}` : 'chosen',
         packageVersion: PACKAGE_VERSION,
-        overrides,
+        ...request,
         resume,
         shouldStop: () => interrupts > 0,
       },
       {
         log: (line) => {
-          if (!quiet || !line.startsWith('epoch=')) print(line);
+          if (!options.quiet || !/^(epoch|eval)=/.test(line)) print(line);
         },
         progress: (p) => {
-          if (!quiet) bar.update(p.epoch, p.epochs, p.batch, p.batches, p.trainLoss);
+          if (!options.quiet) bar.update(p.epoch, p.epochs, p.batch, p.batches, p.trainLoss);
         },
         runStarted: (run) => print(`run_dir=${run.runDir}`),
       },
@@ -137,9 +106,14 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     return result.status.state === 'stopped' ? EXIT_INTERRUPTED : EXIT_OK;
   } catch (error) {
     bar.clear();
-    err.write(`llm-tutor: training failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof TrainError) {
+      err.write(`llm-tutor: ${error.message}\n`);
+      return EXIT_FAILED;
+    }
+    err.write(`llm-tutor: training failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
     return EXIT_FAILED;
   } finally {
     process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
   }
 }

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeFsError } from '../runStore/writer';
+import { describeFsError } from '../../runStore/files';
 
 export const BUILTIN_CORPORA = ['en', 'zh'] as const;
 export type BuiltinCorpus = (typeof BUILTIN_CORPORA)[number];

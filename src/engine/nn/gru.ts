@@ -102,14 +102,16 @@ export function runGru(
 
 /**
  * Each example's state after its last real token: `outputs [batch, len, hidden]`, `mask [batch, len]`
- * (1 = token, 0 = right padding) → `[batch, hidden]`. Two ops for the whole batch, instead of
- * masking the state at every time step.
+ * (1 = token, 0 = padding) → `[batch, hidden]`. The last real token is the last position whose
+ * mask is 1, whatever the mask holds before it (gaps included), picked with one one-hot product
+ * for the whole batch instead of masking the state at every time step.
  */
 export function stateAtLastToken(outputs: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const [batch, length] = mask.shape;
-    const next = tf.concat([tf.slice(mask, [0, 1], [batch, length - 1]), tf.zeros([batch, 1])], 1); // mask shifted left
-    const isLast = tf.expandDims(tf.sub(mask, next), 2); // [batch, len, 1]: 1 only at the last real token
+    const length = mask.shape[1];
+    const positions = tf.range(1, length + 1, 1, 'float32'); // [len]: 1, 2, …, len
+    const last = tf.argMax(tf.mul(mask, positions), 1); // [batch]: index of the last 1
+    const isLast = tf.expandDims(tf.cast(tf.oneHot(last, length), 'float32'), 2); // [batch, len, 1]
     return tf.sum(tf.mul(outputs, isLast), 1) as tf.Tensor2D; // [batch, hidden]
   });
 }

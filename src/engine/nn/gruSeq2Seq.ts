@@ -16,27 +16,31 @@ export interface GruDecoder {
   gru: GruWeights;
 }
 
+/** `prefix` names the weights (`<prefix>/embeddings`, `<prefix>/gru/…`), e.g. `'encoder'`. */
 export function createGruEncoder(
   parameters: Parameters,
+  prefix: string,
   vocabSize: number,
   embeddingSize: number,
   hiddenSize: number,
 ): GruEncoder {
   return {
-    embeddings: parameters.normal('encoder/embeddings', vocabSize, embeddingSize, 0.1),
-    gru: createGru(parameters, 'encoder/gru', embeddingSize, hiddenSize),
+    embeddings: parameters.normal(`${prefix}/embeddings`, vocabSize, embeddingSize, 0.1),
+    gru: createGru(parameters, `${prefix}/gru`, embeddingSize, hiddenSize),
   };
 }
 
+/** `prefix` names the weights (`<prefix>/embeddings`, `<prefix>/gru/…`), e.g. `'decoder'`. */
 export function createGruDecoder(
   parameters: Parameters,
+  prefix: string,
   vocabSize: number,
   embeddingSize: number,
   hiddenSize: number,
 ): GruDecoder {
   return {
-    embeddings: parameters.normal('decoder/embeddings', vocabSize, embeddingSize, 0.1),
-    gru: createGru(parameters, 'decoder/gru', embeddingSize, hiddenSize),
+    embeddings: parameters.normal(`${prefix}/embeddings`, vocabSize, embeddingSize, 0.1),
+    gru: createGru(parameters, `${prefix}/gru`, embeddingSize, hiddenSize),
   };
 }
 

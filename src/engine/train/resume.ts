@@ -1,31 +1,32 @@
 /**
  * Resuming a run: the new run folder starts with the history of the old one (its completed
- * epochs' metrics, attention and samples), so its curves and epoch slider are whole. The old
- * folder is only read, never changed.
+ * epochs' metrics, attention and samples, upgraded to the current format), so its curves and
+ * epoch slider are whole. The old folder is only read, never changed. A snapshot that cannot be
+ * read is not copied, and the log says which and why.
  */
-import type { EpochMetrics } from '../../protocol/run';
-import { samplesPath } from '../../runStore/paths';
-import { readAttention, readMetrics } from '../../runStore/reader';
-import type { RunWriter } from '../../runStore/writer';
-import * as fs from 'fs';
+import type { MetricsRecord } from '../../shared/run/records';
+import { DamagedRunError, readAttention, readSamples, type RunWriter } from '../../runStore';
 
 export async function copyHistory(
   fromDir: string,
   writer: RunWriter,
+  history: MetricsRecord[],
   epochs: number,
-): Promise<{ seconds: number; step: number }> {
-  const { records } = await readMetrics(fromDir);
-  const kept = records.filter((r) => r.epoch <= epochs);
-  for (const record of kept) writer.appendMetrics(record);
+  log: (line: string) => void,
+): Promise<void> {
+  for (const record of history) writer.appendMetrics(record);
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    try {
-      writer.writeAttention(await readAttention(fromDir, epoch));
-    } catch {
-      // A chapter without attention (or a missing snapshot) has nothing to copy.
+    for (const [what, read, write] of [
+      ['attention', () => readAttention(fromDir, epoch), writer.writeAttention.bind(writer)],
+      ['samples', () => readSamples(fromDir, epoch), writer.writeSamples.bind(writer)],
+    ] as const) {
+      try {
+        (write as (value: unknown) => void)(await read());
+      } catch (error) {
+        const reason =
+          error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
+        if (!/is missing$/.test(reason) || what === 'samples') log(`resume: not copied: ${reason}`);
+      }
     }
-    const samples = samplesPath(fromDir, epoch);
-    if (fs.existsSync(samples)) writer.writeSamples(JSON.parse(fs.readFileSync(samples, 'utf8')));
   }
-  const last = kept.filter((r): r is EpochMetrics => r.kind === 'epoch').pop();
-  return { seconds: last?.seconds ?? 0, step: last?.step ?? 0 };
 }

@@ -1,54 +1,44 @@
 /**
- * The training loop. It knows a chapter only through `TrainableChapter` and reports through
- * events; the CLI prints them, the worker turns them into protocol messages. Everything it
- * learns is written to the run folder as it goes, so a stopped or crashed run stays readable.
+ * The training loop, for every chapter. It knows a chapter only through the chapter contract
+ * (chapters/contract.ts) and reports through events; the CLI prints them, the worker turns them
+ * into protocol messages. Everything it learns is written to the run folder as it goes, in an
+ * order that keeps the folder readable and resumable whenever the process dies (docs/architecture.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {
   AttentionSnapshot,
-  BackendName,
-  EpochMetrics,
+  EvaluationRecord,
+  Figure,
   RunConfig,
   RunStatus,
   SamplesSnapshot,
   ShapeEntry,
-  StepMetrics,
-  TrainOverrides,
-} from '../../protocol/run';
-import { describeShapes } from '../chapters/glossary';
-import type { Seq2SeqModel, TrainableChapter } from '../chapters/types';
+  StepRecord,
+} from '../../shared/run/records';
+import type { BackendName } from '../../shared/ids';
+import { createRunFolder, RunWriter } from '../../runStore';
+import type { Chapter, ChapterModel, RunData, TrainOptimizer } from '../chapters/contract';
+import { checkpointFiles, restoreOptimizer, restoreWeights } from '../checkpoint/weights';
 import { clipByGlobalNorm, maskedCrossEntropy } from '../nn/loss';
 import { Parameters } from '../nn/parameters';
 import { createRandom } from '../random';
-import { readConfig, readStatus } from '../../runStore/reader';
-import { createRunFolder, RunWriter } from '../../runStore/writer';
-import { loadWeights, MODEL_WEIGHTS, OPTIMIZER_STATE, saveWeights } from '../checkpoint/weights';
-import { DEFAULT_TASK_SIZES, generateTask, isTaskName, joinTokens } from '../tasks';
-import type { TaskData } from '../tasks/types';
-import { Vocab } from '../tasks/vocab';
-import { disposeBatch, encodeExamples, makeBatch, shuffledBatches, type EncodedExample } from './batches';
-import { bucketEdges, evaluate } from './evaluate';
-import { probeAttention } from './probes';
+import { disposeBatch } from './batches';
+import { formatChecksLine, formatEvaluationLine } from './format';
 import { copyHistory } from './resume';
-import { formatEpochLine, formatSampleLine } from './format';
+import { planNewRun, planResume, TrainError, type TrainRequestOptions } from './runConfig';
+import { describeShapes } from './shapes';
+import { buildSnapshot, snapshotChecks } from './snapshot';
 
-/** Extra knobs for tests and benchmarks (dataset sizes), on top of what a learner may change. */
-export interface TrainKnobs extends TrainOverrides {
-  trainSize?: number;
-  validationSize?: number;
-  testSize?: number;
-  embeddingSize?: number;
-  attentionSize?: number;
-  clipNorm?: number;
-}
+export { TrainError };
 
-export interface TrainSetup {
-  chapter: TrainableChapter;
+export interface TrainSetup extends TrainRequestOptions {
+  chapter: Chapter;
   runsDir: string;
   backend: BackendName;
+  /** Why this backend (the learner's choice, or what `auto` measured); recorded in config.json. */
+  backendReason?: string;
   packageVersion: string;
-  overrides: TrainKnobs;
-  /** A run folder to continue from: its weights and optimiser state are loaded, its history copied. */
+  /** A run folder to continue from: its verified checkpoint is loaded, its history copied. */
   resume?: string;
   /** Polled between steps; true stops the run cleanly (status `stopped`). */
   shouldStop?: () => boolean;
@@ -57,10 +47,10 @@ export interface TrainSetup {
 }
 
 export interface TrainerEvents {
-  runStarted(run: { runId: string; runDir: string; config: RunConfig; shapes: ShapeEntry[] }): void;
-  progress(progress: { epoch: number; epochs: number; batch: number; batches: number; trainLoss: number }): void;
-  stepMetrics(metrics: StepMetrics): void;
-  epoch(metrics: EpochMetrics, attention: AttentionSnapshot | null, samples: SamplesSnapshot): void;
+  runStarted(run: { runId: string; runDir: string; config: RunConfig; shapes: ShapeEntry[]; figures: Figure[] }): void;
+  progress(p: { epoch: number; epochs: number; batch: number; batches: number; trainLoss: number }): void;
+  stepMetrics(metrics: StepRecord): void;
+  epoch(metrics: EvaluationRecord, attention: AttentionSnapshot | null, samples: SamplesSnapshot): void;
   log(line: string): void;
   ended(status: RunStatus): void;
 }
@@ -71,160 +61,143 @@ export interface TrainResult {
   status: RunStatus;
 }
 
-/** Validation examples shown as samples every epoch (the probes' attention is saved separately). */
-const SAMPLE_COUNT = 8;
+/** The loss is read back from the backend every this many steps: one sync for many steps. */
 const LOSS_READ_EVERY = 10;
-
-export class TrainError extends Error {}
-
-async function resolveConfig(setup: TrainSetup): Promise<{
-  config: Omit<RunConfig, 'runId' | 'sourceVocab' | 'targetVocab' | 'tokenLevel'>;
-  startEpoch: number;
-  previous?: RunConfig;
-}> {
-  const defaults = setup.chapter.defaults;
-  const o = setup.overrides;
-  if (setup.resume) {
-    const previous = await readConfig(setup.resume);
-    const status = await readStatus(setup.resume);
-    if (previous.chapter !== setup.chapter.info.id)
-      throw new TrainError(`cannot resume: ${setup.resume} is a ${previous.chapter} run, not ${setup.chapter.info.id}`);
-    const epochs = o.epochs ?? previous.epochs;
-    if (epochs <= status.epochsCompleted) {
-      throw new TrainError(
-        `cannot resume: the run already has ${status.epochsCompleted} epochs; ask for more with --epochs N (N > ${status.epochsCompleted})`,
-      );
-    }
-    const { runId: _runId, sourceVocab: _s, targetVocab: _t, tokenLevel: _l, ...rest } = previous;
-    return {
-      config: {
-        ...rest,
-        epochs,
-        learningRate: o.learningRate ?? previous.learningRate,
-        backend: setup.backend,
-        packageVersion: setup.packageVersion,
-        createdAt: new Date().toISOString(),
-        resumedFrom: previous.runId,
-      },
-      startEpoch: status.epochsCompleted + 1,
-      previous,
-    };
-  }
-  const task = o.task ?? defaults.task;
-  if (!isTaskName(task) || !setup.chapter.info.tasks.includes(task)) {
-    throw new TrainError(
-      `unknown task '${task}' for chapter ${setup.chapter.info.id}; choose one of: ${setup.chapter.info.tasks.join(', ')}`,
-    );
-  }
-  const sizes = DEFAULT_TASK_SIZES[task];
-  return {
-    config: {
-      chapter: setup.chapter.info.id,
-      task,
-      epochs: o.epochs ?? defaults.epochs,
-      batchSize: o.batchSize ?? defaults.batchSize,
-      learningRate: o.learningRate ?? defaults.learningRate,
-      hiddenSize: o.hiddenSize ?? defaults.hiddenSize,
-      embeddingSize: o.embeddingSize ?? defaults.embeddingSize,
-      attentionSize: o.attentionSize ?? defaults.attentionSize,
-      clipNorm: o.clipNorm ?? defaults.clipNorm,
-      seed: o.seed ?? 42,
-      trainSize: o.trainSize ?? sizes.trainSize,
-      validationSize: o.validationSize ?? sizes.validationSize,
-      testSize: o.testSize ?? sizes.testSize,
-      backend: setup.backend,
-      packageVersion: setup.packageVersion,
-      createdAt: new Date().toISOString(),
-    },
-    startEpoch: 1,
-  };
-}
-
-function sameVocab(a: Vocab, tokens: string[]): boolean {
-  return a.tokens.length === tokens.length && a.tokens.every((t, i) => t === tokens[i]);
-}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+function sameVocab(tokens: readonly string[], saved: readonly string[]): boolean {
+  return tokens.length === saved.length && tokens.every((t, i) => t === saved[i]);
+}
+
+/** One teacher-forced forward pass on a first batch: every named tensor's shape for `shapes.json`. */
+function recordShapes(chapter: Chapter, model: ChapterModel, data: RunData, batchSize: number): ShapeEntry[] {
+  const batch = data.firstBatch(batchSize);
+  try {
+    let entries: ShapeEntry[] = [];
+    tf.tidy(() => {
+      entries = describeShapes(
+        chapter.info,
+        model.forward(batch, { training: false, seed: 0 }).named,
+        model.parameters,
+      );
+    });
+    return entries;
+  } finally {
+    disposeBatch(batch);
+  }
+}
+
 /** Trains a chapter's model and writes the run folder. Resolves when the run ends (completed, stopped or failed). */
 export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = {}): Promise<TrainResult> {
-  const { config: base, startEpoch, previous } = await resolveConfig(setup);
-  const task: TaskData = generateTask(base.task as 'dates' | 'phrases', {
-    seed: base.seed,
-    trainSize: base.trainSize,
-    validationSize: base.validationSize,
-    testSize: base.testSize,
-  });
+  const { chapter } = setup;
+  // Everything that can refuse is checked before the run folder exists.
+  const resume = setup.resume ? await planResume(chapter, setup.resume, setup) : null;
+  const plan = resume
+    ? {
+        task: resume.previous.task,
+        variant: resume.previous.variant,
+        seed: resume.previous.seed,
+        hyperparameters: resume.hyperparameters,
+      }
+    : planNewRun(chapter, setup);
+  const hyper = plan.hyperparameters;
+  const epochs = Number(hyper.epochs);
+  const batchSize = Number(hyper.batchSize);
+  const clipNorm = typeof hyper.clipNorm === 'number' ? hyper.clipNorm : null;
+  const data = chapter.prepare({ task: plan.task, hyperparameters: hyper, seed: plan.seed });
   if (
-    previous &&
-    (!sameVocab(task.sourceVocab, previous.sourceVocab) || !sameVocab(task.targetVocab, previous.targetVocab))
+    resume &&
+    (!sameVocab(data.sourceVocab.tokens, resume.previous.data.sourceVocab) ||
+      !sameVocab(data.targetVocab.tokens, resume.previous.data.targetVocab))
   ) {
     throw new TrainError(
-      'cannot resume: the regenerated task has a different vocabulary than the saved run (another version of the task generator?)',
+      'cannot resume: the regenerated data has a different vocabulary than the saved run (another version of the task?)',
     );
   }
-  const { runId, dir: runDir } = createRunFolder(setup.runsDir, base.chapter);
+
+  const parameters = new Parameters(createRandom(plan.seed));
+  let optimizer: TrainOptimizer | null = null;
+  let model: ChapterModel;
+  try {
+    model = chapter.createModel(parameters, hyper, data);
+    optimizer = chapter.createOptimizer(hyper);
+    if (resume) {
+      restoreWeights(resume.checkpoint, parameters);
+      await restoreOptimizer(resume.checkpoint, optimizer);
+    }
+  } catch (error) {
+    parameters.dispose();
+    optimizer?.dispose();
+    if (error instanceof Error && resume) throw new TrainError(`cannot resume ${setup.resume}: ${error.message}`);
+    throw error;
+  }
+
+  const { runId, dir: runDir } = createRunFolder(setup.runsDir, chapter.info.id);
   const config: RunConfig = {
-    ...base,
+    formatVersion: 2,
     runId,
-    sourceVocab: [...task.sourceVocab.tokens],
-    targetVocab: [...task.targetVocab.tokens],
-    tokenLevel: task.level,
+    chapter: chapter.info.id,
+    task: plan.task,
+    variant: plan.variant,
+    seed: plan.seed,
+    backend: setup.backend,
+    packageVersion: setup.packageVersion,
+    createdAt: new Date().toISOString(),
+    data: {
+      sourceVocab: [...data.sourceVocab.tokens],
+      targetVocab: [...data.targetVocab.tokens],
+      tokenLevel: data.level,
+    },
+    hyperparameters: hyper,
   };
+  if (setup.backendReason) config.backendReason = setup.backendReason;
+  if (data.corpus) config.data.corpus = data.corpus;
+  if (resume) config.resumedFrom = resume.previous.runId;
   const writer = new RunWriter(runDir);
-  const startedAt = new Date().toISOString();
-  let status: RunStatus = { state: 'running', startedAt, epochsCompleted: startEpoch - 1 };
+  const startEpoch = (resume?.epochsDone ?? 0) + 1;
+  let status: RunStatus = { state: 'running', startedAt: new Date().toISOString(), epochsCompleted: startEpoch - 1 };
   writer.writeConfig(config);
   const log = (line: string) => {
     writer.appendLog(line);
     events.log?.(line);
   };
 
-  const parameters = new Parameters(createRandom(config.seed));
-  let optimizer: tf.Optimizer | null = null;
   try {
     let secondsBefore = 0;
     let step = 0;
-    if (previous && setup.resume) {
-      const history = await copyHistory(setup.resume, writer, startEpoch - 1);
-      secondsBefore = history.seconds;
-      step = history.step;
+    if (resume && setup.resume) {
+      await copyHistory(setup.resume, writer, resume.history, resume.epochsDone, log);
+      const last = resume.history.filter((r) => r.kind === 'epoch').pop();
+      secondsBefore = last?.seconds ?? 0;
+      step = resume.step;
     }
     writer.writeStatus(status);
-    const model = setup.chapter.createModel(parameters, {
-      sourceVocabSize: task.sourceVocab.size,
-      targetVocabSize: task.targetVocab.size,
-      embeddingSize: config.embeddingSize,
-      hiddenSize: config.hiddenSize,
-      attentionSize: config.attentionSize,
-    });
-    optimizer = tf.train.adam(config.learningRate);
-    if (previous && setup.resume) await restoreState(setup.resume, parameters, optimizer);
-
-    const train = encodeExamples(task.train, task.sourceVocab, task.targetVocab);
-    const validation = encodeExamples(task.validation, task.sourceVocab, task.targetVocab);
-    const probes = encodeExamples(task.probes, task.sourceVocab, task.targetVocab);
-    const sourceLengths = train.map((item) => item.sourceIds.length);
-    const edges = bucketEdges(validation.map((item) => item.sourceIds.length));
-    const shapes = recordShapes(model, train.slice(0, config.batchSize));
+    const shapes = recordShapes(chapter, model, data, batchSize);
     writer.writeShapes(shapes);
-    events.runStarted?.({ runId, runDir, config, shapes });
+    const figures = chapter.figures?.(hyper, data) ?? [];
+    if (figures.length > 0) writer.writeFigures(figures);
+    events.runStarted?.({ runId, runDir, config, shapes, figures });
     log(
-      `run=${runId} chapter=${config.chapter} task=${config.task} backend=${config.backend} parameters=${parameters.count()}`,
+      `run=${runId} chapter=${config.chapter} task=${config.task} variant=${config.variant} backend=${config.backend} parameters=${parameters.count()}`,
     );
+    const modelSettings = chapter.info.hyperparameters
+      .filter((spec) => spec.group === 'model')
+      .map((spec) => `${spec.key}=${String(hyper[spec.key])}`);
     log(
-      `train=${train.length} validation=${validation.length} test=${task.test.length} batch_size=${config.batchSize} lr=${config.learningRate} hidden=${config.hiddenSize} seed=${config.seed} epochs=${config.epochs}${config.resumedFrom ? ` resumed_from=${config.resumedFrom} start_epoch=${startEpoch}` : ''}`,
+      `${data.summary} batch_size=${batchSize} lr=${String(hyper.learningRate)} ${modelSettings.join(' ')} seed=${config.seed} epochs=${epochs}` +
+        (resume ? ` resumed_from=${resume.previous.runId} start_epoch=${startEpoch}` : ''),
     );
 
     const runStart = Date.now();
     const variables = parameters.list();
     const stepEvery = setup.stepMetricsEvery ?? 50;
     let stopped = false;
-    for (let epoch = startEpoch; epoch <= config.epochs && !stopped; epoch++) {
+    for (let epoch = startEpoch; epoch <= epochs && !stopped; epoch++) {
       const epochStart = Date.now();
-      const batches = shuffledBatches(sourceLengths, config.batchSize, createRandom(config.seed * 7919 + epoch));
+      const batches = data.epochBatches(epoch, batchSize);
       let pending: tf.Scalar[] = [];
       let epochLossSum = 0;
       let epochLossBatches = 0;
@@ -237,110 +210,108 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
           stopped = true;
           break;
         }
-        const batch = makeBatch(batches[b].map((i) => train[i]));
+        const batch = data.batch(batches[b]);
+        step++;
+        const stepSeed = config.seed * 1000003 + step;
         const loss = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => {
-            const { logits } = model.teacherForced(batch);
-            return maskedCrossEntropy(logits, batch.targetIds, batch.targetMask);
+            const output = model.forward(batch, { training: true, seed: stepSeed });
+            const crossEntropy = maskedCrossEntropy(output.logits, batch.targets, batch.lossMask);
+            return output.auxiliaryLoss ? (tf.add(crossEntropy, output.auxiliaryLoss) as tf.Scalar) : crossEntropy;
           }, variables);
-          optimizer!.applyGradients(clipByGlobalNorm(grads, config.clipNorm));
+          optimizer!.applyGradients(clipNorm === null ? grads : clipByGlobalNorm(grads, clipNorm), step);
           return value;
         });
         disposeBatch(batch);
         pending.push(loss);
         trained += batches[b].length;
-        step++;
-        // Read the loss back only every few steps: one sync for many steps.
         if (pending.length >= LOSS_READ_EVERY || b === batches.length - 1) {
           const stacked = tf.stack(pending); // [steps]
           const values = await stacked.data();
           tf.dispose([stacked, ...pending]);
           pending = [];
-          for (const v of values) {
-            epochLossSum += v;
-            windowLossSum += v;
+          for (const value of values) {
+            epochLossSum += value;
+            windowLossSum += value;
           }
           epochLossBatches += values.length;
           windowBatches += values.length;
           lastLoss = values[values.length - 1];
-          if (!Number.isFinite(lastLoss))
+          if (!Number.isFinite(lastLoss)) {
             throw new TrainError(
-              `training diverged: loss is ${lastLoss} at epoch ${epoch}, step ${step} (try a smaller --lr)`,
+              `training diverged: loss is ${lastLoss} at epoch ${epoch}, step ${step} (try a smaller learning rate)`,
             );
+          }
         }
         if (step % stepEvery === 0 && windowBatches > 0) {
-          const metrics: StepMetrics = {
+          const metrics: StepRecord = {
             kind: 'step',
             epoch,
             step,
-            train_loss: windowLossSum / windowBatches,
             seconds: secondsBefore + (Date.now() - runStart) / 1000,
             samples_per_second: trained / Math.max((Date.now() - epochStart) / 1000, 1e-9),
+            train_loss: windowLossSum / windowBatches,
+            learning_rate: optimizer.learningRate(step),
           };
           writer.appendMetrics(metrics);
           events.stepMetrics?.(metrics);
           windowLossSum = 0;
           windowBatches = 0;
         }
-        events.progress?.({ epoch, epochs: config.epochs, batch: b + 1, batches: batches.length, trainLoss: lastLoss });
+        events.progress?.({ epoch, epochs, batch: b + 1, batches: batches.length, trainLoss: lastLoss });
         await yieldToEventLoop();
       }
       tf.dispose(pending);
       if (stopped) break;
       const trainSeconds = (Date.now() - epochStart) / 1000;
 
-      const evaluation = evaluate(model, validation, task.targetVocab, edges);
-      const metrics: EpochMetrics = {
+      const evaluation = data.evaluate(model);
+      const metrics: EvaluationRecord = {
         kind: 'epoch',
         epoch,
         step,
-        train_loss: epochLossSum / Math.max(epochLossBatches, 1),
-        val_loss: evaluation.loss,
-        val_token_accuracy: evaluation.tokenAccuracy,
-        val_exact_match: evaluation.exactMatch,
         seconds: secondsBefore + (Date.now() - runStart) / 1000,
         samples_per_second: trained / Math.max(trainSeconds, 1e-9),
-        buckets: evaluation.buckets,
+        train_loss: epochLossSum / Math.max(epochLossBatches, 1),
+        learning_rate: optimizer.learningRate(step),
+        values: evaluation.values,
       };
-      const probeMaps = probeAttention(model, probes, task.targetVocab);
-      const attention: AttentionSnapshot | null = probeMaps.some((p) => p.greedy.length > 0)
-        ? { epoch, probes: probeMaps }
-        : null;
-      const samples: SamplesSnapshot = {
-        epoch,
-        samples: validation.slice(0, SAMPLE_COUNT).map((item, i) => ({
-          source: joinTokens(item.example.source, task.level),
-          target: joinTokens(item.example.target, task.level),
-          predicted: joinTokens(evaluation.decoded[i].tokens, task.level),
-          sourceTokens: item.example.source,
-          targetTokens: item.example.target,
-          predictedTokens: evaluation.decoded[i].tokens,
-          correct: evaluation.correct[i],
-        })),
-      };
+      if (evaluation.buckets) metrics.buckets = evaluation.buckets;
+      const probes = data.probe(model);
+      const context = { model, data, hyperparameters: hyper, task: config.task, probes };
+      const checks = snapshotChecks(chapter, context);
+      const hasMaps = probes.probes.some((probe) => probe.maps.length > 0);
+      const attention = hasMaps ? buildSnapshot(epoch, step, context, checks) : null;
+      const samples: SamplesSnapshot = { epoch, samples: evaluation.samples };
+      // The order keeps the folder resumable at every point: a checkpoint is written only after
+      // its epoch's metrics line, and the status counts an epoch only once its checkpoint exists.
       if (attention) writer.writeAttention(attention);
       writer.writeSamples(samples);
-      await saveState(writer.modelDir, parameters, optimizer, config);
       writer.appendMetrics(metrics);
+      writer.writeCheckpoint(
+        epoch,
+        step,
+        await checkpointFiles(parameters, optimizer, `llm-tutor ${config.packageVersion} (${config.chapter})`),
+      );
       status = { ...status, epochsCompleted: epoch };
       writer.writeStatus(status);
-      log(formatEpochLine(metrics, config.epochs));
+      log(formatEvaluationLine(metrics, chapter.info, epochs));
+      if (checks.length > 0) log(formatChecksLine(checks));
       events.epoch?.(metrics, attention, samples);
     }
 
-    if (stopped) {
-      await saveState(writer.modelDir, parameters, optimizer, config);
-      log(`stopped after ${status.epochsCompleted} complete epoch(s)`);
-    } else {
-      finalReport(model, task, encodeExamples(task.test, task.sourceVocab, task.targetVocab), validation, shapes, log);
-    }
+    if (stopped)
+      log(
+        `stopped after ${status.epochsCompleted} complete epoch(s); the saved model is that of epoch ${status.epochsCompleted}`,
+      );
+    else data.finalReport(model, shapes, log);
     status = { ...status, state: stopped ? 'stopped' : 'completed', endedAt: new Date().toISOString() };
     writer.writeStatus(status);
     events.ended?.(status);
     return { runId, runDir, status };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    status = { ...status, state: 'failed', endedAt: new Date().toISOString(), error: message };
+    status = { ...status, state: 'failed', endedAt: new Date().toISOString(), error: message.split('\n')[0] };
     writer.writeStatus(status);
     log(`failed: ${message}`);
     events.ended?.(status);
@@ -348,105 +319,5 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
   } finally {
     parameters.dispose();
     optimizer?.dispose();
-  }
-}
-
-/** One teacher-forced forward pass: every named tensor's shape for `shapes.json`. */
-function recordShapes(model: Seq2SeqModel, items: EncodedExample[]): ShapeEntry[] {
-  const batch = makeBatch(items);
-  try {
-    let entries: ShapeEntry[] = [];
-    tf.tidy(() => {
-      entries = describeShapes(model.teacherForced(batch).named, model.parameters);
-    });
-    return entries;
-  } finally {
-    disposeBatch(batch);
-  }
-}
-
-async function saveState(
-  dir: string,
-  parameters: Parameters,
-  optimizer: tf.Optimizer,
-  config: RunConfig,
-): Promise<void> {
-  const generatedBy = `llm-tutor ${config.packageVersion} (${config.chapter})`;
-  await saveWeights(
-    dir,
-    MODEL_WEIGHTS,
-    parameters.entries().map(([name, tensor]) => ({ name, tensor })),
-    generatedBy,
-  );
-  // [iterations, ...first moments, ...second moments]; the iterations scalar is created for us.
-  const optimizerWeights = await optimizer.getWeights();
-  try {
-    await saveWeights(
-      dir,
-      OPTIMIZER_STATE,
-      optimizerWeights.map((w, i) => ({ name: `optimizer/${i}`, tensor: w.tensor })),
-      generatedBy,
-    );
-  } finally {
-    optimizerWeights[0]?.tensor.dispose();
-  }
-}
-
-async function restoreState(runDir: string, parameters: Parameters, optimizer: tf.Optimizer): Promise<void> {
-  const modelDir = new RunWriter(runDir).modelDir;
-  const weights = loadWeights(modelDir, MODEL_WEIGHTS);
-  try {
-    parameters.assign(weights);
-  } finally {
-    tf.dispose([...weights.values()]);
-  }
-  const state = loadWeights(modelDir, OPTIMIZER_STATE);
-  const ordered = [...state.entries()].sort((a, b) => Number(a[0].split('/')[1]) - Number(b[0].split('/')[1]));
-  try {
-    await optimizer.setWeights(ordered.map(([name, tensor]) => ({ name, tensor }))); // variables share the data
-  } finally {
-    tf.dispose(ordered.map(([, tensor]) => tensor));
-  }
-}
-
-/** The closing lines: test accuracy, the course's three shapes, attention row sums and samples. */
-function finalReport(
-  model: Seq2SeqModel,
-  task: TaskData,
-  test: EncodedExample[],
-  validation: EncodedExample[],
-  shapes: ShapeEntry[],
-  log: (line: string) => void,
-): void {
-  const testEvaluation = evaluate(
-    model,
-    test,
-    task.targetVocab,
-    bucketEdges(test.map((item) => item.sourceIds.length)),
-  );
-  log(
-    `test_loss=${testEvaluation.loss.toFixed(4)} test_token_acc=${testEvaluation.tokenAccuracy.toFixed(4)} test_exact=${testEvaluation.exactMatch.toFixed(4)}`,
-  );
-  const shapeOf = (name: string) => shapes.find((s) => s.name === name);
-  const describe = (entry: ShapeEntry | undefined) =>
-    entry ? `(${entry.dims.join(', ')})=(${entry.shape.join(', ')})` : 'none';
-  const attention = shapeOf('attention_weights');
-  log(
-    `attention_shape=${attention ? describe(attention) : 'none (this chapter has no attention)'} logits_shape=${describe(shapeOf('logits'))}`,
-  );
-  if (attention) {
-    const batch = makeBatch(validation.slice(0, 64));
-    const sums = tf.tidy(() => {
-      const weights = model.teacherForced(batch).attentionWeights!; // [batch, target_len, source_len]
-      const rowSums = tf.sum(weights, 2); // [batch, target_len]
-      return tf.stack([tf.min(rowSums), tf.max(rowSums)]);
-    });
-    const [min, max] = sums.dataSync();
-    sums.dispose();
-    disposeBatch(batch);
-    log(`attention_row_sums min=${min.toFixed(6)} max=${max.toFixed(6)}`);
-  }
-  for (let i = 0; i < Math.min(5, test.length); i++) {
-    log(formatSampleLine(test[i].example, testEvaluation.decoded[i].tokens, task.level));
   }
 }

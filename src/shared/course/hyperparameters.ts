@@ -21,8 +21,9 @@ export function defaultsOf(info: ChapterInfo, taskId?: string): Hyperparameters 
   return { ...Object.fromEntries(info.hyperparameters.map((spec) => [spec.key, spec.default])), ...task?.defaults };
 }
 
+/** A value as a message shows it: control characters escaped, cut to 40 characters, no quotes added. */
 function short(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const text = JSON.stringify(String(value)).slice(1, -1);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 

@@ -8,85 +8,99 @@
  * This simplifies Bahdanau et al. (2015), where the context also feeds the next decoder step.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Hyperparameters } from '../../../shared/course/chapter';
 import { additiveAttention, createAdditiveAttention, projectKeys } from '../../nn/attention';
 import { createGruDecoder, createGruEncoder, decodeTeacherForced, decoderStep, encode } from '../../nn/gruSeq2Seq';
 import { linear } from '../../nn/linear';
 import { matMulBias } from '../../nn/matmul';
 import type { Parameters } from '../../nn/parameters';
-import { BOS_ID } from '../../tasks/vocab';
-import type { BatchTensors, GreedyOutput, ModelSizes, Seq2SeqModel, TeacherForcedOutput } from '../types';
+import { createTape } from '../../nn/tape';
+import type { Batch, ChapterModel, DecoderState, ForwardOutput, RunData, StepOutput } from '../contract';
 
-export function createAttentionSeq2SeqModel(parameters: Parameters, sizes: ModelSizes): Seq2SeqModel {
-  const encoder = createGruEncoder(parameters, sizes.sourceVocabSize, sizes.embeddingSize, sizes.hiddenSize);
-  const decoder = createGruDecoder(parameters, sizes.targetVocabSize, sizes.embeddingSize, sizes.hiddenSize);
+export function createAttentionSeq2SeqModel(
+  parameters: Parameters,
+  hyper: Hyperparameters,
+  data: RunData,
+): ChapterModel {
+  const embeddingSize = Number(hyper.embeddingSize);
+  const hiddenSize = Number(hyper.hiddenSize);
+  const encoder = createGruEncoder(parameters, 'encoder', data.sourceVocab.size, embeddingSize, hiddenSize);
+  const decoder = createGruDecoder(parameters, 'decoder', data.targetVocab.size, embeddingSize, hiddenSize);
   const attention = createAdditiveAttention(
     parameters,
     'attention',
-    sizes.hiddenSize,
-    sizes.hiddenSize,
-    sizes.attentionSize,
+    hiddenSize,
+    hiddenSize,
+    Number(hyper.attentionSize),
   );
-  const outputKernel = parameters.glorot('output/kernel', 2 * sizes.hiddenSize, sizes.targetVocabSize); // [2·hidden, vocab]
-  const outputBias = parameters.zeros('output/bias', [sizes.targetVocabSize]); // [vocab]
+  const outputKernel = parameters.glorot('output/kernel', 2 * hiddenSize, data.targetVocab.size) as tf.Tensor2D; // [2·hidden, vocab]
+  const outputBias = parameters.zeros('output/bias', [data.targetVocab.size]) as tf.Tensor1D; // [vocab]
 
-  function teacherForced(batch: BatchTensors): TeacherForcedOutput {
-    const { sourceEmbeddings, encoderOutputs, finalState } = encode(encoder, batch.sourceIds, batch.sourceMask); // [batch, source_len, hidden]
-    const { decoderEmbeddings, decoderOutputs } = decodeTeacherForced(decoder, batch.decoderInputIds, finalState); // [batch, target_len, hidden]
-    const keys = projectKeys(encoderOutputs, attention); // [batch, source_len, attention]
-    const { scores, weights, context } = additiveAttention(
-      decoderOutputs,
-      keys,
-      encoderOutputs,
-      batch.sourceMask,
-      attention,
-    );
-    // scores, weights [batch, target_len, source_len]; context [batch, target_len, hidden]
-    const combined = tf.concat([decoderOutputs, context], 2); // [batch, target_len, 2·hidden]
-    const logits = linear(combined, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D) as tf.Tensor3D; // [batch, target_len, vocab]
+  function forward(batch: Batch): ForwardOutput {
+    const tape = createTape();
+    const sourceIds = tape('source_ids', batch.inputs.source_ids as tf.Tensor2D); // [batch, source_len]
+    const sourceMask = tape('source_mask', batch.inputs.source_mask as tf.Tensor2D); // [batch, source_len]
+    const encoded = encode(encoder, sourceIds, sourceMask);
+    tape('source_embeddings', encoded.sourceEmbeddings); // [batch, source_len, embedding]
+    const encoderOutputs = tape('encoder_outputs', encoded.encoderOutputs); // [batch, source_len, hidden]
+    const finalState = tape('encoder_final_state', encoded.finalState); // [batch, hidden]
+    const decoderInputIds = tape('decoder_input_ids', batch.inputs.decoder_input_ids as tf.Tensor2D); // [batch, target_len]
+    const decoded = decodeTeacherForced(decoder, decoderInputIds, finalState);
+    tape('decoder_embeddings', decoded.decoderEmbeddings); // [batch, target_len, embedding]
+    const decoderOutputs = tape('decoder_outputs', decoded.decoderOutputs); // [batch, target_len, hidden]
+    const keys = tape('attention_keys', projectKeys(encoderOutputs, attention)); // [batch, source_len, attention]
+    const result = additiveAttention(decoderOutputs, keys, encoderOutputs, sourceMask, attention);
+    tape('attention_scores', result.scores); // [batch, target_len, source_len]
+    const weights = tape('attention_weights', result.weights); // [batch, target_len, source_len]
+    const context = tape('context', result.context); // [batch, target_len, hidden]
+    const combined = tape('decoder_output_and_context', tf.concat([decoderOutputs, context], 2)); // [batch, target_len, 2·hidden]
+    const logits = tape('logits', linear(combined, outputKernel, outputBias) as tf.Tensor3D); // [batch, target_len, vocab]
+    tape('target_ids', batch.targets); // [batch, target_len]
     return {
       logits,
-      attentionWeights: weights,
-      named: {
-        source_ids: batch.sourceIds,
-        source_mask: batch.sourceMask,
-        source_embeddings: sourceEmbeddings,
-        encoder_outputs: encoderOutputs,
-        encoder_final_state: finalState,
-        decoder_input_ids: batch.decoderInputIds,
-        decoder_embeddings: decoderEmbeddings,
-        decoder_outputs: decoderOutputs,
-        attention_keys: keys,
-        attention_scores: scores,
-        attention_weights: weights,
-        context,
-        decoder_output_and_context: combined,
-        logits,
-        target_ids: batch.targetIds,
-      },
+      named: tape.named,
+      attention: [
+        {
+          kind: 'cross',
+          stack: 'decoder',
+          layer: 0,
+          weights: tf.expandDims(weights, 1) as tf.Tensor4D, // [batch, heads = 1, target_len, source_len]
+          keep: tf.reshape(sourceMask, [sourceMask.shape[0], 1, 1, sourceMask.shape[1]]), // [batch, 1, 1, source_len]
+          rows: 'target',
+          columns: 'source',
+        },
+      ],
     };
   }
 
-  function greedy(sourceIds: tf.Tensor2D, sourceMask: tf.Tensor2D, steps: number): GreedyOutput {
-    return tf.tidy(() => {
-      const { encoderOutputs, finalState } = encode(encoder, sourceIds, sourceMask); // [batch, source_len, hidden]
-      const keys = projectKeys(encoderOutputs, attention); // projected once, reused at every step
-      let state = finalState; // [batch, hidden]
-      let previous = tf.fill([sourceIds.shape[0]], BOS_ID, 'int32') as tf.Tensor1D; // [batch]
-      const tokens: tf.Tensor1D[] = [];
-      const rows: tf.Tensor2D[] = [];
-      for (let step = 0; step < steps; step++) {
-        state = decoderStep(decoder, previous, state); // [batch, hidden]
-        const query = tf.expandDims(state, 1) as tf.Tensor3D; // [batch, 1, hidden]
-        const { weights, context } = additiveAttention(query, keys, encoderOutputs, sourceMask, attention); // [batch, 1, source_len], [batch, 1, hidden]
-        const combined = tf.concat([state, tf.squeeze(context, [1])], 1) as tf.Tensor2D; // [batch, 2·hidden]
-        const logits = matMulBias(combined, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D); // [batch, vocab]
-        previous = tf.argMax(logits, 1) as tf.Tensor1D; // [batch]
-        tokens.push(previous);
-        rows.push(tf.squeeze(weights, [1]) as tf.Tensor2D); // [batch, source_len]
-      }
-      return { tokens: tf.stack(tokens, 1) as tf.Tensor2D, attentionWeights: tf.stack(rows, 1) as tf.Tensor3D }; // [batch, steps], [batch, steps, source_len]
-    });
-  }
-
-  return { parameters, teacherForced, greedy };
+  return {
+    parameters,
+    forward,
+    decoder: {
+      start(inputs): DecoderState {
+        const sourceMask = inputs.source_mask as tf.Tensor2D; // [batch, source_len]
+        const { encoderOutputs, finalState } = encode(encoder, inputs.source_ids as tf.Tensor2D, sourceMask);
+        const keys = projectKeys(encoderOutputs, attention); // projected once, reused at every step
+        return { state: finalState, encoderOutputs, keys, sourceMask };
+      },
+      step(state, previous): StepOutput {
+        const next = decoderStep(decoder, previous, state.state as tf.Tensor2D); // [batch, hidden]
+        const query = tf.expandDims(next, 1) as tf.Tensor3D; // [batch, 1, hidden]
+        const { weights, context } = additiveAttention(
+          query,
+          state.keys as tf.Tensor3D,
+          state.encoderOutputs as tf.Tensor3D,
+          state.sourceMask as tf.Tensor2D,
+          attention,
+        ); // [batch, 1, source_len], [batch, 1, hidden]
+        const combined = tf.concat([next, tf.squeeze(context, [1])], 1) as tf.Tensor2D; // [batch, 2·hidden]
+        const logits = matMulBias(combined, outputKernel, outputBias); // [batch, vocab]
+        return {
+          logits,
+          state: { ...state, state: next },
+          attention: [{ kind: 'cross', stack: 'decoder', layer: 0, weights, columns: 'source' }], // weights [batch, heads = 1, source_len]
+        };
+      },
+    },
+  };
 }

@@ -1,16 +1,24 @@
 /**
- * Validation metrics: teacher-forced loss and token accuracy, greedy exact match, and both per
- * source-length bucket. One read-back per batch.
+ * Validation metrics of a source → target chapter: teacher-forced loss and token accuracy,
+ * greedy exact match, and both per source-length bucket. One read-back per chunk.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LengthBucket } from '../../protocol/run';
-import type { Seq2SeqModel } from '../chapters/types';
-import { maskedCrossEntropy } from '../nn/loss';
-import type { Vocab } from '../tasks/vocab';
-import { chunks, disposeBatch, makeBatch, type EncodedExample } from './batches';
-import { greedyDecode, type DecodedExample } from './decode';
+import type { LengthBucket } from '../../../shared/run/records';
+import type { ChapterModel } from '../../chapters/contract';
+import { maskedCrossEntropy } from '../../nn/loss';
+import { BOS_ID, EOS_ID, type Vocab } from '../../tasks/vocab';
+import { disposeBatch } from '../../train/batches';
+import { greedyDecode } from '../../train/decode';
+import { chunks, makeSeq2SeqBatch, type EncodedExample } from './batch';
 
-export interface Evaluation {
+export interface DecodedExample {
+  /** Predicted tokens up to (excluding) `<eos>`. */
+  tokens: string[];
+  /** Whether `<eos>` was produced within the step budget. */
+  ended: boolean;
+}
+
+export interface Seq2SeqEvaluation {
   loss: number;
   tokenAccuracy: number;
   exactMatch: number;
@@ -42,13 +50,36 @@ export function decodingSteps(items: EncodedExample[]): number {
   return Math.max(...items.map((item) => item.targetIds.length));
 }
 
-export function evaluate(
-  model: Seq2SeqModel,
+/** Greedy decoding of `items` (one batch) to tokens, cut at `<eos>`. */
+export function decodeItems(
+  model: ChapterModel,
+  items: EncodedExample[],
+  targetVocab: Vocab,
+  steps: number,
+): DecodedExample[] {
+  if (!model.decoder) throw new Error('this model has no decoder');
+  const batch = makeSeq2SeqBatch(items);
+  try {
+    const { tokens } = greedyDecode(model.decoder, batch.inputs, items.length, steps, BOS_ID, false);
+    const ids = tokens.arraySync() as number[][]; // [batch, steps]
+    tokens.dispose();
+    return ids.map((row) => {
+      const eos = row.indexOf(EOS_ID);
+      const kept = eos === -1 ? row : row.slice(0, eos);
+      return { tokens: kept.map((id) => targetVocab.token(id)), ended: eos !== -1 };
+    });
+  } finally {
+    disposeBatch(batch);
+  }
+}
+
+export function evaluateSeq2Seq(
+  model: ChapterModel,
   items: EncodedExample[],
   targetVocab: Vocab,
   edges: [number, number][],
   batchSize = 256,
-): Evaluation {
+): Seq2SeqEvaluation {
   let lossSum = 0;
   let tokenCount = 0;
   let correctTokens = 0;
@@ -60,21 +91,21 @@ export function evaluate(
   const order = items.map((_, i) => i).sort((a, b) => items[a].sourceIds.length - items[b].sourceIds.length || a - b);
   for (const indices of chunks(order, batchSize)) {
     const chunk = indices.map((i) => items[i]);
-    const batch = makeBatch(chunk);
+    const batch = makeSeq2SeqBatch(chunk);
     const [perExampleCorrect, perExampleCount, summary] = tf.tidy(() => {
-      const { logits } = model.teacherForced(batch); // [batch, target_len, vocab]
+      const { logits } = model.forward(batch, { training: false, seed: 0 }); // [batch, target_len, vocab]
       const predictions = tf.argMax(logits, 2); // [batch, target_len]
-      const hits = tf.mul(tf.cast(tf.equal(predictions, batch.targetIds), 'float32'), batch.targetMask); // [batch, target_len]
-      const count = tf.sum(batch.targetMask); // tokens in this batch
-      const loss = tf.mul(maskedCrossEntropy(logits, batch.targetIds, batch.targetMask), count); // summed loss
-      return [tf.sum(hits, 1), tf.sum(batch.targetMask, 1), tf.stack([loss, count])];
+      const hits = tf.mul(tf.cast(tf.equal(predictions, batch.targets), 'float32'), batch.lossMask); // [batch, target_len]
+      const count = tf.sum(batch.lossMask); // tokens in this batch
+      const loss = tf.mul(maskedCrossEntropy(logits, batch.targets, batch.lossMask), count); // summed loss
+      return [tf.sum(hits, 1), tf.sum(batch.lossMask, 1), tf.stack([loss, count])];
     });
     const [batchLoss, batchCount] = summary.dataSync();
     lossSum += batchLoss;
     tokenCount += batchCount;
     const hits = perExampleCorrect.dataSync();
     const counts = perExampleCount.dataSync();
-    const results = greedyDecode(model, chunk, targetVocab, steps);
+    const results = decodeItems(model, chunk, targetVocab, steps);
     indices.forEach((original, k) => {
       correctTokens += hits[k];
       exampleTokenCorrect[original] = hits[k];

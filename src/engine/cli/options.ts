@@ -1,0 +1,73 @@
+/**
+ * Command-line options of `train`: the common ones, and one flag per hyperparameter the chapter
+ * declares (`dModel` → `--d-model`), checked against the chapter's types and ranges.
+ */
+import { parseArgs } from 'util';
+import type { ChapterInfo, HyperValue } from '../../shared/course/chapter';
+import { flagOf, parseHyperValue } from '../../shared/course/hyperparameters';
+import { UsageError, nonNegativeInteger } from './usage';
+
+const COMMON = {
+  task: { type: 'string' },
+  variant: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  'output-dir': { type: 'string' },
+  resume: { type: 'string' },
+  quiet: { type: 'boolean' },
+  /** Short for --learning-rate, as in the course's script. */
+  lr: { type: 'string' },
+} as const;
+
+export interface TrainOptions {
+  task?: string;
+  variant?: string;
+  seed?: number;
+  backend?: string;
+  outputDir?: string;
+  resume?: string;
+  quiet: boolean;
+  overrides: Record<string, HyperValue>;
+}
+
+/** The first argument that is not an option or an option's value: the chapter. */
+export function chapterArgument(args: string[]): string | undefined {
+  const valued = new Set(['--task', '--variant', '--seed', '--backend', '--output-dir', '--resume', '--lr']);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('-')) return arg;
+    if (!arg.includes('=') && (valued.has(arg) || (arg.startsWith('--') && !['--quiet', '--help'].includes(arg)))) i++;
+  }
+  return undefined;
+}
+
+export function parseTrainOptions(args: string[], info: ChapterInfo): TrainOptions {
+  const hyperOptions = Object.fromEntries(
+    info.hyperparameters.map((spec) => [flagOf(spec.key), { type: 'string' as const }]),
+  );
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, ...hyperOptions } });
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `train takes one chapter, e.g. 'llm-tutor train attention-seq2seq' (got ${positionals.length})`,
+    );
+  }
+  const overrides: Record<string, HyperValue> = {};
+  const all = values as Record<string, string | boolean | undefined>;
+  for (const spec of info.hyperparameters) {
+    const text = all[flagOf(spec.key)] ?? (spec.key === 'learningRate' ? all.lr : undefined);
+    if (typeof text !== 'string') continue;
+    const parsed = parseHyperValue(spec, text);
+    if (!parsed.ok) throw new UsageError(`--${flagOf(spec.key)}: ${parsed.reason}`);
+    overrides[spec.key] = parsed.value;
+  }
+  return {
+    task: values.task,
+    variant: values.variant,
+    seed: nonNegativeInteger('seed', values.seed),
+    backend: values.backend,
+    outputDir: values['output-dir'],
+    resume: values.resume,
+    quiet: Boolean(values.quiet),
+    overrides,
+  };
+}

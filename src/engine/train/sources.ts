@@ -1,0 +1,66 @@
+/**
+ * The line of a chapter's source that creates each named tensor or weight, for the shape table's
+ * links to the code. Found by scanning the chapter folder's files for the quoted name (models
+ * name tensors where they create them, `tape('encoder_outputs', …)`, and weights where they
+ * declare them, `parameters.glorot('output/kernel', …)` or a prefix such as `'encoder/gru'`
+ * passed to a building block). The sources are read from `src/engine/chapters/<id>/` when run
+ * from the repository, or from the copy the build puts beside the bundle (`dist/sources/`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SourceLine } from '../../shared/run/records';
+
+/** Where a chapter's source files are, or null when they are not shipped. */
+export function chapterSourceDir(chapter: string): string | null {
+  const candidates = [
+    path.join(__dirname, '..', 'chapters', chapter), // from source: src/engine/train → src/engine/chapters
+    path.join(__dirname, 'sources', 'src', 'engine', 'chapters', chapter), // bundle: dist/engine.js
+    path.join(__dirname, '..', 'src', 'engine', 'chapters', chapter), // bundle run inside the repository
+  ];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'model.ts'))) ?? null;
+}
+
+const cache = new Map<string, { file: string; lines: string[] }[]>();
+
+function sourceFiles(chapter: string): { file: string; lines: string[] }[] {
+  const cached = cache.get(chapter);
+  if (cached) return cached;
+  const dir = chapterSourceDir(chapter);
+  const files: { file: string; lines: string[] }[] = [];
+  if (dir) {
+    // model.ts first: it creates the tensors; then the others of the folder (not info.ts: it only describes them).
+    const names = fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith('.ts') && name !== 'info.ts')
+      .sort((a, b) => (a === 'model.ts' ? -1 : b === 'model.ts' ? 1 : a.localeCompare(b)));
+    for (const name of names) {
+      const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n');
+      files.push({ file: `src/engine/chapters/${chapter}/${name}`, lines });
+    }
+  }
+  cache.set(chapter, files);
+  return files;
+}
+
+function quoted(name: string): string[] {
+  return [`'${name}'`, `"${name}"`, `\`${name}\``];
+}
+
+/** Names to look for: the name itself, then (weights) its prefixes at `/` boundaries, longest first. */
+function candidates(name: string): string[] {
+  const parts = name.split('/');
+  const prefixes = parts.map((_, i) => parts.slice(0, parts.length - i).join('/'));
+  return prefixes;
+}
+
+/** The line of `chapter`'s sources that creates `name`, or undefined when none mentions it. */
+export function sourceLineOf(chapter: string, name: string): SourceLine | undefined {
+  for (const candidate of candidates(name)) {
+    const needles = quoted(candidate);
+    for (const { file, lines } of sourceFiles(chapter)) {
+      const index = lines.findIndex((line) => needles.some((needle) => line.includes(needle)));
+      if (index !== -1) return { file, line: index + 1 };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,239 @@
+/**
+ * Whole runs: everything the panel needs to draw one (`readRun`), the list of a runs folder
+ * (`listRuns`), and the CLI's way of naming a run (`resolveRunArgument`). Node only; never writes.
+ */
+import * as fs from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { chapterInfo } from '../shared/course/catalogue';
+import type { MetricsRecord, RunConfig, RunListEntry, RunSnapshot, RunStatus } from '../shared/run/records';
+import { readCheckpoint, type Checkpoint } from './checkpoint';
+import { DamagedRunError, RunStoreError, describeFsError, errorCode, oneLine } from './files';
+import { ATTENTION_DIR, CONFIG_FILE, SAMPLES_DIR, STATUS_FILE, isHiddenOrTemporary, timeFromRunId } from './paths';
+import {
+  listEpochFiles,
+  readAttentionFile,
+  readConfigAndStatus,
+  readFigures,
+  readMetricsForStatus,
+  readSamplesFile,
+  readShapes,
+  type Optional,
+} from './reader';
+
+async function assertFolder(dir: string): Promise<void> {
+  try {
+    const stats = await stat(dir);
+    if (!stats.isDirectory()) throw new DamagedRunError(dir, 'not a folder');
+  } catch (error) {
+    if (error instanceof DamagedRunError) throw error;
+    if (errorCode(error) === 'ENOENT') throw new DamagedRunError(dir, 'folder does not exist');
+    throw new DamagedRunError(dir, `cannot be read (${describeFsError(error)})`);
+  }
+}
+
+/**
+ * The run's checkpoint checked against its status: a format-2 run that completed epochs must have
+ * one, and it may not be older than the last completed epoch. Null when there are no weights yet.
+ */
+export async function checkedCheckpoint(
+  dir: string,
+  config: RunConfig,
+  status: RunStatus,
+  verifyContent = true,
+): Promise<Checkpoint | null> {
+  const checkpoint = await readCheckpoint(dir, verifyContent);
+  if (config.formatVersion === 2 && status.epochsCompleted > 0) {
+    if (!checkpoint) {
+      throw new DamagedRunError(
+        dir,
+        `model/ has no checkpoint but ${STATUS_FILE} says ${status.epochsCompleted} epoch(s) completed`,
+      );
+    }
+    if (checkpoint.epoch !== null && checkpoint.epoch < status.epochsCompleted) {
+      throw new DamagedRunError(
+        dir,
+        `model/ holds the checkpoint of epoch ${checkpoint.epoch} but ${STATUS_FILE} says ${status.epochsCompleted} epoch(s) completed`,
+      );
+    }
+  }
+  return checkpoint;
+}
+
+/** The newest readable snapshot among `epochs` (ascending); unreadable newer ones are reported in `warnings`. */
+async function newestReadable<T>(
+  epochs: number[],
+  read: (epoch: number) => Promise<Optional<T>>,
+  warnings: string[],
+): Promise<{ value: T | null; bad: Set<number> }> {
+  const bad = new Set<number>();
+  for (let index = epochs.length - 1; index >= 0; index--) {
+    const result = await read(epochs[index]);
+    if (result.ok) return { value: result.value, bad };
+    bad.add(epochs[index]);
+    warnings.push(`${result.reason}; skipped`);
+  }
+  return { value: null, bad };
+}
+
+/**
+ * Everything the panel needs to draw the run in `dir`, the weights verified against their
+ * checksums. DamagedRunError (reason in one line) when the folder is not a readable run. A
+ * `running` status is returned as is, even if the process that wrote it is gone.
+ */
+export async function readRun(dir: string): Promise<RunSnapshot> {
+  const runDir = path.resolve(dir);
+  await assertFolder(runDir);
+  const { config, status } = await readConfigAndStatus(runDir);
+  const warnings: string[] = [];
+  const metrics = await readMetricsForStatus(runDir, status, config.formatVersion);
+  warnings.push(...metrics.warnings);
+  const checkpoint = await checkedCheckpoint(runDir, config, status);
+
+  const [shapes, figures, attentionFiles, samplesFiles] = await Promise.all([
+    readShapes(runDir, config.formatVersion),
+    readFigures(runDir),
+    listEpochFiles(runDir, ATTENTION_DIR, warnings),
+    listEpochFiles(runDir, SAMPLES_DIR, warnings),
+  ]);
+  if (!shapes.ok)
+    warnings.push(shapes.missing ? `${shapes.reason}: no tensor shapes to show` : `${shapes.reason}; ignored`);
+  if (!figures.ok && !figures.missing) warnings.push(`${figures.reason}; ignored`);
+  const attention = await newestReadable(
+    attentionFiles,
+    (epoch) => readAttentionFile(runDir, epoch, config.formatVersion),
+    warnings,
+  );
+  const samples = await newestReadable(samplesFiles, (epoch) => readSamplesFile(runDir, epoch), warnings);
+  return {
+    runId: path.basename(runDir),
+    dir: runDir,
+    config,
+    status,
+    metrics: metrics.records,
+    shapes: shapes.ok ? shapes.value : [],
+    figures: figures.ok ? figures.value : [],
+    attentionEpochs: attentionFiles.filter((epoch) => !attention.bad.has(epoch)),
+    attention: attention.value,
+    samples: samples.value,
+    weights: checkpoint === null ? 'missing' : checkpoint.format === 2 ? 'verified' : 'unverified',
+    warnings,
+  };
+}
+
+/** The best value of the chapter's primary metric over the evaluation records (NaN ignored). */
+function bestOf(config: RunConfig, records: MetricsRecord[]): { key: string; value: number } | null {
+  const info = chapterInfo(config.chapter);
+  const key = info.primaryMetric;
+  const higher = info.metrics.find((metric) => metric.key === key)?.better !== 'lower';
+  let best: number | null = null;
+  for (const record of records) {
+    if (record.kind !== 'epoch') continue;
+    const value = record.values[key];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    if (best === null || (higher ? value > best : value < best)) best = value;
+  }
+  return best === null ? null : { key, value: best };
+}
+
+async function listEntry(dir: string, runId: string): Promise<RunListEntry> {
+  try {
+    const { config, status } = await readConfigAndStatus(dir);
+    const { records } = await readMetricsForStatus(dir, status, config.formatVersion);
+    await checkedCheckpoint(dir, config, status, false);
+    const epochs = config.hyperparameters.epochs;
+    return {
+      ok: true,
+      runId,
+      dir,
+      chapter: config.chapter,
+      task: config.task,
+      variant: config.variant,
+      state: status.state,
+      epochsCompleted: status.epochsCompleted,
+      epochs: typeof epochs === 'number' ? epochs : status.epochsCompleted,
+      best: bestOf(config, records),
+      startedAt: status.startedAt,
+    };
+  } catch (error) {
+    const reason =
+      error instanceof DamagedRunError ? error.reason : oneLine(error instanceof Error ? error.message : String(error));
+    return { ok: false, runId, dir, reason };
+  }
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function sortTime(entry: RunListEntry): number {
+  if (entry.ok) {
+    const started = Date.parse(entry.startedAt);
+    if (!Number.isNaN(started)) return started;
+  }
+  return timeFromRunId(entry.runId) ?? Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Every sub-folder of `runsDir` as a list entry, newest first. A damaged or foreign folder is
+ * `{ ok: false, reason }` and never stops the others from being listed; plain files, symlinks and
+ * hidden or temporary names are ignored; a missing `runsDir` gives []. The weights are checked
+ * against their manifest and status, and verified in full when a run is read, shown or used.
+ * RunStoreError when `runsDir` exists but cannot be read as a folder.
+ */
+export async function listRuns(runsDir: string): Promise<RunListEntry[]> {
+  const root = path.resolve(runsDir);
+  let entries: fs.Dirent[];
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return [];
+    throw new RunStoreError(`cannot read ${root}: ${describeFsError(error)}`, root, errorCode(error));
+  }
+  const names = entries.filter((entry) => entry.isDirectory() && !isHiddenOrTemporary(entry.name)).map((e) => e.name);
+  const list = await mapLimited(names, 8, (name) => listEntry(path.join(root, name), name));
+  const times = new Map(list.map((entry) => [entry, sortTime(entry)]));
+  return list.sort((a, b) => {
+    const difference = (times.get(b) ?? 0) - (times.get(a) ?? 0);
+    if (difference !== 0 && !Number.isNaN(difference)) return difference;
+    return a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0;
+  });
+}
+
+function isFolder(candidate: string): boolean {
+  try {
+    return fs.statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function hasConfig(candidate: string): boolean {
+  try {
+    return fs.lstatSync(path.join(candidate, CONFIG_FILE)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For the CLI: the run folder that `arg` names — `arg` itself when it is a folder holding a
+ * config.json, else `<runsDir>/<arg>`. Returns an absolute path. RunStoreError `not a run: <arg>`.
+ */
+export function resolveRunArgument(arg: string, runsDir: string): string {
+  if (arg.trim() !== '' && !arg.includes('\0')) {
+    for (const candidate of [path.resolve(arg), path.resolve(runsDir, arg)]) {
+      if (isFolder(candidate) && hasConfig(candidate)) return candidate;
+    }
+  }
+  throw new RunStoreError(`not a run: ${oneLine(arg, 200)}`);
+}
