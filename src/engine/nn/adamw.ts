@@ -122,8 +122,8 @@ export class AdamW {
         const v = tf.add(tf.mul(slot.secondMoment, beta2), tf.mul(tf.square(gradient), 1 - beta2)); // [param shape]
         slot.firstMoment.assign(m);
         slot.secondMoment.assign(v);
-        const denominator = tf.add(tf.div(tf.sqrt(v), rootCorrection2), epsilon); // √v̂ + ε
-        const decayed = slot.decays && weightDecay !== 0 ? tf.mul(slot.variable, keepFactor) : slot.variable;
+        const denominator = tf.add(tf.div(tf.sqrt(v), rootCorrection2), epsilon); // [param shape]: √v̂ + ε
+        const decayed = slot.decays && weightDecay !== 0 ? tf.mul(slot.variable, keepFactor) : slot.variable; // [param shape]
         slot.variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denominator), stepSize))); // [param shape]
       }
     });

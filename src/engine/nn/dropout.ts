@@ -36,7 +36,7 @@ export function dropoutMask(shape: number[], rate: number, seed: number): tf.Ten
   const kept = 1 / (1 - rate);
   const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < mask.length; i++) mask[i] = random.next() < rate ? 0 : kept;
-  return tf.tensor(mask, shape);
+  return tf.tensor(mask, shape); // [...shape]
 }
 
 /**

@@ -156,9 +156,10 @@ export function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
 
 /**
  * Splits a fused projection `[batch, len, Σ headCounts·d_head]` into one `[batch, count, len, d_head]`
- * tensor per entry of `headCounts` (e.g. [h, h, h] for Q, K, V). One transpose for all of them: the
- * three are cut apart afterwards along the head axis, where each example's block is contiguous
- * (cutting columns first took three strided copies, ~4 ms more per layer on wasm).
+ * tensor per entry of `headCounts` (e.g. [h, h, h] for Q, K, V; [h, kv_h, kv_h] with grouped heads).
+ * One transpose moves the head axis before the time axis for all of them; they are then cut apart
+ * along the head axis. (Cutting the columns first and transposing three times measured the same on
+ * wasm: there a slice copies its whole source, so any split costs about the same.)
  */
 function splitFusedHeads(projected: tf.Tensor3D, headCounts: number[], headSize: number): tf.Tensor4D[] {
   const [batch, length] = projected.shape;
@@ -189,7 +190,8 @@ export function attendHeads(
     const q = tf.reshape(query, [batch * heads, queries, headSize]); // [batch·heads, queries, d_head]
     const k = tf.reshape(key, [batch * heads, keys, headSize]); // [batch·heads, keys, d_head]
     const v = tf.reshape(value, [batch * heads, keys, headSize]); // [batch·heads, keys, d_head]
-    // An explicit transpose and a plain matmul (matmul.ts explains why not a transpose flag).
+    // An explicit transpose and the matMul wrapper, as in all trainable code. (For these batched
+    // matmuls a transpose flag measured the same on wasm; for 2-D ones it is 5–15× slower.)
     const kT = tf.transpose(k, [0, 2, 1]); // [batch·heads, d_head, keys]
     let scores = matMul(q, kT); // [batch·heads, queries, keys]
     if (options.scale ?? true) scores = tf.div(scores, Math.sqrt(headSize)); // [batch·heads, queries, keys]
@@ -215,10 +217,12 @@ function attendAndProject(
   outputBias: tf.Variable,
   options: MultiHeadAttentionOptions,
 ): MultiHeadAttentionResult {
-  const { context, weights, scores } = attendHeads(query, key, value, options);
-  const merged = mergeHeads(context); // [batch, queries, d_model]
-  const output = linear(merged, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D) as tf.Tensor3D; // [batch, queries, d_model]
-  return { output, weights, scores, query, key, value };
+  return tf.tidy(() => {
+    const { context, weights, scores } = attendHeads(query, key, value, options); // context [batch, heads, queries, d_head]
+    const merged = mergeHeads(context); // [batch, queries, d_model]
+    const output = linear(merged, outputKernel as tf.Tensor2D, outputBias as tf.Tensor1D) as tf.Tensor3D; // [batch, queries, d_model]
+    return { output, weights, scores, query, key, value };
+  });
 }
 
 /**
