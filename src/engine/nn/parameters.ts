@@ -20,10 +20,17 @@ export class Parameters {
 
   /** Glorot-uniform matrix [fanIn, fanOut]: keeps activations' variance steady through a layer. */
   glorot(name: string, fanIn: number, fanOut: number): tf.Variable {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    const values = new Float32Array(fanIn * fanOut);
+    return this.uniform(name, fanIn, fanOut, Math.sqrt(6 / (fanIn + fanOut)));
+  }
+
+  /**
+   * Uniform matrix [rows, columns] in [−limit, limit). For fused kernels: Q, K and V share one
+   * [d_model, 3·d_model] kernel, but each block should start as a [d_model, d_model] Glorot matrix would.
+   */
+  uniform(name: string, rows: number, columns: number, limit: number): tf.Variable {
+    const values = new Float32Array(rows * columns);
     for (let i = 0; i < values.length; i++) values[i] = (this.random.next() * 2 - 1) * limit;
-    return this.add(name, tf.tensor2d(values, [fanIn, fanOut]));
+    return this.add(name, tf.tensor2d(values, [rows, columns]));
   }
 
   /** Small normal values, for embedding tables [vocab, embedding]. */
@@ -35,6 +42,11 @@ export class Parameters {
 
   zeros(name: string, shape: number[]): tf.Variable {
     return this.add(name, tf.zeros(shape));
+  }
+
+  /** All ones, e.g. a layer norm's gain: the layer starts as a plain normalisation. */
+  ones(name: string, shape: number[]): tf.Variable {
+    return this.add(name, tf.ones(shape));
   }
 
   get(name: string): tf.Variable {
