@@ -26,7 +26,7 @@ import {
 import { Parameters } from '../src/engine/nn/parameters';
 import { sublayerConnection } from '../src/engine/nn/sublayer';
 import { createRandom } from '../src/engine/random';
-import type { BackendName } from '../src/protocol/run';
+import type { BackendName } from '../src/shared/ids';
 
 const { values: args } = parseArgs({
   options: { backend: { type: 'string' }, repeats: { type: 'string' }, profile: { type: 'boolean' } },

@@ -2,7 +2,7 @@
 // dist/extension.js (VS Code host), dist/webview.js (browser). The wasm backend's .wasm files are
 // copied beside the engine bundle, where src/engine/backend.ts looks for them.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,9 +43,26 @@ const builds = [
   },
 ];
 
-await Promise.all(builds.filter((b) => existsSync(b.entryPoints[0])).map((b) => esbuild.build({ ...common, ...b })));
+// Every bundle is built even when another fails, so one error does not leave the others stale.
+const results = await Promise.allSettled(
+  builds.filter((b) => existsSync(b.entryPoints[0])).map((b) => esbuild.build({ ...common, ...b })),
+);
+const failed = results.some((result) => result.status === 'rejected');
+
+// The chapters' sources, read-only beside the bundle: the shape table links each tensor to the
+// line of its chapter's code that creates it (src/engine/train/sources.ts), also in a .vsix.
+const chaptersDir = join(root, 'src', 'engine', 'chapters');
+const sourcesDir = join(dist, 'sources', 'src', 'engine', 'chapters');
+rmSync(join(dist, 'sources'), { recursive: true, force: true });
+for (const chapter of readdirSync(chaptersDir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+  mkdirSync(join(sourcesDir, chapter.name), { recursive: true });
+  for (const file of readdirSync(join(chaptersDir, chapter.name)).filter((name) => name.endsWith('.ts'))) {
+    copyFileSync(join(chaptersDir, chapter.name, file), join(sourcesDir, chapter.name, file));
+  }
+}
 
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
   copyFileSync(join(wasmDir, file), join(dist, file));
 }
+if (failed) process.exit(1);

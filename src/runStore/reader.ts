@@ -126,7 +126,9 @@ export async function readConfig(dir: string): Promise<RunConfig> {
 
 /** `status.json`, validated. DamagedRunError when missing or invalid. */
 export async function readStatus(dir: string): Promise<RunStatus> {
-  return check(dir, STATUS_FILE, RunStatusSchema, await readJsonOrDamage(dir, STATUS_FILE));
+  const value = await readJsonOrDamage(dir, STATUS_FILE);
+  if (!isPlainObject(value)) throw new DamagedRunError(dir, `${STATUS_FILE} must be a JSON object`);
+  return check(dir, STATUS_FILE, RunStatusSchema, value);
 }
 
 /** Config and status together; a folder holding neither is "not a run folder". */

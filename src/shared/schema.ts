@@ -13,12 +13,13 @@ import * as v from 'valibot';
 const MAX_REASON = 200;
 const MAX_KEY = 40;
 
-/** A path segment safe to print: control characters escaped, long keys cut. */
+/** A path segment safe to print: identifiers as they are, anything else quoted with control characters escaped and long keys cut. */
 function printableKey(key: unknown): string {
   if (typeof key === 'number') return `[${key}]`;
   const text = typeof key === 'string' ? key : typeof key;
-  const escaped = JSON.stringify(text.length > MAX_KEY ? `${text.slice(0, MAX_KEY)}…` : text).slice(1, -1);
-  return /^[A-Za-z_$][\w$-]*$/.test(escaped) ? escaped : `"${escaped}"`;
+  if (/^[A-Za-z_$][\w$-]{0,39}$/.test(text)) return text;
+  const cut = text.length > MAX_KEY ? `${text.slice(0, MAX_KEY)}…` : text;
+  return `[${JSON.stringify(cut)}]`;
 }
 
 function pathOf(issue: v.BaseIssue<unknown>): string {
@@ -28,23 +29,41 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
 
 /** What was expected, from the schema (never from the input). */
 function expectation(issue: v.BaseIssue<unknown>): string {
-  if (issue.type === 'strict_object' || issue.expected === 'never') return 'is not allowed here';
-  if (issue.kind === 'validation') {
-    // A check on a value of the right type (range, length, integer…): the requirement, from the schema.
-    const requirement = issue.requirement;
-    const limit = typeof requirement === 'number' || typeof requirement === 'string' ? ` ${requirement}` : '';
-    return `fails the ${issue.type.replace(/_/g, ' ')} check${limit}`;
+  if (issue.expected === 'never') return 'is not allowed here';
+  if (issue.kind === 'schema' && issue.input === undefined && (issue.path?.length ?? 0) > 0) return 'is missing';
+  const requirement = typeof issue.requirement === 'number' ? issue.requirement : null;
+  switch (issue.type) {
+    case 'custom':
+    case 'check':
+      // Messages of our own custom checks: fixed texts from the schema.
+      return issue.type === 'custom' ? `must be ${issue.message}` : issue.message;
+    case 'min_value':
+      return `must be ≥ ${requirement}`;
+    case 'max_value':
+      return `must be ≤ ${requirement}`;
+    case 'min_length':
+      return `must be at least ${requirement} long`;
+    case 'max_length':
+      return `must be at most ${requirement} long`;
+    case 'safe_integer':
+    case 'integer':
+      return 'must be a whole number';
+    case 'finite':
+      return 'must be a finite number';
+    case 'regex':
+      return 'has the wrong form';
   }
+  if (issue.kind === 'validation') return `fails the ${issue.type.replace(/_/g, ' ')} check`;
   const expected = issue.expected ?? issue.type;
   return `must be ${expected.length > 80 ? `${expected.slice(0, 80)}…` : expected}`;
 }
 
-/** One line describing the first issue, e.g. `"overrides.batchSize" must be number`. */
+/** One line describing the first issue, e.g. `overrides.batchSize must be number`; never the input itself. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];
   if (!first) return 'is invalid';
   const where = pathOf(first);
-  const text = where === '' ? expectation(first) : `"${where}" ${expectation(first)}`;
+  const text = where === '' ? expectation(first) : `${where} ${expectation(first)}`;
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
 }
 

@@ -86,10 +86,12 @@ describe('llm-tutor CLI', () => {
       'attention/epoch-001.json',
       'attention/epoch-002.json',
       'samples/epoch-002.json',
-      'model/model.json',
-      'model/weights.bin',
-      'model/optimizer.json',
-      'model/optimizer.bin',
+      'model/latest.json',
+      'model/epoch-002/manifest.json',
+      'model/epoch-002/weights.json',
+      'model/epoch-002/weights.bin',
+      'model/epoch-002/optimizer.json',
+      'model/epoch-002/optimizer.bin',
     ]) {
       assert.ok(fs.existsSync(path.join(runDir, file)), `${file} exists`);
     }
@@ -97,7 +99,7 @@ describe('llm-tutor CLI', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')).backend, 'wasm');
     const log = fs.readFileSync(path.join(runDir, 'log.txt'), 'utf8');
     assert.match(log, /^epoch=002 /m, 'log.txt has the lines the CLI printed');
-    const manifest = JSON.parse(fs.readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(runDir, 'model', 'epoch-002', 'weights.json'), 'utf8'));
     const shapes = JSON.parse(fs.readFileSync(path.join(runDir, 'shapes.json'), 'utf8')) as {
       name: string;
       shape: number[];
@@ -116,15 +118,19 @@ describe('llm-tutor CLI', () => {
     assert.equal(runs.code, 0, runs.stderr);
     assert.match(
       runs.stdout,
-      new RegExp(`${path.basename(runDir)}\\s+attention-seq2seq\\s+completed\\s+2/2\\s+\\d+\\.\\d%`),
+      new RegExp(
+        `${path.basename(runDir)}\\s+attention-seq2seq\\s+dates\\s+default\\s+completed\\s+2/2\\s+val_exact=\\d+\\.\\d%`,
+      ),
     );
     const show = cli(['show', path.basename(runDir), '--runs-dir', runsDir]);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /status=completed epochs=2\/2/);
-    assert.match(show.stdout, /chapter=attention-seq2seq task=dates backend=wasm/);
-    assert.match(show.stdout, /final: epoch=2 /);
+    assert.match(show.stdout, /chapter=attention-seq2seq task=dates variant=default backend=wasm/);
+    assert.match(show.stdout, /weights=verified/);
+    assert.match(show.stdout, /final: epoch=002 /);
+    assert.match(show.stdout, /^checks: rows-sum-to-one=pass\(.*\) masked-zero=pass\(0≤0\)$/m);
     assert.match(show.stdout, /src='.*' target='.*' pred='.*'/);
-    const predict = cli(['predict', runDir, 'May 3, 1998', '--backend', 'wasm']);
+    const predict = cli(['predict', runDir, 'May 3, 1998']);
     assert.equal(predict.code, 0, predict.stderr);
     assert.match(predict.stdout, /^src='May 3, 1998' pred='.*'$/m);
     const rows = predict.stdout.split('\n').filter((line) => /\s1\.000$/.test(line));
@@ -176,17 +182,17 @@ describe('llm-tutor CLI', () => {
     [
       'zero epochs',
       ['train', 'seq2seq', '--epochs', '0', '--output-dir', 'X'],
-      /--epochs must be a positive whole number, got '0'/,
+      /--epochs must be a whole number in 1\.\.1000, got '0'/,
     ],
     [
       'non-numeric epochs',
       ['train', 'seq2seq', '--epochs', 'abc', '--output-dir', 'X'],
-      /--epochs must be a positive whole number, got 'abc'/,
+      /--epochs must be a whole number in 1\.\.1000, got 'abc'/,
     ],
     [
       'negative learning rate',
       ['train', 'seq2seq', '--lr=-1', '--output-dir', 'X'],
-      /--lr must be a positive number, got '-1'/,
+      /--lr must be a number in 0\.000001\.\.1, got '-1'/,
     ],
     [
       'option value that looks like an option',
@@ -196,7 +202,7 @@ describe('llm-tutor CLI', () => {
     [
       'fractional batch size',
       ['train', 'seq2seq', '--batch-size', '2.5', '--output-dir', 'X'],
-      /--batch-size must be a positive whole number/,
+      /--batch-size must be a whole number in 1\.\.1024, got '2\.5'/,
     ],
     ['unknown task', ['train', 'seq2seq', '--task', 'poems', '--output-dir', 'X'], /unknown task 'poems'/],
     ['unknown backend', ['train', 'seq2seq', '--backend', 'gpu', '--output-dir', 'X'], /--backend must be one of/],

@@ -1,7 +1,7 @@
 /** Shared test helpers for engine tests. */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/engine/backend';
-import type { BackendName } from '../../src/protocol/run';
+import type { BackendName } from '../../src/shared/ids';
 
 /** Switches to `backend` (cpu or wasm) for the tests that follow. */
 export async function useBackend(backend: BackendName): Promise<void> {

@@ -9,20 +9,21 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { EpochMetrics } from '../../src/protocol/run';
-import { attentionSeq2SeqChapter } from '../../src/engine/chapters/attention-seq2seq/chapter';
-import { seq2seqChapter } from '../../src/engine/chapters/seq2seq/chapter';
-import type { TrainableChapter } from '../../src/engine/chapters/types';
-import { train, type TrainKnobs } from '../../src/engine/train/trainer';
+import type { EvaluationRecord } from '../../src/shared/run/records';
+import type { Chapter } from '../../src/engine/chapters/contract';
+import { trainableChapter } from '../../src/engine/chapters/registry';
+import { train } from '../../src/engine/train/trainer';
 import { useBackend } from './helpers';
 
-const budget: TrainKnobs = { task: 'dates', trainSize: 4000, validationSize: 400, testSize: 50, epochs: 5, seed: 1 };
+const budget = { trainSize: 4000, validationSize: 400, testSize: 50, epochs: 5 };
+const attentionSeq2SeqChapter = trainableChapter('attention-seq2seq')!;
+const seq2seqChapter = trainableChapter('seq2seq')!;
 let runsDir: string;
 
-async function finalMetrics(chapter: TrainableChapter): Promise<EpochMetrics> {
-  let last: EpochMetrics | null = null;
+async function finalMetrics(chapter: Chapter): Promise<EvaluationRecord> {
+  let last: EvaluationRecord | null = null;
   await train(
-    { chapter, runsDir, backend: 'wasm', packageVersion: 'test', overrides: budget },
+    { chapter, runsDir, backend: 'wasm', packageVersion: 'test', task: 'dates', seed: 1, overrides: budget },
     { epoch: (m) => (last = m) },
   );
   assert.ok(last, `${chapter.info.id} finished an epoch`);
@@ -39,8 +40,11 @@ describe('learning on dates (wasm, fixed seed, small budget)', () => {
   it('attention-seq2seq reaches ≥ 90% validation exact match and beats seq2seq on the longest sources', async () => {
     const attention = await finalMetrics(attentionSeq2SeqChapter);
     const bottleneck = await finalMetrics(seq2seqChapter);
-    assert.ok(attention.val_exact_match >= 0.9, `attention-seq2seq val exact ${attention.val_exact_match}`);
-    const longest = (m: EpochMetrics) => m.buckets[m.buckets.length - 1];
+    assert.ok(
+      attention.values.val_exact_match >= 0.9,
+      `attention-seq2seq val exact ${attention.values.val_exact_match}`,
+    );
+    const longest = (m: EvaluationRecord) => m.buckets![m.buckets!.length - 1];
     assert.deepEqual(
       [longest(attention).minLength, longest(attention).maxLength],
       [longest(bottleneck).minLength, longest(bottleneck).maxLength],

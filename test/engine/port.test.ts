@@ -37,7 +37,9 @@ before(() => {
 after(() => fs.rmSync(runsDir, { recursive: true, force: true }));
 
 // wasm for every chapter and task; cpu (about four times slower) for one, to cover both backends.
-const cases = baseline.runs.filter((run) => run.backend === 'wasm' || (run.chapter === 'attention-seq2seq' && run.task === 'phrases'));
+const cases = baseline.runs.filter(
+  (run) => run.backend === 'wasm' || (run.chapter === 'attention-seq2seq' && run.task === 'phrases'),
+);
 
 for (const expected of cases) {
   describe(`port: ${expected.chapter} on ${expected.task} (${expected.backend})`, () => {
@@ -50,7 +52,16 @@ for (const expected of cases) {
         Object.entries(settings).filter(([key]) => chapter.info.hyperparameters.some((spec) => spec.key === key)),
       );
       const result = await train(
-        { chapter, runsDir, backend: expected.backend, packageVersion: 'test', task: expected.task, seed, overrides, stepMetricsEvery: 1000 },
+        {
+          chapter,
+          runsDir,
+          backend: expected.backend,
+          packageVersion: 'test',
+          task: expected.task,
+          seed,
+          overrides,
+          stepMetricsEvery: 1000,
+        },
         {},
       );
       const run = await readRun(result.runDir);
@@ -65,7 +76,10 @@ for (const expected of cases) {
         assert.equal(record.values.val_exact_match, old.val_exact_match, `epoch ${i + 1} val_exact_match`);
         assert.deepEqual(record.buckets, old.buckets, `epoch ${i + 1} buckets`);
       });
-      assert.deepEqual(run.samples?.samples.map((s) => s.predicted), expected.samples);
+      assert.deepEqual(
+        run.samples?.samples.map((s) => s.predicted),
+        expected.samples,
+      );
       if (expected.probes) {
         const probes = run.attention!.probes;
         expected.probes.forEach((old, i) => {

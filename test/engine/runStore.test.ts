@@ -22,7 +22,7 @@ import {
   runIdFor,
   writeJsonAtomic,
 } from '../../src/runStore';
-import type { RunListEntry } from '../../src/protocol/run';
+import { configToFile, type RunListEntry } from '../../src/shared/run/records';
 import {
   makeAttentionSnapshot,
   makeEpochMetrics,
@@ -176,7 +176,7 @@ describe('writer', () => {
     assert.ok(!filesBelow(run.dir).some((name) => name.includes('.tmp-')), 'no tmp files in a written run');
   });
 
-  it('appends metrics and log lines and makes the model folder', () => {
+  it('appends metrics and log lines', () => {
     const { dir } = createRunFolder(tempDir(), 'seq2seq');
     const writer = new RunWriter(dir);
     writer.appendMetrics(makeEpochMetrics(1));
@@ -188,8 +188,6 @@ describe('writer', () => {
     assert.equal(lines[2], '');
     assert.deepEqual(JSON.parse(lines[1]), makeEpochMetrics(2));
     assert.equal(fs.readFileSync(path.join(dir, 'log.txt'), 'utf8'), 'first line\nsecond line\n');
-    assert.equal(writer.modelDir, path.join(dir, 'model'));
-    assert.ok(fs.statSync(writer.modelDir).isDirectory());
   });
 
   describe('checkWritableDir', () => {
@@ -270,11 +268,13 @@ describe('reader', () => {
       attentionEpochs: [1, 2, 3, 4, 5],
       attention: written.attention[4],
       samples: written.samples[4],
+      figures: [],
+      weights: 'verified',
       warnings: [],
     });
     assert.deepEqual(await readConfig(written.dir), written.config);
     assert.deepEqual(await readStatus(written.dir), written.status);
-    assert.deepEqual(await readMetrics(written.dir), { records: written.metrics, warnings: [] });
+    assert.deepEqual(await readMetrics(written.dir), { missing: false, records: written.metrics, warnings: [] });
     assert.deepEqual(await readAttention(written.dir, 2), written.attention[1]);
 
     const list = await listRuns(runsDir);
@@ -285,10 +285,11 @@ describe('reader', () => {
         dir: written.dir,
         chapter: 'attention-seq2seq',
         task: 'dates',
+        variant: 'default',
         state: 'completed',
         epochsCompleted: 5,
         epochs: 5,
-        bestValExact: 0.7,
+        best: { key: 'val_exact_match', value: 0.7 },
         startedAt: written.status.startedAt,
       },
     ]);
@@ -299,7 +300,9 @@ describe('reader', () => {
     const writer = new RunWriter(dir);
     writer.writeConfig(makeRunConfig({ chapter: 'seq2seq' }));
     writer.writeStatus(makeRunStatus({ state: 'failed', epochsCompleted: 1, error: 'loss became NaN' }));
-    const diverged = makeEpochMetrics(1, { train_loss: Number.NaN, val_loss: Number.NaN });
+    const diverged = makeEpochMetrics(1, { train_loss: Number.NaN });
+    diverged.values.val_loss = Number.NaN;
+    writer.writeCheckpoint(1, 10, { 'weights.json': '{}' });
     writer.appendMetrics(diverged);
     const snapshot = await readRun(dir);
     assert.deepEqual(snapshot.metrics, [diverged]);
@@ -340,12 +343,9 @@ describe('reader', () => {
     const file = path.join(written.dir, 'metrics.jsonl');
     fs.writeFileSync(
       file,
-      `${JSON.stringify({ ...makeEpochMetrics(1), val_loss: 'low' })}\n${JSON.stringify(makeEpochMetrics(2))}\n`,
+      `${JSON.stringify({ ...makeEpochMetrics(1), values: { val_loss: 'low' } })}\n${JSON.stringify(makeEpochMetrics(2))}\n`,
     );
-    assert.equal(
-      await damageReason(readRun(written.dir)),
-      'metrics.jsonl line 1: "val_loss" must be a number (got "low")',
-    );
+    assert.equal(await damageReason(readRun(written.dir)), 'metrics.jsonl line 1: values.val_loss must be number');
   });
 
   it('accepts a missing metrics.jsonl before the first epoch, not after', async () => {
@@ -384,7 +384,8 @@ describe('reader', () => {
   it('reads epoch files past 999', async () => {
     const { dir } = createRunFolder(tempDir(), 'seq2seq');
     const writer = new RunWriter(dir);
-    writer.writeConfig(makeRunConfig({ epochs: 1000 }));
+    const config = makeRunConfig();
+    writer.writeConfig({ ...config, hyperparameters: { ...config.hyperparameters, epochs: 1000 } });
     writer.writeStatus(makeRunStatus({ epochsCompleted: 0 }));
     writer.writeAttention(makeAttentionSnapshot(999));
     writer.writeAttention(makeAttentionSnapshot(1000));
@@ -403,28 +404,39 @@ describe('reader', () => {
       ['config.json', '{"chapter": }', /^config\.json is not valid JSON \(.+\)$/],
       ['status.json', '{"state": "completed",}', /^status\.json is not valid JSON \(.+\)$/],
       ['status.json', '', 'status.json is empty'],
-      ['status.json', '[]', 'status.json must be an object (got an array)'],
+      ['status.json', '[]', 'status.json must be a JSON object'],
       [
         'config.json',
-        JSON.stringify(makeRunConfig({ chapter: 'gpt-5' as never })),
-        'config.json: "chapter" is not a known chapter (got "gpt-5")',
+        JSON.stringify({ ...configToFile(makeRunConfig()), chapter: 'gpt-5' }),
+        /^config\.json: chapter must be \("seq2seq" \| /,
       ],
       [
         'config.json',
-        JSON.stringify({ ...makeRunConfig(), epochs: 'ten' }),
-        'config.json: "epochs" must be a whole number ≥ 0 (got "ten")',
+        JSON.stringify({
+          ...configToFile(makeRunConfig()),
+          'attention-seq2seq': { ...makeRunConfig().hyperparameters, epochs: 'ten' },
+        }),
+        'config.json: attention-seq2seq.epochs must be a number',
       ],
       [
         'config.json',
-        JSON.stringify({ ...makeRunConfig(), sourceVocab: ['a', 3] }),
-        'config.json: "sourceVocab[1]" must be a string (got 3)',
+        JSON.stringify({
+          ...configToFile(makeRunConfig()),
+          'attention-seq2seq': { ...makeRunConfig().hyperparameters, hiddenSize: 1e9 },
+        }),
+        'config.json: attention-seq2seq.hiddenSize 1000000000 is outside 1..1024',
+      ],
+      [
+        'config.json',
+        JSON.stringify({ ...configToFile(makeRunConfig()), data: { ...makeRunConfig().data, sourceVocab: ['a', 3] } }),
+        'config.json: data.sourceVocab[1] must be string',
       ],
       [
         'status.json',
         JSON.stringify(makeRunStatus({ state: 'paused' as never })),
-        'status.json: "state" must be one of running, completed, stopped, failed (got "paused")',
+        'status.json: state must be ("running" | "completed" | "stopped" | "failed")',
       ],
-      ['status.json', JSON.stringify({ state: 'running', epochsCompleted: 0 }), 'status.json: "startedAt" is missing'],
+      ['status.json', JSON.stringify({ state: 'running', epochsCompleted: 0 }), 'status.json: startedAt is missing'],
     ];
     for (const [file, content, expected] of cases) {
       const written = writeFixtureRun(runsDir, { epochsCompleted: 1 });
@@ -469,10 +481,10 @@ describe('reader', () => {
     assert.ok(newest.ok);
     assert.equal(newest.chapter, 'seq2seq');
     assert.equal(newest.state, 'running');
-    assert.equal(newest.bestValExact, null);
+    assert.equal(newest.best, null);
     const oldest = entryNamed(list, older.runId);
     assert.ok(oldest.ok);
-    assert.equal(oldest.bestValExact, 0.4);
+    assert.deepEqual(oldest.best, { key: 'val_exact_match', value: 0.4 });
     assert.equal(oldest.epochs, 5);
     assert.equal(oldest.epochsCompleted, 5);
 

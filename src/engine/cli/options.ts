@@ -3,7 +3,7 @@
  * declares (`dModel` → `--d-model`), checked against the chapter's types and ranges.
  */
 import { parseArgs } from 'util';
-import type { ChapterInfo, HyperValue } from '../../shared/course/chapter';
+import type { ChapterInfo, HyperparameterSpec, HyperValue } from '../../shared/course/chapter';
 import { flagOf, parseHyperValue } from '../../shared/course/hyperparameters';
 import { UsageError, nonNegativeInteger } from './usage';
 
@@ -18,6 +18,20 @@ const COMMON = {
   /** Short for --learning-rate, as in the course's script. */
   lr: { type: 'string' },
 } as const;
+
+/** What a flag accepts, from the chapter's declaration. */
+function allowedValues(spec: HyperparameterSpec): string {
+  switch (spec.type) {
+    case 'integer':
+      return `must be a whole number in ${spec.min}..${spec.max}`;
+    case 'number':
+      return `must be a number in ${spec.min}..${spec.max}`;
+    case 'choice':
+      return `must be one of ${spec.choices.join(', ')}`;
+    case 'boolean':
+      return 'must be true or false';
+  }
+}
 
 export interface TrainOptions {
   task?: string;
@@ -54,10 +68,15 @@ export function parseTrainOptions(args: string[], info: ChapterInfo): TrainOptio
   const overrides: Record<string, HyperValue> = {};
   const all = values as Record<string, string | boolean | undefined>;
   for (const spec of info.hyperparameters) {
-    const text = all[flagOf(spec.key)] ?? (spec.key === 'learningRate' ? all.lr : undefined);
-    if (typeof text !== 'string') continue;
+    const flag =
+      typeof all[flagOf(spec.key)] === 'string' ? flagOf(spec.key) : spec.key === 'learningRate' ? 'lr' : null;
+    const text = flag ? all[flag] : undefined;
+    if (typeof text !== 'string' || !flag) continue;
     const parsed = parseHyperValue(spec, text);
-    if (!parsed.ok) throw new UsageError(`--${flagOf(spec.key)}: ${parsed.reason}`);
+    if (!parsed.ok)
+      throw new UsageError(
+        `--${flag} ${allowedValues(spec)}, got '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`,
+      );
     overrides[spec.key] = parsed.value;
   }
   return {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { mapKey, mapRow, unpackMap } from '../../shared/run/attention';
 import type { AttentionMap } from '../../shared/run/records';
-import { resolveRunArgument } from '../../runStore';
+import { readConfig, resolveRunArgument } from '../../runStore';
 import { loadRun, predictText, PredictError } from '../predict';
 import { selectBackend } from '../backend';
 import { renderTable, visibleToken } from './table';
@@ -55,6 +55,12 @@ export async function predictCommand(
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  // The run's own backend when it is available here (any backend gives the same numbers to 1e-4).
+  const trainedOn = await readConfig(dir).then(
+    (config) => config.backend,
+    () => null, // loadRun names the damage
+  );
+  await selectBackend(trainedOn ?? 'auto').catch(() => selectBackend('auto'));
   let run;
   try {
     run = await loadRun(dir);
@@ -63,9 +69,6 @@ export async function predictCommand(
     throw error;
   }
   try {
-    // The model was built on the default backend; the run's own backend gives the same numbers
-    // (checked to 1e-4 by the backend tests), so it is used when it is available here.
-    await selectBackend(run.config.backend).catch(() => undefined);
     const prediction = predictText(run, text);
     const join = (tokens: string[]) =>
       tokens.filter((t) => !/^<.+>$/.test(t)).join(run.config.data.tokenLevel === 'char' ? '' : ' ');

@@ -60,7 +60,7 @@ export const RunConfigSchema = v.object({
 export type RunConfig = v.InferOutput<typeof RunConfigSchema>;
 
 /** config.json of format 2, before its chapter record is moved to `hyperparameters`. */
-export const RunConfigFileSchema = v.looseObject({ formatVersion: v.literal(2), ...configCore });
+export const RunConfigFileSchema = v.object({ formatVersion: v.literal(2), ...configCore });
 
 /** The JSON written to config.json: the hyperparameters under the chapter's own key. */
 export function configToFile(config: RunConfig): Record<string, unknown> {
