@@ -1,9 +1,10 @@
 /**
  * Validation samples: src / target / pred rows. A predicted token that differs from the target at
  * its position is marked with the `token-wrong` class (colour) AND an underline plus a visually
- * hidden "(wrong)" (non-colour cues).
+ * hidden "(wrong)" (non-colour cues). A sample with `correct: null` has no single right answer
+ * (sampled text): it gets no ✓ / ✗ and no token is marked wrong.
  */
-import type { SamplesSnapshot } from '../src/protocol/run';
+import type { SamplesSnapshot } from '../src/shared/run/records';
 import { clear, el } from './dom';
 import { t } from './i18n';
 
@@ -41,17 +42,25 @@ export function renderSamples(
         el('span', { className: 'sample-label', text: label }),
         content,
       ]);
-    list.appendChild(
-      el('li', { className: sample.correct ? 'sample correct' : 'sample wrong' }, [
-        el('span', {
+    const judged = sample.correct !== null;
+    const verdict = judged
+      ? el('span', {
           className: sample.correct ? 'sample-verdict ok' : 'sample-verdict bad',
           text: sample.correct ? `✓ ${t('samplesCorrect')}` : `✗ ${t('samplesWrong')}`,
-        }),
+        })
+      : null;
+    list.appendChild(
+      el('li', { className: !judged ? 'sample open' : sample.correct ? 'sample correct' : 'sample wrong' }, [
+        verdict,
         row(t('samplesSource'), tokenLine(sample.sourceTokens, separator), 'sample-source'),
         row(t('samplesTarget'), tokenLine(target, separator), 'sample-target'),
         row(
           t('samplesPredicted'),
-          tokenLine(sample.predictedTokens, separator, (i) => sample.predictedTokens[i] !== target[i]),
+          tokenLine(
+            sample.predictedTokens,
+            separator,
+            judged ? (i) => sample.predictedTokens[i] !== target[i] : undefined,
+          ),
           'sample-predicted',
         ),
       ]),
