@@ -227,7 +227,7 @@ export class AttentionPanel {
       renderChecks(
         this.snapshotChecks,
         'snapshot-checks',
-        t('checksSnapshot', { epoch: snapshot.epoch }),
+        t(this.unit === 'evaluation' ? 'checksSnapshotEvaluation' : 'checksSnapshot', { epoch: snapshot.epoch }),
         snapshot.checks,
       );
       renderChecks(this.probeChecks, 'probe-checks', t('checksProbe'), probe?.checks ?? []);

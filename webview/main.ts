@@ -65,7 +65,7 @@ function invalidate(...parts: Part[]): void {
         case 'attention':
           return ui.attention.update(m);
         case 'samples':
-          return renderSamples(ui.samples, m.samples, m.run?.config.data.tokenLevel ?? 'char');
+          return renderSamples(ui.samples, m.samples, m.run?.config.data.tokenLevel ?? 'char', m.chapter.trainingUnit);
         case 'tryIt':
           return ui.tryIt.update(m);
         case 'controls':

@@ -24,6 +24,7 @@ export function renderSamples(
   container: HTMLElement,
   snapshot: SamplesSnapshot | null,
   tokenLevel: 'char' | 'word',
+  unit: 'epoch' | 'evaluation' = 'epoch',
 ): void {
   clear(container);
   if (!snapshot || snapshot.samples.length === 0) {
@@ -32,7 +33,10 @@ export function renderSamples(
   }
   const separator = tokenLevel === 'word' ? ' ' : '';
   container.appendChild(
-    el('p', { className: 'muted samples-epoch', text: t('samplesEpoch', { epoch: snapshot.epoch }) }),
+    el('p', {
+      className: 'muted samples-epoch',
+      text: t(unit === 'evaluation' ? 'samplesEvaluation' : 'samplesEpoch', { epoch: snapshot.epoch }),
+    }),
   );
   const list = el('ol', { className: 'samples' });
   for (const sample of snapshot.samples) {

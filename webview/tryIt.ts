@@ -67,7 +67,8 @@ export class TryIt {
     else if (model.live && epochs < 1) note = t('tryWaitFirstEpoch');
     else {
       enabled = true;
-      if (model.live) note = t('tryLiveEpoch', { epoch: epochs });
+      const key = model.chapter.trainingUnit === 'evaluation' ? 'tryLiveEvaluation' : 'tryLiveEpoch';
+      if (model.live) note = t(key, { epoch: epochs });
     }
     setText(this.note, note);
     show(this.note, note !== '');

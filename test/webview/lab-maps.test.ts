@@ -335,6 +335,8 @@ describe('self-check badges', () => {
     const panel = await panelWith(encoderOnlyInit());
     assert.equal(await text(panel.page, '#probe-checks .check-value'), '0.93 ≥ 0.9');
     assert.equal(await text(panel.page, '#probe-checks .check-baseline'), 'at initialisation: 0.167');
+    assert.equal(await text(panel.page, '#snapshot-checks .checks-title'), 'Whole snapshot (evaluation 3)');
+    assert.equal(await text(panel.page, '.samples-epoch'), 'evaluation 3');
     await panel.page.close();
   });
 });

@@ -71,6 +71,7 @@ export const WEBVIEW_STRINGS_EN = {
 
   checksTitle: 'Self-checks',
   checksSnapshot: 'Whole snapshot (epoch {epoch})',
+  checksSnapshotEvaluation: 'Whole snapshot (evaluation {epoch})',
   checksProbe: 'This probe',
   checksNone: 'none recorded',
   checkPass: 'pass',
@@ -150,6 +151,7 @@ export const WEBVIEW_STRINGS_EN = {
 
   samplesTitle: 'Validation samples',
   samplesEpoch: 'epoch {epoch}',
+  samplesEvaluation: 'evaluation {epoch}',
   samplesSource: 'src',
   samplesTarget: 'target',
   samplesPredicted: 'pred',
@@ -169,6 +171,7 @@ export const WEBVIEW_STRINGS_EN = {
   tryWaitFirstEpoch:
     'Try it becomes available when the first evaluation ends: during training it uses the weights saved at the latest one.',
   tryLiveEpoch: 'Training is running: predictions use the weights saved at the end of epoch {epoch}.',
+  tryLiveEvaluation: 'Training is running: predictions use the weights saved at evaluation {epoch}.',
   tryInput: 'input',
   tryOutput: 'prediction',
   tryUnknown: 'Read as <unk>: {tokens}',
@@ -253,6 +256,7 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
 
   checksTitle: '自检',
   checksSnapshot: '整个快照（第 {epoch} 轮）',
+  checksSnapshotEvaluation: '整个快照（第 {epoch} 次评估）',
   checksProbe: '当前探针样例',
   checksNone: '没有记录',
   checkPass: '通过',
@@ -331,6 +335,7 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
 
   samplesTitle: '验证集样例',
   samplesEpoch: '第 {epoch} 轮',
+  samplesEvaluation: '第 {epoch} 次评估',
   samplesSource: '源',
   samplesTarget: '目标',
   samplesPredicted: '预测',
@@ -349,6 +354,7 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   tryNoRun: '试一试需要一个可读取且已保存模型的运行。',
   tryWaitFirstEpoch: '第一次评估结束后即可使用“试一试”：训练期间，它使用最近一次保存的权重。',
   tryLiveEpoch: '正在训练：预测使用第 {epoch} 轮结束时保存的权重。',
+  tryLiveEvaluation: '正在训练：预测使用第 {epoch} 次评估时保存的权重。',
   tryInput: '输入',
   tryOutput: '预测',
   tryUnknown: '按 <unk> 读取：{tokens}',
