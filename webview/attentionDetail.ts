@@ -1,11 +1,14 @@
 /**
- * The selected row (or column) of an attention map as bars: one bar per token with its weight to
- * 3 decimals, the sum (a row sums to ≈ 1.000) and the token with the largest weight.
- * Each bar carries `data-value` (full precision) for tests.
+ * The selected row (or column) of an attention map as horizontal bars with their weights to
+ * 3 decimals, the sum (a row sums to ≈ 1.000) and the token with the largest weight. Masked
+ * entries say "masked" instead of showing a bar. Each bar carries `data-value` (the stored
+ * float32 weight, full precision) and `data-masked` for tests.
  */
-import type { AttentionMap } from '../src/protocol/run';
+import type { UnpackedMap } from '../src/shared/run/attention';
+import type { AttentionMap } from '../src/shared/run/records';
 import { clear, displayToken, el, setText } from './dom';
-import { fixed, t } from './i18n';
+import { t } from './i18n';
+import { fixed } from './numbers';
 
 export type DetailAxis = 'row' | 'column';
 
@@ -25,11 +28,12 @@ export class AttentionDetail {
     ]);
   }
 
-  render(map: AttentionMap | null, axis: DetailAxis | null, index: number | null): void {
+  render(map: AttentionMap | null, data: UnpackedMap | null, axis: DetailAxis | null, index: number | null): void {
     clear(this.bars);
-    if (!map || axis === null || index === null) {
+    if (!map || !data || axis === null || index === null) {
       setText(this.title, t('detailNone'));
       this.root.dataset.axis = '';
+      this.root.dataset.index = '';
       setText(this.sum, '');
       setText(this.top, '');
       return;
@@ -37,31 +41,40 @@ export class AttentionDetail {
     const isRow = axis === 'row';
     const token = displayToken((isRow ? map.rowTokens : map.columnTokens)[index] ?? '');
     const otherTokens = isRow ? map.columnTokens : map.rowTokens;
-    const values = isRow
-      ? (map.weights[index] ?? []).slice(0, otherTokens.length)
-      : map.weights.map((row) => row[index] ?? 0);
+    const count = isRow ? data.columns : data.rows;
+    const at = (i: number): number => (isRow ? index * data.columns + i : i * data.columns + index);
+    const values: number[] = [];
+    const masked: boolean[] = [];
+    for (let i = 0; i < count; i++) {
+      values.push(data.weights[at(i)]);
+      masked.push(data.mask !== null && !data.mask[at(i)]);
+    }
     this.root.dataset.axis = axis;
     this.root.dataset.index = String(index);
     setText(this.title, t(isRow ? 'detailRowTitle' : 'detailColumnTitle', { index: index + 1, token }));
 
-    let topIndex = 0;
+    let topIndex = -1;
     values.forEach((value, i) => {
-      if (value > values[topIndex]) topIndex = i;
+      if (!masked[i] && (topIndex < 0 || value > values[topIndex])) topIndex = i;
     });
-    const largest = Math.max(1e-9, ...values);
+    const largest = Math.max(1e-9, ...values.filter((_, i) => !masked[i]));
     values.forEach((value, i) => {
-      const fill = el('span', { className: 'detail-fill' });
-      fill.style.width = `${Math.max(0, Math.min(1, value / (isRow ? 1 : largest))) * 100}%`;
+      const track = el('span', { className: 'detail-track' });
+      if (!masked[i]) {
+        const fill = el('span', { className: 'detail-fill' });
+        fill.style.width = `${Math.max(0, Math.min(1, value / (isRow ? 1 : largest))) * 100}%`;
+        track.appendChild(fill);
+      } else track.classList.add('masked');
       const bar = el(
         'li',
         {
-          className: i === topIndex ? 'detail-bar top' : 'detail-bar',
-          attrs: { 'data-index': i, 'data-value': String(value) },
+          className: `detail-bar${i === topIndex ? ' top' : ''}${masked[i] ? ' masked' : ''}`,
+          attrs: { 'data-index': i, 'data-value': String(value), 'data-masked': String(masked[i]) },
         },
         [
           el('span', { className: 'detail-token token-text', text: displayToken(otherTokens[i] ?? '') }),
-          el('span', { className: 'detail-track' }, [fill]),
-          el('span', { className: 'detail-value', text: fixed(value) }),
+          track,
+          el('span', { className: 'detail-value', text: masked[i] ? t('detailMasked') : fixed(value) }),
         ],
       );
       this.bars.appendChild(bar);
@@ -71,13 +84,13 @@ export class AttentionDetail {
     this.sum.dataset.sum = String(total);
     setText(
       this.top,
-      values.length
+      topIndex >= 0
         ? t(isRow ? 'detailTopRow' : 'detailTopColumn', {
             token: displayToken(otherTokens[topIndex] ?? ''),
             weight: fixed(values[topIndex]),
           })
         : '',
     );
-    this.top.dataset.token = otherTokens[topIndex] ?? '';
+    this.top.dataset.token = topIndex >= 0 ? (otherTokens[topIndex] ?? '') : '';
   }
 }

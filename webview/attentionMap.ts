@@ -1,15 +1,20 @@
 /**
- * One attention map: a focusable <canvas> heatmap with row labels (output tokens) and column
- * labels (source tokens) as text buttons, a hover readout, and the selected row or column as bars.
+ * One attention map, large: a focusable <canvas> heat map with row labels (queries) and column
+ * labels (keys) as text buttons, each row's sum beside it, a hover readout, a legend (colour
+ * ramp, and the hatch of masked cells when the map has a mask), and the selected row or column
+ * as bars. Masked cells (may not attend) are hatched, never drawn as a weight of 0.
  * Up/Down move the selected row, Left/Right the selected column, Home/End jump, Escape clears.
- * Used for the probe examples and for "Try it".
+ * A map whose packed data cannot be read says so instead of drawing anything.
  */
-import type { AttentionMap } from '../src/protocol/run';
+import { mapKey, type UnpackedMap } from '../src/shared/run/attention';
+import type { AttentionMap } from '../src/shared/run/records';
 import { AttentionDetail } from './attentionDetail';
 import { clear, displayToken, el, setText, show } from './dom';
 import { buildRamp } from './heatColor';
-import { drawHeatmap, drawLegend } from './heatmapCanvas';
-import { fixed, t } from './i18n';
+import { drawHatchSwatch, drawHeatmap, drawLegend, rampPainter } from './heatmapCanvas';
+import { t } from './i18n';
+import { maskedCount, rowSums } from './mapData';
+import { fixed } from './numbers';
 import { scheduleRender } from './scheduler';
 import type { Theme } from './theme';
 
@@ -18,29 +23,43 @@ export interface MapSelection {
   column: number | null;
 }
 
-const MIN_CELL = 14;
+/** What the large view shows: the map, its decoded data (null = damaged) and a title. */
+export interface MapInput {
+  map: AttentionMap;
+  data: UnpackedMap | null;
+  title: string;
+}
+
+const MIN_CELL = 12;
 const MAX_CELL = 34;
 /** Above this panel width the detail bars sit beside the map (see styles.css). */
 const DETAIL_BESIDE_WIDTH = 760;
 const DETAIL_WIDTH = 300;
+const SUMS_WIDTH = 56;
+/** A row whose weights do not add up to 1 within this is marked (e.g. a fully masked row). */
+const SUM_TOLERANCE = 1e-3;
 
 export class AttentionMapView {
   readonly root: HTMLElement;
-  private map: AttentionMap | null = null;
+  private input: MapInput | null = null;
   private selection: MapSelection = { row: null, column: null };
   private hover: { row: number; column: number } | null = null;
   private theme: Theme | null = null;
   private ramp: Uint8ClampedArray = buildRamp({ r: 26, g: 133, b: 255 });
   private labelKey = '';
+  private sumsFor: UnpackedMap | null = null;
   private cellSize = 20;
 
   private readonly message = el('p', { className: 'map-message' });
   private readonly caption = el('p', { className: 'map-caption' });
   private readonly columnLabels = el('div', { className: 'map-column-labels' });
   private readonly rowLabels = el('div', { className: 'map-row-labels' });
+  private readonly sums = el('div', { className: 'map-row-sums' });
   private readonly canvas = el('canvas', { className: 'map-canvas', attrs: { tabindex: 0, role: 'img' } });
   private readonly readout = el('p', { className: 'map-readout' });
   private readonly legendCanvas = el('canvas', { className: 'map-legend-ramp', attrs: { 'aria-hidden': 'true' } });
+  private readonly maskSwatch = el('canvas', { className: 'map-legend-mask', attrs: { 'aria-hidden': 'true' } });
+  private readonly maskLegend: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly body: HTMLElement;
   private readonly detail: AttentionDetail;
@@ -56,12 +75,29 @@ export class AttentionMapView {
       el('span', { className: 'map-axis', text: t('mapColumnsAxis') }),
       el('span', { className: 'map-axis', text: t('mapRowsAxis') }),
     ]);
-    this.grid = el('div', { className: 'map-grid' }, [corner, this.columnLabels, this.rowLabels, this.canvas]);
+    const sumsHeader = el('span', {
+      className: 'map-row-sums-header',
+      text: t('mapRowSums'),
+      attrs: { title: t('mapRowSumsLabel'), 'aria-label': t('mapRowSumsLabel') },
+    });
+    this.grid = el('div', { className: 'map-grid' }, [
+      corner,
+      this.columnLabels,
+      sumsHeader,
+      this.rowLabels,
+      this.canvas,
+      this.sums,
+    ]);
+    this.maskLegend = el('span', { className: 'map-legend-masked' }, [
+      this.maskSwatch,
+      el('span', { text: t('mapLegendMasked') }),
+    ]);
     const legend = el('div', { className: 'map-legend' }, [
       el('span', { text: t('mapLegendLow') }),
       this.legendCanvas,
       el('span', { text: t('mapLegendHigh') }),
       el('span', { className: 'map-legend-text', text: t('mapLegend') }),
+      this.maskLegend,
     ]);
     const mapColumn = el('div', { className: 'map-column' }, [
       this.caption,
@@ -85,22 +121,30 @@ export class AttentionMapView {
       if (cell) this.select({ row: cell.row, column: null });
     });
     new ResizeObserver(() => this.invalidate()).observe(this.root);
-    this.showMap();
+    this.showBody();
   }
 
-  setTheme(theme: Theme): void {
+  setTheme(theme: Theme, ramp: Uint8ClampedArray): void {
     this.theme = theme;
-    this.ramp = buildRamp(theme.mapBase, theme.kind === 'dark' || theme.kind === 'high-contrast');
+    this.ramp = ramp;
     this.invalidate();
   }
 
-  /** Shows `map`, or `emptyText` instead when there is no map. Keeps the selection if it still fits. */
-  setMap(map: AttentionMap | null, emptyText = ''): void {
-    this.map = map && map.rowTokens.length > 0 && map.columnTokens.length > 0 ? map : null;
-    setText(this.message, this.map ? '' : emptyText);
-    this.hover = null;
+  /** Redraws on the next animation frame (once, however many changes come before it). */
+  invalidate(): void {
+    scheduleRender(`map:${this.id}`, () => this.render());
+  }
+
+  /** Shows `input`, or `emptyText` when there is no map. Keeps the selection if it still fits. */
+  setMap(input: MapInput | null, emptyText = ''): void {
+    const usable = input && input.map.rowTokens.length > 0 && input.map.columnTokens.length > 0 ? input : null;
+    if (usable?.map !== this.input?.map) this.hover = null;
+    this.input = usable;
+    setText(this.message, !usable ? emptyText : !usable.data ? t('mapDamaged') : '');
+    this.root.dataset.damaged = String(!!usable && !usable.data);
+    this.message.classList.toggle('map-damaged', !!usable && !usable.data);
     this.selection = this.clamp(this.selection);
-    this.showMap();
+    this.showBody();
     this.invalidate();
   }
 
@@ -113,16 +157,21 @@ export class AttentionMapView {
     this.invalidate();
   }
 
-  private showMap(): void {
-    show(this.message, !this.map);
-    show(this.body, !!this.map);
+  private drawable(): { map: AttentionMap; data: UnpackedMap } | null {
+    return this.input?.data ? { map: this.input.map, data: this.input.data } : null;
+  }
+
+  private showBody(): void {
+    const drawable = !!this.drawable();
+    show(this.message, !drawable);
+    show(this.body, drawable);
   }
 
   /** Fits a selection to the current map; without a map it is kept for the next one. */
   private clamp(selection: MapSelection): MapSelection {
-    if (!this.map) return { ...selection };
-    const rows = this.map?.rowTokens.length ?? 0;
-    const columns = this.map?.columnTokens.length ?? 0;
+    const current = this.drawable();
+    if (!current) return { ...selection };
+    const { rows, columns } = current.data;
     const row = selection.row !== null && selection.row < rows ? selection.row : null;
     const column = row === null && selection.column !== null && selection.column < columns ? selection.column : null;
     return { row, column };
@@ -142,12 +191,12 @@ export class AttentionMapView {
   }
 
   private onKey(event: KeyboardEvent): void {
-    if (!this.map) return;
-    const rows = this.map.rowTokens.length;
-    const columns = this.map.columnTokens.length;
+    const current = this.drawable();
+    if (!current) return;
+    const { rows, columns } = current.data;
     const { row, column } = this.selection;
-    const step = (current: number | null, delta: number, size: number): number =>
-      current === null ? (delta > 0 ? 0 : size - 1) : Math.max(0, Math.min(size - 1, current + delta));
+    const step = (at: number | null, delta: number, size: number): number =>
+      at === null ? (delta > 0 ? 0 : size - 1) : Math.max(0, Math.min(size - 1, at + delta));
     let next: MapSelection | null = null;
     switch (event.key) {
       case 'ArrowDown':
@@ -171,6 +220,9 @@ export class AttentionMapView {
       case 'Escape':
         next = { row: null, column: null };
         break;
+      case 'Enter':
+        next = row === null && column === null ? { row: 0, column: null } : { row, column };
+        break;
       default:
         return;
     }
@@ -179,12 +231,12 @@ export class AttentionMapView {
   }
 
   private cellAt(event: MouseEvent): { row: number; column: number } | null {
-    if (!this.map) return null;
+    const current = this.drawable();
+    if (!current) return null;
     const rect = this.canvas.getBoundingClientRect();
     const column = Math.floor((event.clientX - rect.left) / this.cellSize);
     const row = Math.floor((event.clientY - rect.top) / this.cellSize);
-    if (row < 0 || column < 0 || row >= this.map.rowTokens.length || column >= this.map.columnTokens.length)
-      return null;
+    if (row < 0 || column < 0 || row >= current.data.rows || column >= current.data.columns) return null;
     return { row, column };
   }
 
@@ -193,10 +245,6 @@ export class AttentionMapView {
     if (cell?.row === this.hover?.row && cell?.column === this.hover?.column) return;
     this.hover = cell;
     this.invalidate();
-  }
-
-  private invalidate(): void {
-    scheduleRender(`map:${this.id}`, () => this.render());
   }
 
   private rebuildLabels(map: AttentionMap): void {
@@ -237,27 +285,55 @@ export class AttentionMapView {
     );
   }
 
+  private rebuildSums(data: UnpackedMap): void {
+    if (this.sumsFor === data) return;
+    this.sumsFor = data;
+    const totals = rowSums(data);
+    const children: HTMLElement[] = [];
+    for (let r = 0; r < data.rows; r++) {
+      const sum = totals[r];
+      const off = !(Math.abs(sum - 1) <= SUM_TOLERANCE);
+      children.push(
+        el('span', {
+          className: off ? 'row-sum off' : 'row-sum',
+          text: fixed(sum),
+          attrs: {
+            'data-index': r,
+            'data-sum': String(sum),
+            'aria-label': t('mapRowSum', { index: r + 1, sum: fixed(sum) }),
+          },
+        }),
+      );
+    }
+    this.sums.replaceChildren(...children);
+  }
+
   private render(): void {
-    const map = this.map;
+    const current = this.drawable();
     this.root.dataset.selectedRow = this.selection.row === null ? '' : String(this.selection.row);
     this.root.dataset.selectedColumn = this.selection.column === null ? '' : String(this.selection.column);
-    if (!map) {
+    this.root.dataset.mapKey = this.input ? mapKey(this.input.map) : '';
+    if (!current) {
       this.labelKey = '';
-      this.detail.render(null, null, null);
+      this.sumsFor = null;
+      this.detail.render(null, null, null, null);
       return;
     }
+    const { map, data } = current;
     const started = performance.now();
     this.rebuildLabels(map);
-    const rows = map.rowTokens.length;
-    const columns = map.columnTokens.length;
+    this.rebuildSums(data);
+    const { rows, columns } = data;
     const width = this.root.clientWidth;
-    const available = width - this.rowLabels.offsetWidth - (width >= DETAIL_BESIDE_WIDTH ? DETAIL_WIDTH : 0) - 32;
+    const available =
+      width - this.rowLabels.offsetWidth - SUMS_WIDTH - (width >= DETAIL_BESIDE_WIDTH ? DETAIL_WIDTH : 0) - 40;
     const fitted = Math.floor(available / columns);
     this.cellSize = Math.max(MIN_CELL, Math.min(MAX_CELL, Number.isFinite(fitted) && fitted > 0 ? fitted : MAX_CELL));
     const cell = `${this.cellSize}px`;
-    this.grid.style.gridTemplateColumns = `max-content ${columns * this.cellSize}px`;
+    this.grid.style.gridTemplateColumns = `max-content ${columns * this.cellSize}px max-content`;
     this.columnLabels.style.gridTemplateColumns = `repeat(${columns}, ${cell})`;
     this.rowLabels.style.gridTemplateRows = `repeat(${rows}, ${cell})`;
+    this.sums.style.gridTemplateRows = `repeat(${rows}, ${cell})`;
 
     for (const label of this.rowLabels.children) {
       const index = Number((label as HTMLElement).dataset.index);
@@ -269,15 +345,21 @@ export class AttentionMapView {
       label.classList.toggle('selected', index === this.selection.column);
       label.setAttribute('aria-pressed', String(index === this.selection.column));
     }
+    for (const sum of this.sums.children)
+      sum.classList.toggle('selected', Number((sum as HTMLElement).dataset.index) === this.selection.row);
 
     const theme = this.theme;
+    const background = theme?.background ?? '#ffffff';
+    const hatch = theme?.hatch ?? '#616161';
     drawHeatmap(this.canvas, {
-      weights: map.weights,
       rows,
       columns,
       cellSize: this.cellSize,
-      ramp: this.ramp,
-      separator: theme?.background ?? '#ffffff',
+      paint: rampPainter(data.weights, this.ramp),
+      mask: data.mask,
+      background,
+      hatch,
+      separator: background,
       selectionColor: theme?.focus ?? '#0090f1',
       hoverColor: theme?.foreground ?? '#333333',
       selectedRow: this.selection.row,
@@ -285,27 +367,36 @@ export class AttentionMapView {
       hover: this.hover,
     });
     drawLegend(this.legendCanvas, this.ramp);
+    const masked = maskedCount(data);
+    show(this.maskLegend, masked > 0);
+    if (masked > 0) drawHatchSwatch(this.maskSwatch, background, hatch);
     this.canvas.setAttribute('aria-label', t('mapAria', { rows, columns }));
     this.canvas.dataset.rows = String(rows);
     this.canvas.dataset.columns = String(columns);
     this.canvas.dataset.cellSize = String(this.cellSize);
-    setText(this.caption, map.label);
+    this.canvas.dataset.maskedCells = String(masked);
+    setText(this.caption, this.input?.title ?? '');
 
     const focus = this.hover;
-    setText(
-      this.readout,
-      focus
-        ? t('mapCellReadout', {
-            row: displayToken(map.rowTokens[focus.row]),
-            column: displayToken(map.columnTokens[focus.column]),
-            weight: fixed(map.weights[focus.row]?.[focus.column] ?? 0),
-          })
-        : t('mapHint'),
-    );
-    this.readout.dataset.value = focus ? String(map.weights[focus.row]?.[focus.column] ?? 0) : '';
+    let readout = t('mapHint');
+    let value = '';
+    if (focus) {
+      const i = focus.row * columns + focus.column;
+      const names = {
+        row: displayToken(map.rowTokens[focus.row] ?? ''),
+        column: displayToken(map.columnTokens[focus.column] ?? ''),
+      };
+      const isMasked = data.mask !== null && !data.mask[i];
+      readout = isMasked
+        ? t('mapCellMasked', names)
+        : t('mapCellReadout', { ...names, weight: fixed(data.weights[i]) });
+      value = isMasked ? 'masked' : String(data.weights[i]);
+    }
+    setText(this.readout, readout);
+    this.readout.dataset.value = value;
 
     const axis = this.selection.row !== null ? 'row' : this.selection.column !== null ? 'column' : null;
-    this.detail.render(map, axis, axis === 'row' ? this.selection.row : this.selection.column);
+    this.detail.render(map, data, axis, axis === 'row' ? this.selection.row : this.selection.column);
     this.canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
   }
 }

@@ -1,30 +1,34 @@
 /**
- * The attention section: probe selector, greedy / teacher-forced toggle, layer/head selector (when
- * there is more than one map), the epoch slider replaying past snapshots, and the map itself.
- * Moving the slider posts `requestAttention`; the host's `attention` answer replaces the map.
- * While the slider sits on the newest epoch it follows live training.
+ * The attention section: probe selector, forward / generated toggle (when a probe has both), the
+ * snapshot slider replaying past evaluations, the self-check badges of the snapshot and of the
+ * probe, and every map of the probe (overview + the chosen map large). Moving the slider posts
+ * `requestAttention`; the host's `attention` answer replaces the maps. While the slider sits on
+ * the newest snapshot it follows live training.
  */
-import type { AttentionMap, AttentionSnapshot } from '../src/protocol/run';
-import type { WebviewState } from '../src/protocol/webview';
-import { AttentionMapView } from './attentionMap';
-import { el, setText } from './dom';
+import type { WebviewState } from '../src/shared/protocol/webview';
+import type { AttentionMode, AttentionSnapshot } from '../src/shared/run/records';
+import { renderChecks } from './checks';
+import { el, setText, show } from './dom';
 import { t } from './i18n';
+import { modesOf } from './mapData';
+import { MapExplorer } from './mapExplorer';
 import type { LabModel } from './model';
 import { IndexSelect } from './select';
 import type { Theme } from './theme';
 import { post } from './vscodeApi';
 
-type Mode = WebviewState['mode'];
 type Radio = HTMLElement & { checked: boolean; value: string };
 const REQUEST_DELAY_MS = 120;
+const MODES: readonly AttentionMode[] = ['forward', 'generated'];
 
-export type AttentionViewState = Pick<WebviewState, 'probeIndex' | 'epoch' | 'selectedRow' | 'selectedColumn' | 'mode'>;
+export type AttentionViewState = Omit<WebviewState, 'runDir'>;
 
 export class AttentionPanel {
   readonly root: HTMLElement;
+  readonly explorer: MapExplorer;
   private probeIndex = 0;
-  private mode: Mode = 'greedy';
-  private headIndex = 0;
+  /** The learner's choice; a probe without maps in this mode shows the other one. */
+  private mode: AttentionMode = 'generated';
   /** null = follow the newest epoch. */
   private epoch: number | null = null;
   private shown: AttentionSnapshot | null = null;
@@ -32,10 +36,11 @@ export class AttentionPanel {
   private epochs: number[] = [];
   private requestTimer: ReturnType<typeof setTimeout> | undefined;
   private waitingFor: number | null = null;
+  private unit: 'epoch' | 'evaluation' = 'epoch';
 
   private readonly probeSelect: IndexSelect;
-  private readonly headSelect: IndexSelect;
-  private readonly radios: Record<Mode, Radio>;
+  private readonly radios: Record<AttentionMode, Radio>;
+  private readonly modeControl: HTMLElement;
   private readonly slider = el('input', {
     className: 'epoch-slider',
     attrs: {
@@ -52,52 +57,54 @@ export class AttentionPanel {
     className: 'epoch-value',
     attrs: { id: 'epoch-value', for: 'epoch-slider' },
   });
-  private readonly probeTokens = el('p', { className: 'probe-tokens muted' });
-  private readonly map: AttentionMapView;
+  private readonly probeTokens = el('div', { className: 'probe-tokens' });
+  private readonly snapshotChecks = el('div', { className: 'checks', attrs: { id: 'snapshot-checks' } });
+  private readonly probeChecks = el('div', { className: 'checks', attrs: { id: 'probe-checks' } });
+  private readonly checksBox: HTMLElement;
 
   constructor(
     private readonly separator: string,
     private readonly onStateChange: () => void,
   ) {
-    this.map = new AttentionMapView('probe-map', () => this.onStateChange());
+    this.explorer = new MapExplorer('probe-map', () => this.onStateChange());
     this.probeSelect = new IndexSelect('probe-select', t('attentionProbe'), (index) => {
       this.probeIndex = index;
-      this.map.setSelection({ row: null, column: null });
+      this.explorer.setSelection({ row: null, column: null });
       this.render();
       this.onStateChange();
     });
-    this.headSelect = new IndexSelect('head-select', t('attentionHead'), (index) => {
-      this.headIndex = index;
-      this.render();
-    });
-    const radio = (mode: Mode, label: string): Radio =>
+    const radio = (mode: AttentionMode, label: string): Radio =>
       el('vscode-radio', { text: label, attrs: { name: 'attention-mode', value: mode, id: `mode-${mode}` } }) as Radio;
     this.radios = {
-      greedy: radio('greedy', t('attentionModeGreedy')),
-      teacherForced: radio('teacherForced', t('attentionModeTeacherForced')),
+      forward: radio('forward', t('attentionModeForward')),
+      generated: radio('generated', t('attentionModeGenerated')),
     };
-    const group = el('vscode-radio-group', { attrs: { id: 'mode-group', 'aria-label': t('attentionRows') } }, [
-      this.radios.greedy,
-      this.radios.teacherForced,
+    const group = el('vscode-radio-group', { attrs: { id: 'mode-group', 'aria-label': t('attentionMode') } }, [
+      this.radios.generated,
+      this.radios.forward,
     ]);
     group.addEventListener('change', (event) => {
       const value = (event.target as Radio).value;
-      if ((value === 'greedy' || value === 'teacherForced') && value !== this.mode) {
+      if ((value === 'forward' || value === 'generated') && value !== this.mode) {
         this.mode = value;
         this.render();
         this.onStateChange();
       }
     });
+    this.modeControl = el('div', { className: 'control mode-control' }, [
+      el('span', { className: 'control-label', text: t('attentionMode') }),
+      group,
+    ]);
     this.slider.addEventListener('input', () => this.onSlide());
+    this.checksBox = el('div', { className: 'checks-box', attrs: { role: 'region', 'aria-label': t('checksTitle') } }, [
+      el('h3', { className: 'checks-heading', text: t('checksTitle') }),
+      el('div', { className: 'checks-lists' }, [this.snapshotChecks, this.probeChecks]),
+    ]);
 
     this.root = el('div', { className: 'attention-panel' }, [
       el('div', { className: 'attention-controls' }, [
         this.probeSelect.root,
-        el('div', { className: 'control' }, [
-          el('span', { className: 'control-label', text: t('attentionRows') }),
-          group,
-        ]),
-        this.headSelect.root,
+        this.modeControl,
         el('div', { className: 'control epoch-control' }, [
           el('label', { className: 'control-label', text: t('attentionEpoch'), attrs: { for: 'epoch-slider' } }),
           this.slider,
@@ -105,15 +112,17 @@ export class AttentionPanel {
         ]),
       ]),
       this.probeTokens,
-      this.map.root,
+      this.checksBox,
+      this.explorer.root,
     ]);
   }
 
-  /** Restores a saved view (same run only); returns the epoch to request, if any. */
+  /** Restores a saved view (same run only); requests the saved epoch when it is not the newest. */
   restore(saved: AttentionViewState, model: LabModel): void {
     this.probeIndex = saved.probeIndex;
     this.mode = saved.mode;
-    this.map.setSelection({ row: saved.selectedRow, column: saved.selectedColumn });
+    this.explorer.choose(saved.mapKey);
+    this.explorer.setSelection({ row: saved.selectedRow, column: saved.selectedColumn });
     const latestEpoch = model.attentionEpochs[model.attentionEpochs.length - 1];
     if (saved.epoch !== null && saved.epoch !== latestEpoch && model.attentionEpochs.includes(saved.epoch)) {
       this.epoch = saved.epoch;
@@ -122,22 +131,24 @@ export class AttentionPanel {
   }
 
   state(): AttentionViewState {
-    const selection = this.map.getSelection();
+    const selection = this.explorer.getSelection();
     return {
       probeIndex: this.probeIndex,
       epoch: this.epoch,
       selectedRow: selection.row,
       selectedColumn: selection.column,
-      mode: this.mode,
+      mode: this.shownMode(),
+      mapKey: this.explorer.currentKey(),
     };
   }
 
   setTheme(theme: Theme): void {
-    this.map.setTheme(theme);
+    this.explorer.setTheme(theme);
   }
 
   /** New attention epochs or a new latest snapshot (init, live epochs). */
   update(model: LabModel): void {
+    this.unit = model.chapter.trainingUnit;
     this.epochs = model.attentionEpochs;
     this.latest = model.latestAttention;
     // While an older epoch is on its way (e.g. restored after a reload) the newest one stays shown.
@@ -179,6 +190,13 @@ export class AttentionPanel {
     return tokens.join(this.separator);
   }
 
+  /** The mode shown: the chosen one when the probe has maps in it, else the one it has. */
+  private shownMode(): AttentionMode {
+    const probe = this.shown?.probes[this.probeIndex];
+    const modes = probe ? modesOf(probe.maps) : [];
+    return modes.includes(this.mode) || modes.length === 0 ? this.mode : modes[0];
+  }
+
   private render(): void {
     const snapshot = this.shown;
     const probes = snapshot?.probes ?? [];
@@ -187,29 +205,38 @@ export class AttentionPanel {
       probes.map((p, i) => t('attentionProbeOption', { index: i + 1, source: this.join(p.source) })),
       this.probeIndex,
     );
-    this.radios.greedy.checked = this.mode === 'greedy';
-    this.radios.teacherForced.checked = this.mode === 'teacherForced';
-
     const probe = probes[this.probeIndex];
-    const maps: AttentionMap[] = probe ? (probe[this.mode] ?? []) : [];
-    this.headIndex = Math.min(this.headIndex, Math.max(0, maps.length - 1));
-    this.headSelect.update(
-      maps.map((m) => t('attentionHeadOption', { layer: m.layer + 1, head: m.head + 1, label: m.label })),
-      this.headIndex,
-      2,
+    const modes = probe ? modesOf(probe.maps) : [];
+    const mode = this.shownMode();
+    for (const m of MODES) this.radios[m].checked = m === mode;
+    show(this.modeControl, modes.length > 1);
+
+    const tokenLines = probe
+      ? [
+          t('probeSource', { tokens: this.join(probe.source) }),
+          probe.target.length ? t('probeTarget', { tokens: this.join(probe.target) }) : '',
+          probe.predicted.length ? t('probePredicted', { tokens: this.join(probe.predicted) }) : '',
+        ].filter(Boolean)
+      : [];
+    this.probeTokens.replaceChildren(
+      ...tokenLines.map((line) => el('p', { className: 'probe-line token-text', text: line })),
     );
-    setText(
-      this.probeTokens,
-      probe
-        ? t('attentionProbeTokens', {
-            source: this.join(probe.source),
-            target: this.join(probe.target),
-            predicted: this.join(probe.predicted),
-          })
-        : '',
-    );
-    this.map.setMap(maps[this.headIndex] ?? null, snapshot ? t('attentionNone') : t('attentionNoSnapshot'));
+
+    show(this.checksBox, !!snapshot);
+    if (snapshot) {
+      renderChecks(
+        this.snapshotChecks,
+        'snapshot-checks',
+        t(this.unit === 'evaluation' ? 'checksSnapshotEvaluation' : 'checksSnapshot', { epoch: snapshot.epoch }),
+        snapshot.checks,
+      );
+      renderChecks(this.probeChecks, 'probe-checks', t('checksProbe'), probe?.checks ?? []);
+    }
+
+    const maps = probe ? probe.maps.filter((map) => map.mode === mode) : [];
+    this.explorer.show(maps, snapshot ? t('attentionNone') : t('attentionNoSnapshot'));
     this.root.dataset.epoch = snapshot ? String(snapshot.epoch) : '';
+    this.root.dataset.mode = mode;
 
     const last = this.epochs.length - 1;
     this.slider.max = String(Math.max(0, last));
@@ -217,8 +244,8 @@ export class AttentionPanel {
     this.slider.value = String(Math.max(0, index));
     this.slider.disabled = this.epochs.length < 2;
     const shownEpoch = this.epoch ?? this.epochs[last];
-    let label =
-      shownEpoch === undefined ? '—' : t('attentionEpochValue', { epoch: shownEpoch, last: this.epochs[last] });
+    const valueKey = this.unit === 'evaluation' ? 'attentionEvaluationValue' : 'attentionEpochValue';
+    let label = shownEpoch === undefined ? '—' : t(valueKey, { epoch: shownEpoch, last: this.epochs[last] });
     if (this.epoch === null && shownEpoch !== undefined) label += ` · ${t('attentionEpochFollowing')}`;
     if (this.waitingFor !== null) label += ` · ${t('attentionEpochLoading', { epoch: this.waitingFor })}`;
     setText(this.epochLabel, label);

@@ -1,201 +1,209 @@
 /**
- * Live loss and accuracy curves (chart.js). One point per epoch for train and validation loss,
- * plus a finer train curve from `kind:'step'` records. Colours come from the theme; no animation.
- * Each canvas exposes its point counts as data attributes (`data-points-train`, …) for tests.
+ * Training curves from the chapter's declarations: one chart per `chapter.charts` entry, each
+ * metric of `chapter.metrics` on its chart from `EvaluationRecord.values[key]` (a missing or NaN
+ * value leaves a gap), the train loss and the step-level train loss on the `loss` chart (added
+ * when a chapter declares none). The x axis counts epochs or evaluations (`trainingUnit`).
+ * Each canvas exposes its point counts per series as `data-points` (JSON, by series key).
  */
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  type ChartDataset,
-} from 'chart.js';
-import { el, setText } from './dom';
-import { fixed, t } from './i18n';
+import type { ChapterInfo, ChartSpec, MetricSpec, MetricUnit } from '../src/shared/course/chapter';
+import type { EvaluationRecord } from '../src/shared/run/records';
+import { applyChartTheme, Chart, lineDataset, type LineChart, type Point } from './chartKit';
+import { clear, el, setText } from './dom';
+import { list, pick, t } from './i18n';
 import type { LabModel } from './model';
+import { plannedEpochs } from './model';
+import { fixed } from './numbers';
 import type { Theme } from './theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+const LOSS_CHART = 'loss';
+const TRAIN = 'train_loss';
+const TRAIN_STEPS = 'train_loss_steps';
 
-type Point = { x: number; y: number };
-type LineDataset = ChartDataset<'line', Point[]>;
-
-function lineDataset(label: string, extra: Partial<LineDataset> = {}): LineDataset {
-  return { label, data: [], borderWidth: 2, pointRadius: 3, pointHoverRadius: 5, tension: 0, ...extra };
+interface Series {
+  key: string;
+  label: string;
+  /** Index into the theme's series colours. */
+  colour: number;
+  faint: boolean;
 }
 
-function makeChart(canvas: HTMLCanvasElement, datasets: LineDataset[], percent: boolean): Chart<'line', Point[]> {
-  return new Chart<'line', Point[]>(canvas, {
-    type: 'line',
-    data: { datasets },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: { type: 'linear', title: { display: true, text: t('chartEpochAxis') }, ticks: { precision: 0 } },
-        y: percent
-          ? { type: 'linear', min: 0, max: 1, ticks: { callback: (value) => `${Math.round(Number(value) * 100)}%` } }
-          : { type: 'linear', beginAtZero: true },
-      },
-      plugins: {
-        legend: { position: 'bottom', labels: { usePointStyle: true, boxHeight: 8 } },
-        tooltip: {
-          callbacks: { label: (item) => `${item.dataset.label}: ${fixed(item.parsed.y ?? NaN, percent ? 3 : 4)}` },
-        },
-      },
-    },
-  });
+interface ChartView {
+  spec: ChartSpec;
+  canvas: HTMLCanvasElement;
+  chart: LineChart;
+  series: Series[];
+}
+
+/** A metric value as the summary prints it, by unit. */
+export function formatMetric(value: number, unit: MetricUnit): string {
+  switch (unit) {
+    case 'ratio':
+      return fixed(value, 3);
+    case 'count':
+      return fixed(value, 0);
+    case 'perplexity':
+      return fixed(value, 2);
+    default:
+      return fixed(value, 4);
+  }
+}
+
+function axisTitle(chapter: ChapterInfo): string {
+  return t(chapter.trainingUnit === 'evaluation' ? 'chartEvaluationAxis' : 'chartEpochAxis');
+}
+
+/** The charts to draw: the chapter's, plus a loss chart when it declares none. */
+function chartSpecs(chapter: ChapterInfo): ChartSpec[] {
+  const specs = [...chapter.charts];
+  if (!specs.some((spec) => spec.id === LOSS_CHART))
+    specs.unshift({ id: LOSS_CHART, title: { en: '', 'zh-cn': '' }, unit: 'nats' });
+  return specs;
 }
 
 export class TrainingCharts {
   readonly root: HTMLElement;
-  private readonly lossCanvas = el('canvas', {
-    className: 'chart-canvas',
-    attrs: { id: 'loss-chart', role: 'img', 'aria-label': t('chartLossAria') },
-  });
-  private readonly accuracyCanvas = el('canvas', {
-    className: 'chart-canvas',
-    attrs: { id: 'accuracy-chart', role: 'img', 'aria-label': t('chartAccuracyAria') },
-  });
+  private readonly grid = el('div', { className: 'chart-grid' });
   private readonly summary = el('p', { className: 'chart-summary', attrs: { 'aria-live': 'off' } });
   private readonly empty = el('p', { className: 'chart-empty', text: t('chartEmpty') });
-  private readonly loss: Chart<'line', Point[]>;
-  private readonly accuracy: Chart<'line', Point[]>;
+  private views: ChartView[] = [];
 
-  constructor() {
-    this.root = el('div', { className: 'charts' }, [
-      this.empty,
-      el('div', { className: 'chart-grid' }, [
-        el('figure', { className: 'chart-figure' }, [
-          el('figcaption', { text: t('chartLossTitle') }),
-          el('div', { className: 'chart-box' }, [this.lossCanvas]),
-        ]),
-        el('figure', { className: 'chart-figure' }, [
-          el('figcaption', { text: t('chartAccuracyTitle') }),
-          el('div', { className: 'chart-box' }, [this.accuracyCanvas]),
-        ]),
-      ]),
-      this.summary,
-    ]);
-    this.loss = makeChart(
-      this.lossCanvas,
-      [
-        lineDataset(t('chartTrainLoss')),
-        lineDataset(t('chartValLoss'), { borderDash: [6, 4], pointStyle: 'rectRot', pointRadius: 4 }),
-        lineDataset(t('chartTrainLossSteps'), {
-          borderWidth: 1,
-          pointRadius: 0,
-          pointHoverRadius: 0,
-          pointStyle: 'line',
-        }),
-      ],
-      false,
-    );
-    this.accuracy = makeChart(
-      this.accuracyCanvas,
-      [
-        lineDataset(t('chartValTokenAccuracy')),
-        lineDataset(t('chartValExactMatch'), { borderDash: [6, 4], pointStyle: 'triangle', pointRadius: 4 }),
-      ],
-      true,
-    );
+  constructor(private readonly chapter: ChapterInfo) {
+    this.root = el('div', { className: 'charts' }, [this.empty, this.grid, this.summary]);
+    this.build();
   }
 
-  setTheme(theme: Theme): void {
-    Chart.defaults.font.family = theme.fontFamily;
-    Chart.defaults.font.size = Math.max(11, theme.fontSize - 1);
-    const colours: [Chart<'line', Point[]>, string[]][] = [
-      [this.loss, [theme.trainColor, theme.validationColor, theme.trainColor]],
-      [this.accuracy, [theme.tokenAccuracyColor, theme.exactMatchColor]],
-    ];
-    for (const [chart, lineColours] of colours) {
-      chart.data.datasets.forEach((dataset, i) => {
-        dataset.borderColor = lineColours[i];
-        dataset.backgroundColor = lineColours[i];
-        dataset.pointBorderColor = lineColours[i];
-        dataset.pointBackgroundColor = lineColours[i];
+  private build(): void {
+    clear(this.grid);
+    let colour = 1;
+    for (const spec of chartSpecs(this.chapter)) {
+      const metrics = this.chapter.metrics.filter((metric) => metric.chart === spec.id);
+      const series: Series[] = [];
+      if (spec.id === LOSS_CHART) series.push({ key: TRAIN, label: t('chartTrainLoss'), colour: 0, faint: false });
+      for (const metric of metrics)
+        series.push({ key: metric.key, label: pick(metric.label), colour: colour++, faint: false });
+      if (spec.id === LOSS_CHART)
+        series.push({ key: TRAIN_STEPS, label: t('chartTrainLossSteps'), colour: 0, faint: true });
+      const title = pick(spec.title) || t('chartLossTitle');
+      const canvas = el('canvas', {
+        className: 'chart-canvas',
+        attrs: {
+          id: `chart-${spec.id}`,
+          role: 'img',
+          'data-chart': spec.id,
+          'data-x-axis': axisTitle(this.chapter),
+          'aria-label': t('chartAria', { title, series: list(series.map((s) => s.label)) }),
+        },
       });
-      const faint = chart.data.datasets[2];
-      if (faint) faint.borderColor = withAlpha(lineColours[2], theme.kind.startsWith('high-contrast') ? 1 : 0.45);
-      const options = chart.options;
-      for (const axis of ['x', 'y'] as const) {
-        const scale = options.scales?.[axis];
-        if (!scale) continue;
-        scale.ticks = { ...scale.ticks, color: theme.foreground };
-        scale.grid = { ...scale.grid, color: theme.grid };
-        scale.border = { ...scale.border, color: theme.border };
-        if ('title' in scale && scale.title) scale.title.color = theme.mutedForeground;
-      }
-      if (options.plugins?.legend?.labels) options.plugins.legend.labels.color = theme.foreground;
-      chart.update('none');
+      this.grid.appendChild(
+        el('figure', { className: 'chart-figure' }, [
+          el('figcaption', { text: title }),
+          el('div', { className: 'chart-box' }, [canvas]),
+        ]),
+      );
+      const datasets = series.map((s, i) =>
+        s.faint
+          ? lineDataset(s.label, 0, { borderWidth: 1, pointRadius: 0, pointHoverRadius: 0, pointStyle: 'line' })
+          : lineDataset(s.label, s.key === TRAIN ? 0 : i),
+      );
+      const unit = spec.unit;
+      const chart: LineChart = new Chart<'line', Point[]>(canvas, {
+        type: 'line',
+        data: { datasets },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          parsing: false,
+          normalized: true,
+          interaction: { mode: 'nearest', axis: 'x', intersect: false },
+          scales: {
+            x: { type: 'linear', title: { display: true, text: axisTitle(this.chapter) }, ticks: { precision: 0 } },
+            y:
+              unit === 'ratio'
+                ? {
+                    type: 'linear',
+                    min: 0,
+                    max: 1,
+                    ticks: { callback: (value) => `${Math.round(Number(value) * 100)}%` },
+                  }
+                : { type: 'linear', beginAtZero: true },
+          },
+          plugins: {
+            legend: { position: 'bottom', labels: { usePointStyle: true, boxHeight: 8 } },
+            tooltip: {
+              callbacks: {
+                label: (item) => `${item.dataset.label}: ${formatMetric(item.parsed.y ?? Number.NaN, unit)}`,
+              },
+            },
+          },
+        },
+      });
+      this.views.push({ spec, canvas, chart, series });
     }
   }
 
+  setTheme(theme: Theme): void {
+    for (const view of this.views)
+      applyChartTheme(
+        view.chart,
+        theme,
+        view.series.map((s) => s.colour),
+        view.series.map((s) => s.faint),
+      );
+  }
+
   destroy(): void {
-    this.loss.destroy();
-    this.accuracy.destroy();
+    for (const view of this.views) view.chart.destroy();
+    this.views = [];
   }
 
   /** Rebuilds the datasets from the model (called at most once per animation frame). */
   update(model: LabModel): void {
-    const epochs = model.epochs;
-    const train = epochs.map((m) => ({ x: m.epoch, y: m.train_loss }));
-    const validation = epochs.map((m) => ({ x: m.epoch, y: m.val_loss }));
-    const last = epochs[epochs.length - 1];
-    const stepsPerEpoch = last && last.epoch > 0 ? last.step / last.epoch : (model.progress?.batches ?? 0);
-    const steps = stepsPerEpoch > 0 ? model.steps.map((m) => ({ x: m.step / stepsPerEpoch, y: m.train_loss })) : [];
-    const lastEpoch = Math.max(model.run?.config.epochs ?? 0, last?.epoch ?? 0, 1);
+    const evaluations = model.evaluations;
+    const last = evaluations[evaluations.length - 1];
+    const stepsPerEvaluation = last && last.epoch > 0 ? last.step / last.epoch : (model.progress?.batches ?? 0);
+    const steps =
+      stepsPerEvaluation > 0 ? model.steps.map((m) => ({ x: m.step / stepsPerEvaluation, y: m.train_loss })) : [];
+    const lastEpoch = Math.max(plannedEpochs(model), last?.epoch ?? 0, 1);
+    const valueOf = (record: EvaluationRecord, key: string): number => {
+      if (key === TRAIN) return record.train_loss;
+      const value = record.values[key];
+      return typeof value === 'number' ? value : Number.NaN;
+    };
 
-    this.loss.data.datasets[0].data = train;
-    this.loss.data.datasets[1].data = validation;
-    this.loss.data.datasets[2].data = steps;
-    this.loss.data.datasets[2].hidden = steps.length === 0;
-    this.accuracy.data.datasets[0].data = epochs.map((m) => ({ x: m.epoch, y: m.val_token_accuracy }));
-    this.accuracy.data.datasets[1].data = epochs.map((m) => ({ x: m.epoch, y: m.val_exact_match }));
-    for (const chart of [this.loss, this.accuracy]) {
-      const x = chart.options.scales?.x;
+    for (const view of this.views) {
+      const counts: Record<string, number> = {};
+      view.series.forEach((series, i) => {
+        const data: Point[] =
+          series.key === TRAIN_STEPS ? steps : evaluations.map((m) => ({ x: m.epoch, y: valueOf(m, series.key) }));
+        view.chart.data.datasets[i].data = data;
+        view.chart.data.datasets[i].hidden = series.key === TRAIN_STEPS && steps.length === 0;
+        counts[series.key] = data.filter((point) => Number.isFinite(point.y)).length;
+      });
+      const x = view.chart.options.scales?.x;
       if (x) {
-        x.min = steps.length && chart === this.loss ? 0 : 1;
+        x.min = steps.length && view.spec.id === LOSS_CHART ? 0 : 1;
         x.max = lastEpoch;
       }
-      chart.update('none');
+      view.chart.update('none');
+      view.canvas.dataset.points = JSON.stringify(counts);
     }
-
-    Object.assign(this.lossCanvas.dataset, {
-      pointsTrain: String(train.length),
-      pointsValidation: String(validation.length),
-      pointsSteps: String(steps.length),
-    });
-    Object.assign(this.accuracyCanvas.dataset, {
-      pointsTokenAccuracy: String(epochs.length),
-      pointsExactMatch: String(epochs.length),
-    });
-    this.empty.hidden = epochs.length > 0 || steps.length > 0;
-    setText(
-      this.summary,
-      last
-        ? t('chartSummary', {
-            epoch: last.epoch,
-            train: fixed(last.train_loss, 4),
-            val: fixed(last.val_loss, 4),
-            token: fixed(last.val_token_accuracy),
-            exact: fixed(last.val_exact_match),
-          })
-        : '',
-    );
+    this.empty.hidden = evaluations.length > 0 || steps.length > 0;
+    setText(this.summary, last ? this.summarise(last) : '');
   }
-}
 
-function withAlpha(colour: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{6})$/i.exec(colour.trim());
-  if (!hex) return colour;
-  const n = parseInt(hex[1], 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+  private summarise(record: EvaluationRecord): string {
+    const metrics: MetricSpec[] = this.chapter.metrics;
+    const values = [
+      t('chartValue', { label: t('chartTrainLoss'), value: formatMetric(record.train_loss, 'nats') }),
+      ...metrics.map((metric) =>
+        t('chartValue', {
+          label: pick(metric.label),
+          value: formatMetric(record.values[metric.key] ?? Number.NaN, metric.unit),
+        }),
+      ),
+    ];
+    const key = this.chapter.trainingUnit === 'evaluation' ? 'chartSummaryEvaluation' : 'chartSummaryEpoch';
+    return t(key, { epoch: record.epoch, values: list(values) });
+  }
 }

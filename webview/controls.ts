@@ -1,48 +1,115 @@
 /**
- * Run controls: epochs, batch size, learning rate, hidden size and seed, a Start button posting
- * `{type:'train', overrides}` and a Stop button posting `{type:'stop'}`. Values are checked
- * against the protocol's LIMITS before posting (the host validates again).
+ * The start form and run controls. The form offers the chapter's tasks and variants and every
+ * hyperparameter the chapter marks `inForm` (numbers with the spec's range, choices as selects,
+ * booleans as checkboxes), filled from the shown run's config (or the defaults for a preview).
+ * Start posts `{type:'train', task, variant, overrides}` where `overrides` holds only the values
+ * that differ from what the chosen task and variant would use anyway; a value outside its range
+ * is refused with a message and nothing is posted (the host checks again). Changing the task or
+ * variant moves the fields it sets differently (and the learner has not edited) to its values.
+ * Stop posts `stop`.
  */
-import type { TrainOverrides } from '../src/protocol/run';
-import { LIMITS } from '../src/protocol/webview';
-import { el, setText } from './dom';
-import { t } from './i18n';
+import type { ChapterInfo, HyperparameterSpec, Hyperparameters, HyperValue } from '../src/shared/course/chapter';
+import { checkValue, defaultsOf } from '../src/shared/course/hyperparameters';
+import { el, setText, show } from './dom';
+import { pick, t } from './i18n';
 import type { LabModel } from './model';
-import type { WebviewStringKey } from '../src/shared/strings/webview';
+import { IndexSelect } from './select';
 import { post } from './vscodeApi';
 
-type Field = 'epochs' | 'batchSize' | 'learningRate' | 'hiddenSize' | 'seed';
-interface FieldSpec {
-  key: Field;
-  label: WebviewStringKey;
-  integer: boolean;
-  min: number;
-  max: number;
-  /** Learning rate is a text field: a number field's step would flag 0.003 as invalid. */
-  type: 'number' | 'text';
+type TextField = HTMLElement & { value: string; disabled: boolean; invalid: boolean };
+type Checkbox = HTMLElement & { checked: boolean; disabled: boolean };
+type Button = HTMLElement & { disabled: boolean };
+
+interface Field {
+  spec: HyperparameterSpec;
+  root: HTMLElement;
+  hint: HTMLElement;
+  read(): string | boolean;
+  write(value: HyperValue): void;
+  setDisabled(disabled: boolean): void;
+  setInvalid(invalid: boolean): void;
 }
 
-const FIELDS: FieldSpec[] = [
-  { key: 'epochs', label: 'controlsEpochs', integer: true, min: 1, max: LIMITS.maxEpochs, type: 'number' },
-  { key: 'batchSize', label: 'controlsBatchSize', integer: true, min: 1, max: LIMITS.maxBatchSize, type: 'number' },
-  {
-    key: 'learningRate',
-    label: 'controlsLearningRate',
-    integer: false,
-    min: LIMITS.minLearningRate,
-    max: LIMITS.maxLearningRate,
-    type: 'text',
-  },
-  { key: 'hiddenSize', label: 'controlsHiddenSize', integer: true, min: 1, max: LIMITS.maxHiddenSize, type: 'number' },
-  { key: 'seed', label: 'controlsSeed', integer: true, min: 0, max: LIMITS.maxSeed, type: 'number' },
-];
+function formatDefault(value: HyperValue | undefined): string {
+  return value === undefined ? '' : String(value);
+}
 
-type TextField = HTMLElement & { value: string; disabled: boolean; invalid: boolean };
-type Button = HTMLElement & { disabled: boolean };
+function textField(spec: Extract<HyperparameterSpec, { type: 'integer' | 'number' }>, id: string): Field {
+  const label = pick(spec.label);
+  // A number field's step would flag 0.003 as invalid: fractional values get a text field.
+  const input = el('vscode-textfield', {
+    attrs:
+      spec.type === 'integer'
+        ? { id, type: 'number', name: spec.key, label, min: spec.min, max: spec.max, step: 1 }
+        : { id, type: 'text', inputmode: 'decimal', name: spec.key, label },
+  }) as TextField;
+  const hint = el('span', { className: 'control-default muted' });
+  return {
+    spec,
+    root: el('div', { className: 'control-field' }, [el('label', { text: label, attrs: { for: id } }), input, hint]),
+    hint,
+    read: () => input.value.trim(),
+    write: (value) => {
+      input.value = String(value);
+    },
+    setDisabled: (disabled) => {
+      input.disabled = disabled;
+    },
+    setInvalid: (invalid) => {
+      input.invalid = invalid;
+    },
+  };
+}
+
+function choiceField(spec: Extract<HyperparameterSpec, { type: 'choice' }>, id: string, onEdit: () => void): Field {
+  const select = new IndexSelect(id, pick(spec.label), onEdit);
+  select.update(spec.choices, Math.max(0, spec.choices.indexOf(spec.default)));
+  const hint = el('span', { className: 'control-default muted' });
+  select.root.classList.add('control-field');
+  select.root.appendChild(hint);
+  return {
+    spec,
+    root: select.root,
+    hint,
+    read: () => spec.choices[Number(select.select.value)] ?? '',
+    write: (value) => select.update(spec.choices, Math.max(0, spec.choices.indexOf(String(value)))),
+    setDisabled: (disabled) => {
+      select.select.disabled = disabled;
+    },
+    setInvalid: () => undefined,
+  };
+}
+
+function booleanField(spec: Extract<HyperparameterSpec, { type: 'boolean' }>, id: string): Field {
+  const label = pick(spec.label);
+  const box = el('vscode-checkbox', { attrs: { id, name: spec.key, 'aria-label': label } }) as Checkbox;
+  const hint = el('span', { className: 'control-default muted' });
+  return {
+    spec,
+    root: el('div', { className: 'control-field control-check' }, [
+      el('label', { text: label, attrs: { for: id } }),
+      box,
+      hint,
+    ]),
+    hint,
+    read: () => box.checked,
+    write: (value) => {
+      box.checked = value === true;
+    },
+    setDisabled: (disabled) => {
+      box.disabled = disabled;
+    },
+    setInvalid: () => undefined,
+  };
+}
 
 export class RunControls {
   readonly root: HTMLElement;
-  private readonly inputs = new Map<Field, TextField>();
+  private readonly fields: Field[] = [];
+  private readonly edited = new Set<string>();
+  private readonly taskSelect: IndexSelect;
+  private readonly variantSelect: IndexSelect;
+  private readonly variantNote = el('p', { className: 'variant-note muted', attrs: { id: 'variant-note' } });
   private readonly start = el('vscode-button', { text: t('controlsStart'), attrs: { id: 'start-button' } }) as Button;
   private readonly stop = el('vscode-button', {
     text: t('controlsStop'),
@@ -52,44 +119,114 @@ export class RunControls {
     className: 'controls-note muted',
     attrs: { id: 'controls-note', 'aria-live': 'polite' },
   });
+  private taskIndex = 0;
+  private variantIndex = 0;
   private filledFor: string | null = null;
   private pending: 'start' | 'stop' | null = null;
   private model: LabModel | null = null;
 
-  constructor(private readonly onInvalid: (message: string) => void) {
+  constructor(
+    private readonly chapter: ChapterInfo,
+    private readonly onInvalid: (message: string) => void,
+  ) {
+    this.taskSelect = new IndexSelect('control-task', t('controlsTask'), (index) => {
+      const before = this.baseline();
+      this.taskIndex = index;
+      this.rebase(before);
+    });
+    this.variantSelect = new IndexSelect('control-variant', t('controlsVariant'), (index) => {
+      const before = this.baseline();
+      this.variantIndex = index;
+      this.rebase(before);
+    });
     const fields = el('div', { className: 'control-fields' });
-    for (const spec of FIELDS) {
+    for (const spec of chapter.hyperparameters.filter((s) => s.inForm)) {
       const id = `control-${spec.key}`;
-      const input = el('vscode-textfield', {
-        attrs:
-          spec.type === 'number'
-            ? { id, type: 'number', name: spec.key, label: t(spec.label), min: spec.min, max: spec.max }
-            : { id, type: 'text', inputmode: 'decimal', name: spec.key, label: t(spec.label) },
-      }) as TextField;
-      this.inputs.set(spec.key, input);
-      fields.appendChild(
-        el('div', { className: 'control-field' }, [el('label', { text: t(spec.label), attrs: { for: id } }), input]),
-      );
+      const field =
+        spec.type === 'choice'
+          ? choiceField(spec, id, () => this.edited.add(spec.key))
+          : spec.type === 'boolean'
+            ? booleanField(spec, id)
+            : textField(spec, id);
+      field.root.addEventListener('input', () => this.edited.add(spec.key));
+      field.root.addEventListener('change', () => this.edited.add(spec.key));
+      field.root.dataset.key = spec.key;
+      this.fields.push(field);
+      fields.appendChild(field.root);
     }
     this.start.addEventListener('click', () => this.onStart());
     this.stop.addEventListener('click', () => this.onStop());
     this.root = el('div', { className: 'run-controls' }, [
+      el('div', { className: 'control-choices' }, [this.taskSelect.root, this.variantSelect.root]),
+      this.variantNote,
       fields,
       el('div', { className: 'control-buttons' }, [this.start, this.stop]),
       this.note,
     ]);
   }
 
-  /** Called on every status change; fills the fields from the run's config once per run. */
+  /** The values the chosen task and variant use without overrides. */
+  private baseline(): Hyperparameters {
+    const task = this.chapter.tasks[this.taskIndex];
+    const variant = this.chapter.variants[this.variantIndex];
+    return { ...defaultsOf(this.chapter, task?.id), ...variant?.overrides };
+  }
+
+  /** Called on every status change; fills the form from the run's config once per run. */
   update(model: LabModel): void {
     this.model = model;
-    const config = model.run?.config;
-    const runKey = model.run?.dir ?? '';
-    if (config && this.filledFor !== runKey) {
-      this.filledFor = runKey;
-      for (const spec of FIELDS) this.inputs.get(spec.key)!.value = String(config[spec.key]);
+    const key = model.run?.dir ?? `preview:${model.chapter.id}`;
+    if (this.filledFor !== key) {
+      this.filledFor = key;
+      const config = model.run?.config;
+      const taskIndex = this.chapter.tasks.findIndex((task) => task.id === (config?.task ?? this.chapter.defaultTask));
+      const variantIndex = this.chapter.variants.findIndex(
+        (variant) => variant.id === (config?.variant ?? this.chapter.defaultVariant),
+      );
+      this.taskIndex = Math.max(0, taskIndex);
+      this.variantIndex = Math.max(0, variantIndex);
+      this.edited.clear();
+      const baseline = this.baseline();
+      for (const field of this.fields) {
+        const saved = config?.hyperparameters[field.spec.key];
+        const value = saved !== undefined && checkValue(field.spec, saved) === null ? saved : baseline[field.spec.key];
+        if (value !== undefined) field.write(value);
+        field.setInvalid(false);
+      }
+      this.showChoices();
     }
     this.refresh();
+  }
+
+  /**
+   * A new task or variant: a value that it sets differently (e.g. `scaled` for the unscaled
+   * variant) takes the new value, unless the learner edited that field.
+   */
+  private rebase(before: Hyperparameters): void {
+    const baseline = this.baseline();
+    for (const field of this.fields) {
+      const value = baseline[field.spec.key];
+      if (!this.edited.has(field.spec.key) && value !== undefined && value !== before[field.spec.key])
+        field.write(value);
+    }
+    this.showChoices();
+  }
+
+  private showChoices(): void {
+    this.taskSelect.update(
+      this.chapter.tasks.map((task) => pick(task.title) || task.id),
+      this.taskIndex,
+    );
+    this.variantSelect.update(
+      this.chapter.variants.map((variant) => pick(variant.title) || variant.id),
+      this.variantIndex,
+    );
+    const variant = this.chapter.variants[this.variantIndex];
+    setText(this.variantNote, variant ? pick(variant.description) : '');
+    show(this.variantNote, !!variant && pick(variant.description) !== '');
+    const baseline = this.baseline();
+    for (const field of this.fields)
+      setText(field.hint, t('controlsDefault', { value: formatDefault(baseline[field.spec.key]) }));
   }
 
   /** Clears the "starting…" / "stopping…" state (after a status, init or error). */
@@ -101,10 +238,13 @@ export class RunControls {
   private refresh(): void {
     const model = this.model;
     const running = !!model && model.live && model.status?.state === 'running';
-    const canTrain = !!model?.init.canTrain;
+    const canTrain = !!model?.init.canTrain && this.chapter.trainable;
     this.start.disabled = !canTrain || !!model?.live || this.pending !== null;
     this.stop.disabled = !running || this.pending === 'stop';
-    for (const input of this.inputs.values()) input.disabled = !canTrain;
+    show(this.stop, !!model?.run);
+    for (const field of this.fields) field.setDisabled(!canTrain);
+    this.taskSelect.select.disabled = !canTrain;
+    this.variantSelect.select.disabled = !canTrain;
     let note = '';
     if (!canTrain) note = t('controlsCannotTrain');
     else if (this.pending === 'start') note = t('controlsStarting');
@@ -113,28 +253,32 @@ export class RunControls {
     setText(this.note, note);
   }
 
-  private readOverrides(): TrainOverrides | null {
-    const overrides: TrainOverrides = {};
-    for (const spec of FIELDS) {
-      const input = this.inputs.get(spec.key)!;
-      const text = input.value.trim();
-      input.invalid = false;
-      if (text === '') continue;
-      const value = Number(text);
-      const ok =
-        Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
-      if (!ok) {
-        input.invalid = true;
-        this.onInvalid(
-          t(spec.integer ? 'controlsInvalidInteger' : 'controlsInvalidNumber', {
-            field: t(spec.label),
-            min: spec.min,
-            max: spec.max,
-          }),
-        );
-        return null;
-      }
-      overrides[spec.key] = value;
+  /** The values that differ from the baseline, or null (and a message) when one is invalid. */
+  private readOverrides(): Hyperparameters | null {
+    const baseline = this.baseline();
+    const overrides: Hyperparameters = {};
+    for (const field of this.fields) {
+      const { spec } = field;
+      field.setInvalid(false);
+      const raw = field.read();
+      let value: HyperValue;
+      if (spec.type === 'integer' || spec.type === 'number') {
+        if (raw === '') continue;
+        value = Number(raw);
+        if (checkValue(spec, value) !== null) {
+          field.setInvalid(true);
+          this.onInvalid(
+            t(spec.type === 'integer' ? 'controlsInvalidInteger' : 'controlsInvalidNumber', {
+              field: pick(spec.label),
+              min: spec.min,
+              max: spec.max,
+            }),
+          );
+          return null;
+        }
+      } else value = raw;
+      if (checkValue(spec, value) !== null) return null;
+      if (value !== baseline[spec.key]) overrides[spec.key] = value;
     }
     return overrides;
   }
@@ -145,7 +289,9 @@ export class RunControls {
     if (!overrides) return;
     this.pending = 'start';
     this.refresh();
-    post({ type: 'train', overrides });
+    const task = this.chapter.tasks[this.taskIndex];
+    const variant = this.chapter.variants[this.variantIndex];
+    post({ type: 'train', ...(task && { task: task.id }), ...(variant && { variant: variant.id }), overrides });
   }
 
   private onStop(): void {

@@ -69,6 +69,28 @@ export function buildRamp(base: Rgb, darkBackground = false): Uint8ClampedArray 
   return ramp;
 }
 
+/**
+ * A diverging scale: 0 → the light centre of both ramps, −1 → the deepest shade of the first
+ * hue, +1 → of the second. Lightness falls monotonically with |value| on each side.
+ */
+export interface DivergingRamp {
+  negative: Uint8ClampedArray;
+  positive: Uint8ClampedArray;
+}
+
+export function buildDivergingRamp(negative: Rgb, positive: Rgb, darkBackground = false): DivergingRamp {
+  return { negative: buildRamp(negative, darkBackground), positive: buildRamp(positive, darkBackground) };
+}
+
+/** The rgb (3 bytes, copied into `out` at `offset`) of `value` in −1..1 on a diverging ramp. */
+export function divergingColour(ramp: DivergingRamp, value: number, out: Uint8ClampedArray, offset: number): void {
+  const side = value < 0 ? ramp.negative : ramp.positive;
+  const index = rampIndex(Math.abs(value)) * 3;
+  out[offset] = side[index];
+  out[offset + 1] = side[index + 1];
+  out[offset + 2] = side[index + 2];
+}
+
 /** Index into the ramp for a weight (clamped to 0..1). */
 export function rampIndex(weight: number): number {
   if (!(weight > 0)) return 0;

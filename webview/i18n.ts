@@ -1,5 +1,6 @@
 /** The current UI language and strings (from `init`), with English fallback for missing keys. */
-import type { Bilingual, Language } from '../src/protocol/run';
+import type { Language } from '../src/shared/ids';
+import type { Bilingual } from '../src/shared/schema';
 import { WEBVIEW_STRINGS_EN, type WebviewStringKey } from '../src/shared/strings/webview';
 
 let strings: Record<string, string> = {};
@@ -33,7 +34,7 @@ export function pick(text: Bilingual | undefined): string {
   return text[language] || text.en || '';
 }
 
-/** A number as the panel prints weights and losses. */
-export function fixed(value: number, digits = 3): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : '–';
+/** Items written out in a sentence: "a, b, c" / "a，b，c". */
+export function list(items: readonly (string | number)[]): string {
+  return items.join(t('listSeparator'));
 }

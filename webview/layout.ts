@@ -1,11 +1,13 @@
 /** Builds the panel's sections (in reading order) and keeps the views that draw into them. */
+import type { ChapterInfo } from '../src/shared/course/chapter';
 import { AttentionPanel } from './attentionPanel';
 import { TrainingCharts } from './charts';
 import { RunControls } from './controls';
 import { el, section } from './dom';
+import { FiguresView } from './figures';
 import { t } from './i18n';
 import { Header } from './header';
-import { MessageRegion } from './messages';
+import type { MessageRegion } from './messages';
 import { TryIt } from './tryIt';
 
 export interface LabUi {
@@ -13,51 +15,57 @@ export interface LabUi {
   messages: MessageRegion;
   contract: HTMLElement;
   charts: TrainingCharts;
+  figures: FiguresView;
   attention: AttentionPanel;
   shapes: HTMLElement;
   samples: HTMLElement;
   tryIt: TryIt;
   controls: RunControls;
-  /** The sections that need a run (everything but the header, messages and contract). */
-  runSections: HTMLElement[];
+  /** Sections by id, to show or hide by view. */
+  sections: Record<SectionId, HTMLElement>;
 }
 
-export function buildLayout(root: HTMLElement, separator: string, onStateChange: () => void): LabUi {
-  const messages = new MessageRegion();
-  const ui: LabUi = {
-    header: new Header(),
-    messages,
-    contract: el('div', { className: 'contract' }),
-    charts: new TrainingCharts(),
-    attention: new AttentionPanel(separator, onStateChange),
-    shapes: el('div', { className: 'shapes' }),
-    samples: el('div', { className: 'samples-body' }),
-    tryIt: new TryIt(separator),
-    controls: new RunControls((message) => messages.add(message)),
-    runSections: [],
-  };
+export type SectionId = 'charts' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'controls';
+
+export function buildLayout(
+  root: HTMLElement,
+  messages: MessageRegion,
+  chapter: ChapterInfo,
+  separator: string,
+  onStateChange: () => void,
+): LabUi {
+  const header = new Header();
+  const charts = new TrainingCharts(chapter);
+  const figures = new FiguresView();
+  const attention = new AttentionPanel(separator, onStateChange);
+  const shapes = el('div', { className: 'shapes' });
+  const samples = el('div', { className: 'samples-body' });
+  const tryIt = new TryIt(separator);
+  const controls = new RunControls(chapter, (message) => messages.add(message));
   const part = (id: string, title: string, content: HTMLElement): HTMLElement => {
     const s = section(id, title);
     s.body.appendChild(content);
     return s.root;
   };
-  const contract = el(
+  const contract = el('div', { className: 'contract' });
+  const contractSection = el(
     'details',
     { className: 'panel-section contract-section', attrs: { id: 'contract', open: true } },
-    [el('summary', {}, [el('h2', { text: t('contractTitle') })]), ui.contract],
+    [el('summary', {}, [el('h2', { text: t('contractTitle') })]), contract],
   );
-  ui.runSections = [
-    part('charts-section', t('chartsTitle'), ui.charts.root),
-    part('attention-section', t('attentionTitle'), ui.attention.root),
-    part('shapes-section', t('shapesTitle'), ui.shapes),
-    part('samples-section', t('samplesTitle'), ui.samples),
-    part('try-section', t('tryTitle'), ui.tryIt.root),
-    part('controls-section', t('controlsTitle'), ui.controls.root),
-  ];
+  const sections: Record<SectionId, HTMLElement> = {
+    charts: part('charts-section', t('chartsTitle'), charts.root),
+    figures: part('figures-section', t('figuresTitle'), figures.root),
+    attention: part('attention-section', t('attentionTitle'), attention.root),
+    shapes: part('shapes-section', t('shapesTitle'), shapes),
+    samples: part('samples-section', t('samplesTitle'), samples),
+    try: part('try-section', t('tryTitle'), tryIt.root),
+    controls: part('controls-section', t('controlsTitle'), controls.root),
+  };
   root.replaceChildren(
-    ui.header.root,
+    header.root,
     messages.root,
-    el('main', { className: 'lab-main' }, [contract, ...ui.runSections]),
+    el('main', { className: 'lab-main' }, [contractSection, ...Object.values(sections)]),
   );
-  return ui;
+  return { header, messages, contract, charts, figures, attention, shapes, samples, tryIt, controls, sections };
 }

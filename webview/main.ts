@@ -1,21 +1,26 @@
 /**
- * The lab panel's webview: receives host messages (src/protocol/webview.ts), keeps the run's data
- * in a LabModel, schedules redraws on animation frames, and persists the view in WebviewState.
- * Posts `ready` on load; the host answers with `init` (also after a reload).
+ * The lab panel's webview: validates every host message (src/shared/protocol/webview.ts) before
+ * using it (an invalid one is dropped and reported in one line), keeps the run's data in a
+ * LabModel, schedules redraws on animation frames, and persists the view in WebviewState (read
+ * back as untrusted). Posts `ready` on load; the host answers with `init` (also after a reload).
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { HostToWebview, InitMessage } from '../src/protocol/webview';
+import * as v from 'valibot';
+import { HostToWebviewSchema, type HostToWebview, type InitMessage } from '../src/shared/protocol/webview';
+import { describeIssues } from '../src/shared/schema';
 import { renderContract } from './contract';
 import { el, show } from './dom';
 import { setStrings, t } from './i18n';
-import { buildLayout, type LabUi } from './layout';
+import { buildLayout, type LabUi, type SectionId } from './layout';
+import { MessageRegion } from './messages';
 import { applyEpoch, applyStep, modelFromInit, type LabModel } from './model';
 import { renderSamples } from './samples';
 import { onRenderError, scheduleRender } from './scheduler';
@@ -28,10 +33,12 @@ let model: LabModel | null = null;
 let ui: LabUi | null = null;
 
 const root = el('div', { className: 'lab', attrs: { id: 'lab' } });
+const messages = new MessageRegion();
+const MESSAGE_TYPES: readonly string[] = HostToWebviewSchema.options.map((option) => option.entries.type.literal);
 
 /** Saves the view with the run folder from `init` (damaged runs too: the host's serializer reopens it after a reload). A chapter preview has no folder to reopen. */
 function persist(): void {
-  if (!model || !ui || model.init.runDir === null || typeof model.init.runDir !== 'string') return;
+  if (!model || !ui || model.init.runDir === null) return;
   saveState({ runDir: model.init.runDir, ...ui.attention.state() });
 }
 
@@ -39,6 +46,7 @@ function applyTheme(): void {
   if (!ui) return;
   const theme = readTheme();
   ui.charts.setTheme(theme);
+  ui.figures.setTheme(theme);
   ui.attention.setTheme(theme);
   ui.tryIt.setTheme(theme);
 }
@@ -57,7 +65,7 @@ function invalidate(...parts: Part[]): void {
         case 'attention':
           return ui.attention.update(m);
         case 'samples':
-          return renderSamples(ui.samples, m.samples, m.run?.config.tokenLevel ?? 'char');
+          return renderSamples(ui.samples, m.samples, m.run?.config.data.tokenLevel ?? 'char', m.chapter.trainingUnit);
         case 'tryIt':
           return ui.tryIt.update(m);
         case 'controls':
@@ -67,17 +75,34 @@ function invalidate(...parts: Part[]): void {
   }
 }
 
+/** Which sections a view shows: a preview only the contract (and the start form when the chapter trains). */
+function visibleSections(m: LabModel): Record<SectionId, boolean> {
+  const run = m.view !== 'preview';
+  return {
+    charts: run,
+    figures: run && (m.run?.figures.length ?? 0) > 0,
+    attention: run,
+    shapes: run,
+    samples: run,
+    try: run,
+    controls: m.chapter.trainable,
+  };
+}
+
 function onInit(message: InitMessage): void {
   setStrings(message.strings, message.language);
   document.documentElement.lang = message.language === 'zh-cn' ? 'zh-CN' : 'en';
+  messages.relabel();
   model = modelFromInit(message);
   ui?.charts.destroy();
-  const separator = message.run?.config.tokenLevel === 'word' ? ' ' : '';
-  ui = buildLayout(root, separator, persist);
-  renderContract(ui.contract, message.chapter?.contract);
+  ui?.figures.destroy();
+  const separator = message.run?.config.data.tokenLevel === 'word' ? ' ' : '';
+  ui = buildLayout(root, messages, message.chapter, separator, persist);
+  renderContract(ui.contract, message.chapter.contract);
   renderShapeTable(ui.shapes, message.run?.shapes ?? []);
-  // A chapter preview shows the title and the learning contract only.
-  for (const part of ui.runSections) show(part, model.view !== 'preview');
+  ui.figures.update(message.run?.figures ?? []);
+  const visible = visibleSections(model);
+  for (const [id, section] of Object.entries(ui.sections)) show(section, visible[id as SectionId]);
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
@@ -87,6 +112,12 @@ function onInit(message: InitMessage): void {
 
 function handle(message: HostToWebview): void {
   if (message.type === 'init') return onInit(message);
+  if (message.type === 'error') {
+    messages.add(message.message);
+    ui?.tryIt.settle();
+    ui?.controls.settle();
+    return;
+  }
   if (!model || !ui) return;
   switch (message.type) {
     case 'epoch':
@@ -113,34 +144,40 @@ function handle(message: HostToWebview): void {
     case 'prediction':
       ui.tryIt.showPrediction(message.text, message.prediction);
       break;
-    case 'error':
-      ui.messages.add(String(message.message));
-      ui.tryIt.settle();
-      ui.controls.settle();
-      break;
   }
 }
 
-function isMessage(data: unknown): data is HostToWebview {
-  return typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string';
+/** The message's type for the report: only a type the protocol knows is echoed. */
+function typeOf(data: unknown): string {
+  const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && MESSAGE_TYPES.includes(type) ? type : '?';
+}
+
+function receive(data: unknown): void {
+  const started = performance.now();
+  const parsed = v.safeParse(HostToWebviewSchema, data);
+  if (!parsed.success) {
+    messages.add(t('invalidMessage', { type: typeOf(data), reason: describeIssues(parsed.issues) }));
+    document.body.dataset.invalidMessages = String(Number(document.body.dataset.invalidMessages ?? 0) + 1);
+    return;
+  }
+  try {
+    handle(parsed.output);
+  } catch (error) {
+    console.error(error);
+    messages.add(t('renderFailed', { error: error instanceof Error ? error.message : String(error) }));
+  }
+  document.body.dataset.messageMs = (performance.now() - started).toFixed(2);
 }
 
 function start(): void {
   applyStyles();
   document.body.appendChild(root);
-  root.appendChild(el('p', { className: 'loading', text: t('loading') }));
+  root.replaceChildren(messages.root, el('p', { className: 'loading', text: t('loading') }));
   onRenderError((error) =>
-    ui?.messages.add(t('renderFailed', { error: error instanceof Error ? error.message : String(error) })),
+    messages.add(t('renderFailed', { error: error instanceof Error ? error.message : String(error) })),
   );
-  window.addEventListener('message', (event: MessageEvent) => {
-    if (!isMessage(event.data)) return;
-    try {
-      handle(event.data);
-    } catch (error) {
-      console.error(error);
-      ui?.messages.add(t('renderFailed', { error: error instanceof Error ? error.message : String(error) }));
-    }
-  });
+  window.addEventListener('message', (event: MessageEvent) => receive(event.data));
   watchTheme(applyTheme);
   post({ type: 'ready' });
 }

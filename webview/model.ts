@@ -2,36 +2,38 @@
  * What the panel knows about its run, built from `init` and updated by incremental messages.
  * Pure data, no DOM: main.ts applies messages here, then asks the views to redraw.
  */
+import type { ChapterInfo } from '../src/shared/course/chapter';
+import type { InitMessage, WebviewMessage } from '../src/shared/protocol/webview';
 import type {
   AttentionSnapshot,
-  EpochMetrics,
+  EvaluationRecord,
   RunSnapshot,
   RunStatus,
   SamplesSnapshot,
-  StepMetrics,
-} from '../src/protocol/run';
-import type { EpochMessage, InitMessage, ProgressMessage, StepMessage } from '../src/protocol/webview';
+  StepRecord,
+} from '../src/shared/run/records';
 
 /**
  * What the panel shows: a readable run, a damaged run folder (`damagedReason`), or a chapter
- * preview (no run folder: the learning contract only, e.g. a chapter not trainable yet).
+ * preview (no run folder: the learning contract, and the start form when the chapter trains).
  */
 export type LabView = 'run' | 'damaged' | 'preview';
 
 export interface LabModel {
   init: InitMessage;
+  chapter: ChapterInfo;
   view: LabView;
   run: RunSnapshot | null;
   live: boolean;
   status: RunStatus | null;
-  /** One record per epoch, ascending (a repeated epoch replaces the earlier record). */
-  epochs: EpochMetrics[];
+  /** One record per evaluation, ascending (a repeated epoch replaces the earlier record). */
+  evaluations: EvaluationRecord[];
   /** Step records, ascending by step, one per step. */
-  steps: StepMetrics[];
+  steps: StepRecord[];
   attentionEpochs: number[];
   latestAttention: AttentionSnapshot | null;
   samples: SamplesSnapshot | null;
-  progress: ProgressMessage | null;
+  progress: WebviewMessage<'progress'> | null;
 }
 
 function upsertSorted<T>(list: T[], item: T, key: (x: T) => number): void {
@@ -46,11 +48,12 @@ export function modelFromInit(init: InitMessage): LabModel {
   const run = init.run;
   const model: LabModel = {
     init,
-    view: run ? 'run' : typeof init.damagedReason === 'string' ? 'damaged' : 'preview',
+    chapter: init.chapter,
+    view: run ? 'run' : init.damagedReason !== undefined ? 'damaged' : 'preview',
     run,
     live: init.live,
     status: run?.status ?? null,
-    epochs: [],
+    evaluations: [],
     steps: [],
     attentionEpochs: [...new Set(run?.attentionEpochs ?? [])].sort((a, b) => a - b),
     latestAttention: run?.attention ?? null,
@@ -58,8 +61,8 @@ export function modelFromInit(init: InitMessage): LabModel {
     progress: null,
   };
   for (const record of run?.metrics ?? []) {
-    if (record?.kind === 'epoch') upsertSorted(model.epochs, record, (m) => m.epoch);
-    else if (record?.kind === 'step') upsertSorted(model.steps, record, (m) => m.step);
+    if (record.kind === 'epoch') upsertSorted(model.evaluations, record, (m) => m.epoch);
+    else upsertSorted(model.steps, record, (m) => m.step);
   }
   if (model.latestAttention && !model.attentionEpochs.includes(model.latestAttention.epoch)) {
     upsertSorted(model.attentionEpochs, model.latestAttention.epoch, (e) => e);
@@ -67,8 +70,8 @@ export function modelFromInit(init: InitMessage): LabModel {
   return model;
 }
 
-export function applyEpoch(model: LabModel, message: EpochMessage): void {
-  upsertSorted(model.epochs, message.metrics, (m) => m.epoch);
+export function applyEpoch(model: LabModel, message: WebviewMessage<'epoch'>): void {
+  upsertSorted(model.evaluations, message.metrics, (m) => m.epoch);
   if (message.attention) {
     upsertSorted(model.attentionEpochs, message.attention.epoch, (e) => e);
     if (!model.latestAttention || message.attention.epoch >= model.latestAttention.epoch)
@@ -79,16 +82,20 @@ export function applyEpoch(model: LabModel, message: EpochMessage): void {
     model.status = { ...model.status, epochsCompleted: Math.max(model.status.epochsCompleted, message.metrics.epoch) };
 }
 
-export function applyStep(model: LabModel, message: StepMessage): void {
+export function applyStep(model: LabModel, message: WebviewMessage<'step'>): void {
   upsertSorted(model.steps, message.metrics, (m) => m.step);
 }
 
-/** Epochs whose results (and model weights) are on disk: from the status and the epoch records. */
+/** Evaluations whose results (and model weights) are on disk: from the status and the records. */
 export function epochsOnDisk(model: LabModel): number {
-  return Math.max(
-    model.status?.epochsCompleted ?? 0,
-    model.epochs.length ? model.epochs[model.epochs.length - 1].epoch : 0,
-  );
+  const last = model.evaluations[model.evaluations.length - 1];
+  return Math.max(model.status?.epochsCompleted ?? 0, last ? last.epoch : 0);
+}
+
+/** The run's planned number of epochs (evaluations), from its hyperparameters. */
+export function plannedEpochs(model: LabModel): number {
+  const value = model.run?.config.hyperparameters.epochs;
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 /** The newest epoch that has an attention snapshot, or null. */

@@ -1,9 +1,10 @@
 /**
  * Validation samples: src / target / pred rows. A predicted token that differs from the target at
  * its position is marked with the `token-wrong` class (colour) AND an underline plus a visually
- * hidden "(wrong)" (non-colour cues).
+ * hidden "(wrong)" (non-colour cues). A sample with `correct: null` has no single right answer
+ * (sampled text): it gets no ✓ / ✗ and no token is marked wrong.
  */
-import type { SamplesSnapshot } from '../src/protocol/run';
+import type { SamplesSnapshot } from '../src/shared/run/records';
 import { clear, el } from './dom';
 import { t } from './i18n';
 
@@ -23,6 +24,7 @@ export function renderSamples(
   container: HTMLElement,
   snapshot: SamplesSnapshot | null,
   tokenLevel: 'char' | 'word',
+  unit: 'epoch' | 'evaluation' = 'epoch',
 ): void {
   clear(container);
   if (!snapshot || snapshot.samples.length === 0) {
@@ -31,7 +33,10 @@ export function renderSamples(
   }
   const separator = tokenLevel === 'word' ? ' ' : '';
   container.appendChild(
-    el('p', { className: 'muted samples-epoch', text: t('samplesEpoch', { epoch: snapshot.epoch }) }),
+    el('p', {
+      className: 'muted samples-epoch',
+      text: t(unit === 'evaluation' ? 'samplesEvaluation' : 'samplesEpoch', { epoch: snapshot.epoch }),
+    }),
   );
   const list = el('ol', { className: 'samples' });
   for (const sample of snapshot.samples) {
@@ -41,17 +46,25 @@ export function renderSamples(
         el('span', { className: 'sample-label', text: label }),
         content,
       ]);
-    list.appendChild(
-      el('li', { className: sample.correct ? 'sample correct' : 'sample wrong' }, [
-        el('span', {
+    const judged = sample.correct !== null;
+    const verdict = judged
+      ? el('span', {
           className: sample.correct ? 'sample-verdict ok' : 'sample-verdict bad',
           text: sample.correct ? `✓ ${t('samplesCorrect')}` : `✗ ${t('samplesWrong')}`,
-        }),
+        })
+      : null;
+    list.appendChild(
+      el('li', { className: !judged ? 'sample open' : sample.correct ? 'sample correct' : 'sample wrong' }, [
+        verdict,
         row(t('samplesSource'), tokenLine(sample.sourceTokens, separator), 'sample-source'),
         row(t('samplesTarget'), tokenLine(target, separator), 'sample-target'),
         row(
           t('samplesPredicted'),
-          tokenLine(sample.predictedTokens, separator, (i) => sample.predictedTokens[i] !== target[i]),
+          tokenLine(
+            sample.predictedTokens,
+            separator,
+            judged ? (i) => sample.predictedTokens[i] !== target[i] : undefined,
+          ),
           'sample-predicted',
         ),
       ]),

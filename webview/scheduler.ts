@@ -1,7 +1,8 @@
 /**
  * Redraws happen on the next animation frame, never once per message: a burst of messages marks
  * parts dirty and each part is drawn once per frame. After a frame, `document.body.dataset.frame`
- * is incremented so tests (and curious humans) can wait for a drawn state.
+ * is incremented so tests (and curious humans) can wait for a drawn state, and
+ * `document.body.dataset.flushMs` says how long the frame's drawing took.
  */
 const pending = new Map<string, () => void>();
 let frameRequested = false;
@@ -9,6 +10,7 @@ let frameCount = 0;
 let flushing = false;
 
 function flush(): void {
+  const started = performance.now();
   frameRequested = false;
   flushing = true;
   // Jobs may schedule further jobs (a panel update redraws its map): run those in the same frame.
@@ -30,6 +32,7 @@ function flush(): void {
   }
   frameCount += 1;
   document.body.dataset.frame = String(frameCount);
+  document.body.dataset.flushMs = (performance.now() - started).toFixed(2);
 }
 
 let reportRenderError: (error: unknown) => void = (error) => console.error(error);

@@ -1,7 +1,7 @@
 /** A vscode-single-select whose options are indices into a list, rebuilt only when labels change. */
 import { el, show } from './dom';
 
-type SingleSelect = HTMLElement & { value: string; selectedIndex: number; label: string };
+type SingleSelect = HTMLElement & { value: string; selectedIndex: number; label: string; disabled: boolean };
 
 export class IndexSelect {
   readonly root: HTMLElement;

@@ -1,5 +1,5 @@
 /** Order of the shape table: the attention tensors first, then the rest in file order. Pure. */
-import type { ShapeEntry } from '../src/protocol/run';
+import type { ShapeEntry } from '../src/shared/run/records';
 
 export const SHAPES_FIRST = ['attention_weights', 'context', 'logits'] as const;
 

@@ -1,5 +1,5 @@
 /** The table of every named tensor of one forward pass: name, shape with dimension names, meaning. */
-import type { ShapeEntry } from '../src/protocol/run';
+import type { ShapeEntry } from '../src/shared/run/records';
 import { clear, el } from './dom';
 import { pick, t } from './i18n';
 import { formatShape, orderShapes } from './shapeOrder';

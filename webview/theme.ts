@@ -19,13 +19,18 @@ export interface Theme {
   focus: string;
   fontFamily: string;
   fontSize: number;
-  trainColor: string;
-  validationColor: string;
-  tokenAccuracyColor: string;
-  exactMatchColor: string;
+  /** Colours of chart series, in order (the first is the train loss). */
+  series: string[];
+  /** Lines of the hatch that marks masked cells, drawn over `background`. */
+  hatch: string;
   /** The heatmap's hue comes from this colour. */
   mapBase: Rgb;
+  /** The two hues of a diverging scale (negative, positive). */
+  divergingBases: [Rgb, Rgb];
 }
+
+const BLUE: Rgb = { r: 26, g: 133, b: 255 };
+const RED: Rgb = { r: 229, g: 20, b: 0 };
 
 let probe: CanvasRenderingContext2D | null = null;
 
@@ -85,15 +90,24 @@ export function readTheme(): Theme {
     focus: cssVar(style, ['--vscode-focusBorder'], '#0090f1'),
     fontFamily: cssVar(style, ['--vscode-font-family'], 'system-ui, sans-serif'),
     fontSize: Number.isFinite(size) ? size : 13,
-    trainColor: cssVar(style, ['--vscode-charts-blue'], '#1a85ff'),
-    validationColor: cssVar(style, ['--vscode-charts-orange'], '#d18616'),
-    tokenAccuracyColor: cssVar(style, ['--vscode-charts-green'], '#388a34'),
-    exactMatchColor: cssVar(style, ['--vscode-charts-purple'], '#652d90'),
-    mapBase: parseColor(cssVar(style, ['--vscode-charts-blue', '--vscode-focusBorder'], '#1a85ff')) ?? {
-      r: 26,
-      g: 133,
-      b: 255,
-    },
+    series: [
+      cssVar(style, ['--vscode-charts-blue'], '#1a85ff'),
+      cssVar(style, ['--vscode-charts-orange'], '#d18616'),
+      cssVar(style, ['--vscode-charts-green'], '#388a34'),
+      cssVar(style, ['--vscode-charts-purple'], '#652d90'),
+      cssVar(style, ['--vscode-charts-red'], '#e51400'),
+      cssVar(style, ['--vscode-charts-yellow'], '#bf8803'),
+    ],
+    hatch: cssVar(
+      style,
+      ['--vscode-contrastBorder', '--vscode-descriptionForeground', '--vscode-foreground'],
+      dark ? '#9d9d9d' : '#616161',
+    ),
+    mapBase: parseColor(cssVar(style, ['--vscode-charts-blue', '--vscode-focusBorder'], '#1a85ff')) ?? BLUE,
+    divergingBases: [
+      parseColor(cssVar(style, ['--vscode-charts-blue'], '#1a85ff')) ?? BLUE,
+      parseColor(cssVar(style, ['--vscode-charts-red'], '#e51400')) ?? RED,
+    ],
   };
 }
 

@@ -1,15 +1,15 @@
 /**
  * "Try it": a text field and a button posting `{type:'predict', text}`; the `prediction` answer
- * shows the predicted tokens and their attention map (the same map component as the probes).
- * During a live run the engine predicts between two training steps with the weights saved at the
- * end of the latest epoch, so Try it opens once the first epoch is on disk.
+ * shows the predicted tokens and every attention map (the same overview and map as the probes),
+ * and which typed tokens were read as <unk>. During a live run the engine predicts between two
+ * training steps with the weights saved at the latest evaluation, so Try it opens once one is on disk.
  */
-import type { Prediction } from '../src/protocol/run';
-import { LIMITS } from '../src/protocol/webview';
-import { AttentionMapView } from './attentionMap';
-import { IndexSelect } from './select';
+import { MAX_TRY_TEXT } from '../src/shared/protocol/webview';
+import type { Prediction } from '../src/shared/run/records';
 import { el, setText, show } from './dom';
-import { t } from './i18n';
+import { list, t } from './i18n';
+import { modesOf } from './mapData';
+import { MapExplorer } from './mapExplorer';
 import { epochsOnDisk, type LabModel } from './model';
 import type { Theme } from './theme';
 import { post } from './vscodeApi';
@@ -19,8 +19,9 @@ type Button = HTMLElement & { disabled: boolean };
 
 export class TryIt {
   readonly root: HTMLElement;
+  readonly explorer = new MapExplorer('try-map');
   private readonly input = el('vscode-textfield', {
-    attrs: { id: 'try-input', label: t('tryLabel'), placeholder: t('tryPlaceholder'), maxlength: LIMITS.maxTextLength },
+    attrs: { id: 'try-input', label: t('tryLabel'), placeholder: t('tryPlaceholder'), maxlength: MAX_TRY_TEXT },
   }) as TextField;
   private readonly button = el('vscode-button', { text: t('tryButton'), attrs: { id: 'try-button' } }) as Button;
   private readonly note = el('p', { className: 'try-note muted', attrs: { id: 'try-note', 'aria-live': 'polite' } });
@@ -31,10 +32,7 @@ export class TryIt {
   private readonly result = el('div', { className: 'try-result', attrs: { id: 'try-result' } });
   private readonly sourceLine = el('p', { className: 'try-source' });
   private readonly predictedLine = el('p', { className: 'try-predicted', attrs: { id: 'try-predicted' } });
-  private readonly map = new AttentionMapView('try-map');
-  private readonly headSelect: IndexSelect;
-  private prediction: Prediction | null = null;
-  private headIndex = 0;
+  private readonly unknown = el('p', { className: 'try-unknown muted', attrs: { id: 'try-unknown' } });
   private pendingText: string | null = null;
   private enabled = true;
 
@@ -46,11 +44,7 @@ export class TryIt {
         this.submit();
       }
     });
-    this.headSelect = new IndexSelect('try-head-select', t('attentionHead'), (index) => {
-      this.headIndex = index;
-      this.showMap();
-    });
-    this.result.append(this.sourceLine, this.predictedLine, this.headSelect.root, this.map.root);
+    this.result.append(this.sourceLine, this.predictedLine, this.unknown, this.explorer.root);
     show(this.result, false);
     this.root = el('div', { className: 'try-it' }, [
       this.note,
@@ -64,7 +58,7 @@ export class TryIt {
     ]);
   }
 
-  /** Open when the run has a saved model: any readable run, a live one once an epoch is on disk. */
+  /** Open when the run has a saved model: any readable run, a live one once an evaluation is on disk. */
   update(model: LabModel): void {
     const epochs = epochsOnDisk(model);
     let note = '';
@@ -73,7 +67,8 @@ export class TryIt {
     else if (model.live && epochs < 1) note = t('tryWaitFirstEpoch');
     else {
       enabled = true;
-      if (model.live) note = t('tryLiveEpoch', { epoch: epochs });
+      const key = model.chapter.trainingUnit === 'evaluation' ? 'tryLiveEvaluation' : 'tryLiveEpoch';
+      if (model.live) note = t(key, { epoch: epochs });
     }
     setText(this.note, note);
     show(this.note, note !== '');
@@ -87,7 +82,7 @@ export class TryIt {
   }
 
   setTheme(theme: Theme): void {
-    this.map.setTheme(theme);
+    this.explorer.setTheme(theme);
   }
 
   /** An `error` arrived: stop waiting. */
@@ -103,11 +98,11 @@ export class TryIt {
     setText(this.status, '');
     this.setEnabled(this.enabled);
     const label = (name: string): HTMLElement => el('span', { className: 'sample-label', text: name });
-    const tokens = (list: string[]): HTMLElement =>
+    const tokens = (items: string[]): HTMLElement =>
       el(
         'span',
         { className: 'token-line' },
-        list.flatMap((token, i) => [
+        items.flatMap((token, i) => [
           i > 0 && this.separator ? document.createTextNode(this.separator) : null,
           el('span', { className: 'token token-text', text: token }),
         ]),
@@ -117,21 +112,17 @@ export class TryIt {
       prediction.source.length ? tokens(prediction.source) : el('span', { className: 'token-text', text }),
     );
     this.predictedLine.replaceChildren(label(t('tryOutput')), tokens(prediction.predicted));
-    this.prediction = prediction;
-    this.headIndex = 0;
-    this.showMap();
-    show(this.result, true);
-  }
-
-  private showMap(): void {
-    const maps = this.prediction?.attention ?? [];
-    this.headIndex = Math.min(this.headIndex, Math.max(0, maps.length - 1));
-    this.headSelect.update(
-      maps.map((m) => t('attentionHeadOption', { layer: m.layer + 1, head: m.head + 1, label: m.label })),
-      this.headIndex,
-      2,
+    const unknown = prediction.unknownTokens;
+    setText(this.unknown, unknown.length ? t('tryUnknown', { tokens: list(unknown.map((x) => `“${x}”`)) }) : '');
+    show(this.unknown, unknown.length > 0);
+    // One row per generated token when the engine recorded them; else the forward pass.
+    const modes = modesOf(prediction.maps);
+    const mode = modes.includes('generated') ? 'generated' : modes[0];
+    this.explorer.show(
+      prediction.maps.filter((map) => map.mode === mode),
+      t('attentionNone'),
     );
-    this.map.setMap(maps[this.headIndex] ?? null, t('attentionNone'));
+    show(this.result, true);
   }
 
   private submit(): void {
@@ -141,8 +132,8 @@ export class TryIt {
       setText(this.status, t('tryEmpty'));
       return;
     }
-    if (text.length > LIMITS.maxTextLength) {
-      setText(this.status, t('tryTooLong', { max: LIMITS.maxTextLength }));
+    if (text.length > MAX_TRY_TEXT) {
+      setText(this.status, t('tryTooLong', { max: MAX_TRY_TEXT }));
       return;
     }
     this.pendingText = text;

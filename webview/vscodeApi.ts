@@ -1,5 +1,6 @@
 /** The webview's side of the VS Code API: typed posting and the persisted `WebviewState`. */
-import type { WebviewState, WebviewToHost } from '../src/protocol/webview';
+import * as v from 'valibot';
+import { WebviewStateSchema, type WebviewState, type WebviewToHost } from '../src/shared/protocol/webview';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -29,28 +30,8 @@ export function saveState(state: WebviewState): void {
   vscode().setState(state);
 }
 
-function isIndexOrNull(x: unknown): x is number | null {
-  return x === null || (typeof x === 'number' && Number.isInteger(x) && x >= 0);
-}
-
-/** The state saved before a reload, if it has the right shape. */
+/** The state saved before a reload, read back as untrusted: null unless it fits WebviewStateSchema. */
 export function loadState(): WebviewState | null {
-  const raw = vscode().getState() as Partial<WebviewState> | undefined | null;
-  if (!raw || typeof raw !== 'object') return null;
-  if (typeof raw.runDir !== 'string') return null;
-  if (!(typeof raw.probeIndex === 'number' && Number.isInteger(raw.probeIndex) && raw.probeIndex >= 0)) return null;
-  if (
-    !isIndexOrNull(raw.epoch ?? null) ||
-    !isIndexOrNull(raw.selectedRow ?? null) ||
-    !isIndexOrNull(raw.selectedColumn ?? null)
-  )
-    return null;
-  return {
-    runDir: raw.runDir,
-    probeIndex: raw.probeIndex,
-    epoch: raw.epoch ?? null,
-    selectedRow: raw.selectedRow ?? null,
-    selectedColumn: raw.selectedColumn ?? null,
-    mode: raw.mode === 'teacherForced' ? 'teacherForced' : 'greedy',
-  };
+  const result = v.safeParse(WebviewStateSchema, vscode().getState());
+  return result.success ? result.output : null;
 }

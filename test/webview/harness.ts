@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildLabHtml } from '../../src/extension/html';
-import type { HostToWebview, WebviewState, WebviewToHost } from '../../src/protocol/webview';
+import type { HostToWebview, WebviewState, WebviewToHost } from '../../src/shared/protocol/webview';
 import { themeStyle, type TestTheme } from './themes';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -30,7 +30,7 @@ export function webviewBundle(): Buffer {
       `${BUNDLE} is missing: the webview tests load the built bundle. Build it first with \`node scripts/build.mjs\` (\`npm test\` does).`,
     );
   }
-  const newest = ['webview', join('src', 'protocol')]
+  const newest = ['webview', join('src', 'shared')]
     .flatMap((dir) => readdirFiles(join(ROOT, dir)))
     .reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
   if (newest > statSync(BUNDLE).mtimeMs)
@@ -142,8 +142,16 @@ export async function problemsOf(panel: Panel): Promise<string[]> {
   return [...panel.problems, ...inPage];
 }
 
-/** Posts messages to the webview like the host does, then waits until they are drawn. */
+/**
+ * Posts messages to the webview like the host does, then waits until they are drawn. VS Code
+ * carries a webview message as JSON, so each goes through JSON first (a NaN arrives as null).
+ */
 export async function send(page: Page, ...messages: HostToWebview[]): Promise<void> {
+  await sendRaw(page, ...messages.map((message) => JSON.parse(JSON.stringify(message)) as unknown));
+}
+
+/** Posts anything (e.g. an invalid message) exactly as given, then waits until it is drawn. */
+export async function sendRaw(page: Page, ...messages: unknown[]): Promise<void> {
   await page.evaluate((list) => {
     for (const message of list) window.postMessage(message, '*');
   }, messages);

@@ -77,3 +77,38 @@ export function choose(page: Page, selector: string, value: string): Promise<voi
     { s: selector, v: value },
   );
 }
+
+/** The distinct colours inside cell (row, column) of a map canvas, 2 px in from its edges. */
+export function cellColours(page: Page, row: number, column: number, mapId = 'probe-map'): Promise<string[]> {
+  return page.evaluate(
+    ({ id, row, column }) => {
+      const canvas = document.querySelector(`#${id}-canvas`) as HTMLCanvasElement;
+      const cell = Number(canvas.dataset.cellSize);
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const x = Math.ceil((column * cell + 2) * scale);
+      const y = Math.ceil((row * cell + 2) * scale);
+      const size = Math.floor((cell - 4) * scale);
+      const data = canvas.getContext('2d')!.getImageData(x, y, size, size).data;
+      const colours = new Set<string>();
+      for (let i = 0; i < data.length; i += 4) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+      return [...colours];
+    },
+    { id: mapId, row, column },
+  );
+}
+
+/** The keys of the overview's thumbnails, in order, and the selected one. */
+export function thumbnails(page: Page, overviewId = 'probe-overview'): Promise<{ keys: string[]; selected: string[] }> {
+  return page.evaluate((id) => {
+    const thumbs = [...document.querySelectorAll<HTMLElement>(`#${id} .map-thumb`)];
+    return {
+      keys: thumbs.map((thumb) => thumb.dataset.key ?? ''),
+      selected: thumbs.filter((thumb) => thumb.getAttribute('aria-pressed') === 'true').map((t) => t.dataset.key ?? ''),
+    };
+  }, overviewId);
+}
+
+/** Luminance of an rgb triple (WCAG relative luminance). */
+export function luminanceOf(rgb: number[]): number {
+  return 0.2126 * toLinear(rgb[0]) + 0.7152 * toLinear(rgb[1]) + 0.0722 * toLinear(rgb[2]);
+}

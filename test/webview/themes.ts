@@ -1,10 +1,10 @@
 /**
- * VS Code theme CSS variables for the webview tests: a light and a dark variant (values from
- * VS Code's Light Modern and Dark Modern themes), applied the way VS Code does it: as inline
- * custom properties on <html> plus a body class.
+ * VS Code theme CSS variables for the webview tests: light, dark and high contrast (values from
+ * VS Code's Light Modern, Dark Modern and Dark High Contrast themes), applied the way VS Code does
+ * it: as inline custom properties on <html> plus a body class.
  */
 export interface TestTheme {
-  name: 'light' | 'dark';
+  name: 'light' | 'dark' | 'high-contrast';
   bodyClass: string;
   kind: string;
   variables: Record<string, string>;
@@ -139,6 +139,68 @@ export const DARK: TestTheme = {
     '--vscode-charts-purple': '#b180d7',
   },
 };
+
+export const HIGH_CONTRAST: TestTheme = {
+  name: 'high-contrast',
+  bodyClass: 'vscode-high-contrast',
+  kind: 'vscode-high-contrast',
+  variables: {
+    ...common,
+    '--vscode-foreground': '#ffffff',
+    '--vscode-descriptionForeground': '#ffffffb3',
+    '--vscode-errorForeground': '#f48771',
+    '--vscode-focusBorder': '#f38518',
+    '--vscode-contrastBorder': '#6fc3df',
+    '--vscode-contrastActiveBorder': '#f38518',
+    '--vscode-editor-background': '#000000',
+    '--vscode-editor-foreground': '#ffffff',
+    '--vscode-editorWidget-background': '#0c141f',
+    '--vscode-editorWidget-border': '#6fc3df',
+    '--vscode-widget-border': '#6fc3df',
+    '--vscode-panel-border': '#6fc3df',
+    '--vscode-button-background': '#000000',
+    '--vscode-button-foreground': '#ffffff',
+    '--vscode-button-border': '#6fc3df',
+    '--vscode-button-secondaryBackground': '#000000',
+    '--vscode-button-secondaryForeground': '#ffffff',
+    '--vscode-badge-background': '#000000',
+    '--vscode-badge-foreground': '#ffffff',
+    '--vscode-input-background': '#000000',
+    '--vscode-input-foreground': '#ffffff',
+    '--vscode-input-border': '#6fc3df',
+    '--vscode-input-placeholderForeground': '#ffffffb3',
+    '--vscode-settings-textInputBackground': '#000000',
+    '--vscode-settings-textInputForeground': '#ffffff',
+    '--vscode-settings-textInputBorder': '#6fc3df',
+    '--vscode-settings-dropdownBackground': '#000000',
+    '--vscode-settings-dropdownForeground': '#ffffff',
+    '--vscode-settings-dropdownBorder': '#6fc3df',
+    '--vscode-settings-dropdownListBorder': '#6fc3df',
+    '--vscode-settings-checkboxBackground': '#000000',
+    '--vscode-settings-checkboxForeground': '#ffffff',
+    '--vscode-settings-checkboxBorder': '#6fc3df',
+    '--vscode-checkbox-background': '#000000',
+    '--vscode-checkbox-border': '#6fc3df',
+    '--vscode-checkbox-foreground': '#ffffff',
+    '--vscode-list-activeSelectionBackground': '#000000',
+    '--vscode-list-activeSelectionForeground': '#ffffff',
+    '--vscode-list-hoverBackground': '#000000',
+    '--vscode-list-focusOutline': '#f38518',
+    '--vscode-progressBar-background': '#6fc3df',
+    '--vscode-inputValidation-errorBackground': '#000000',
+    '--vscode-inputValidation-errorBorder': '#f48771',
+    '--vscode-charts-foreground': '#ffffff',
+    '--vscode-charts-lines': 'rgba(255, 255, 255, 0.5)',
+    '--vscode-charts-red': '#f48771',
+    '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-yellow': '#cca700',
+    '--vscode-charts-orange': '#d18616',
+    '--vscode-charts-green': '#89d185',
+    '--vscode-charts-purple': '#b180d7',
+  },
+};
+
+export const THEMES: readonly TestTheme[] = [LIGHT, DARK, HIGH_CONTRAST];
 
 /** The inline `style` VS Code puts on <html>: every variable as a custom property. */
 export function themeStyle(theme: TestTheme): string {
