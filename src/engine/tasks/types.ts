@@ -16,7 +16,7 @@ export interface TaskOptions {
 }
 
 export interface TaskData {
-  name: TaskName;
+  name: string;
   level: 'char' | 'word';
   train: Example[];
   validation: Example[];

@@ -62,7 +62,8 @@ export const MetricSpecSchema = v.strictObject({
   key,
   label: BilingualSchema,
   unit: v.picklist(METRIC_UNITS),
-  better: v.picklist(['higher', 'lower']),
+  /** Which way is better; `neither` for a measure to watch rather than to maximise (e.g. an entropy). */
+  better: v.picklist(['higher', 'lower', 'neither']),
   /** The chart (see `charts`) it is drawn on. */
   chart: key,
   /** The short name the CLI prints (`val_exact`); defaults to the key. */

@@ -246,6 +246,8 @@ export const LinesFigureSchema = v.object({
   type: v.literal('lines'),
   id: v.string(),
   title: BilingualSchema,
+  /** What the figure shows, or how its numbers compare with the course's (one or two sentences). */
+  note: v.optional(BilingualSchema),
   xLabel: BilingualSchema,
   yLabel: BilingualSchema,
   xScale: v.picklist(['linear', 'log2']),
@@ -258,6 +260,10 @@ export const MatrixFigureSchema = v.object({
   type: v.literal('matrix'),
   id: v.string(),
   title: BilingualSchema,
+  note: v.optional(BilingualSchema),
+  /** Labels of the rows and columns (tokens, positions), when they have names. */
+  rowLabels: v.optional(v.array(v.string())),
+  columnLabels: v.optional(v.array(v.string())),
   rowLabel: BilingualSchema,
   columnLabel: BilingualSchema,
   values: PackedMatrixSchema,
