@@ -1,7 +1,10 @@
-/** The Chapters view: the course in order; a click opens the chapter (trainable ones start a run). */
+/**
+ * The Chapters view: the course in order, from the shared catalogue. A trainable chapter enters
+ * "Train Chapter…" with itself preselected (task and variant picks); any other opens its preview.
+ */
 import * as vscode from 'vscode';
-import { CHAPTERS } from '../engine/chapters/catalog';
-import type { ChapterInfo } from '../protocol/run';
+import { CHAPTERS } from '../shared/course/catalogue';
+import type { ChapterInfo } from '../shared/course/chapter';
 import { COMMANDS } from './ids';
 import { pick, t } from './language';
 
@@ -24,12 +27,14 @@ export class ChaptersTreeProvider implements vscode.TreeDataProvider<ChapterInfo
       .appendText(pick(chapter.summary));
     item.iconPath = new vscode.ThemeIcon(chapter.trainable ? 'beaker' : 'book');
     item.contextValue = chapter.trainable ? 'llmTutor.trainableChapter' : 'llmTutor.chapter';
-    item.command = { command: COMMANDS.openChapter, title: t('openChapterTitle'), arguments: [chapter.id] };
+    item.command = chapter.trainable
+      ? { command: COMMANDS.trainChapter, title: t('trainChapterAction'), arguments: [chapter.id] }
+      : { command: COMMANDS.openChapter, title: t('openChapterTitle'), arguments: [chapter.id] };
     return item;
   }
 
   getChildren(parent?: ChapterInfo): ChapterInfo[] {
-    return parent ? [] : CHAPTERS;
+    return parent ? [] : [...CHAPTERS];
   }
 
   dispose(): void {

@@ -1,14 +1,16 @@
-/** The palette commands: train, open a chapter, open a saved run, stop. */
+/** The palette commands: train a chapter, open a chapter, open a saved run, stop. */
 import * as vscode from 'vscode';
-import { CHAPTERS, chapterInfo, isChapterId } from '../engine/chapters/catalog';
-import { listRuns } from '../runStore/reader';
-import type { ChapterId, RunListEntry } from '../protocol/run';
+import { listRuns } from '../runStore';
+import { CHAPTERS, chapterInfo } from '../shared/course/catalogue';
+import { isChapterId, type ChapterId } from '../shared/ids';
+import type { RunListEntry } from '../shared/run/records';
 import type { TrainingController } from './engineSession/trainingController';
 import { COMMANDS } from './ids';
 import { pick, t } from './language';
 import type { PanelRegistry } from './panelRegistry';
+import { runDescription, stateName } from './runLabels';
 import { resolveRunDirInside } from './runPaths';
-import { newestFirst, runDescription, stateName } from './runsTree';
+import { trainChapter, type PickFunction, type TrainChapterDeps } from './trainChapterFlow';
 
 export interface CommandDeps {
   controller: TrainingController;
@@ -16,15 +18,23 @@ export interface CommandDeps {
   runsDirectory: () => string;
 }
 
-/** Opens a chapter: a trainable one starts a run, any other shows its learning contract. */
-export async function openChapter(deps: CommandDeps, chapter: ChapterId): Promise<void> {
-  const info = chapterInfo(chapter);
-  if (info.trainable) {
-    await deps.controller.train(chapter);
-    return;
-  }
-  deps.panels.openChapter(chapter);
-  void vscode.window.showInformationMessage(t('chapterNotTrainable', { chapter: pick(info.title) }));
+const showQuickPick: PickFunction = (items, options) =>
+  vscode.window.showQuickPick(items, { ...options, matchOnDescription: true, matchOnDetail: true });
+
+function trainChapterDeps(deps: CommandDeps): TrainChapterDeps {
+  return {
+    pick: showQuickPick,
+    chapters: CHAPTERS,
+    isTrusted: () => vscode.workspace.isTrusted,
+    refuseUntrusted: () => void vscode.window.showWarningMessage(t('restrictedTraining')),
+    openPreview: (chapter) => {
+      deps.panels.openChapter(chapter);
+      void vscode.window.showInformationMessage(
+        t('chapterNotTrainable', { chapter: pick(chapterInfo(chapter).title) }),
+      );
+    },
+    train: (chapter, choice) => deps.controller.train(chapter, choice),
+  };
 }
 
 async function pickChapter(): Promise<ChapterId | undefined> {
@@ -45,7 +55,7 @@ async function pickChapter(): Promise<ChapterId | undefined> {
 async function pickRun(runsDir: string): Promise<string | undefined> {
   let runs: RunListEntry[];
   try {
-    runs = newestFirst(await listRuns(runsDir));
+    runs = await listRuns(runsDir);
   } catch (error) {
     void vscode.window.showErrorMessage(
       t('runsUnreadable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }),
@@ -74,12 +84,15 @@ async function pickRun(runsDir: string): Promise<string | undefined> {
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const flow = trainChapterDeps(deps);
   return [
+    vscode.commands.registerCommand(COMMANDS.trainChapter, (arg?: unknown) => trainChapter(flow, arg)),
     vscode.commands.registerCommand(COMMANDS.trainAttentionSeq2Seq, () => deps.controller.train('attention-seq2seq')),
     vscode.commands.registerCommand(COMMANDS.trainSeq2Seq, () => deps.controller.train('seq2seq')),
     vscode.commands.registerCommand(COMMANDS.openChapter, async (arg?: unknown) => {
+      // A trainable chapter goes through Train Chapter… with itself preselected; any other opens its preview.
       const chapter = typeof arg === 'string' && isChapterId(arg) ? arg : await pickChapter();
-      if (chapter) await openChapter(deps, chapter);
+      if (chapter) await trainChapter(flow, chapter);
     }),
     vscode.commands.registerCommand(COMMANDS.openRun, async (arg?: unknown) => {
       const runsDir = deps.runsDirectory();

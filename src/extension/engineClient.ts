@@ -1,7 +1,8 @@
 /**
  * The host's side of the engine process. Forks `dist/engine.js` as the worker
- * (LLM_TUTOR_ENGINE=worker), speaks src/protocol/engine.ts over Node IPC (JSON), checks every
- * message the child sends, and emits events. When the child dies while a run is live it marks
+ * (LLM_TUTOR_ENGINE=worker), speaks src/shared/protocol/engine.ts over Node IPC (JSON), checks every
+ * message the child sends against `EngineToHostSchema` (an invalid one is reported in one line and
+ * ignored, never acted on), and emits events. When the child dies while a run is live it marks
  * the run `failed` on disk (the engine could not) and emits `runFailed`; the next request forks a
  * fresh engine. No vscode import: testable in plain Node, and the extension host runs no tensor
  * math.
@@ -13,15 +14,27 @@ import * as fs from 'fs';
 import {
   ENGINE_MODE_ENV,
   ENGINE_MODE_WORKER,
+  EngineToHostSchema,
+  type EngineMessage,
   type EngineToHost,
   type HostToEngine,
   type PredictRequest,
-  type RunStarted,
   type TrainRequest,
-} from '../protocol/engine';
-import type { Prediction, RunStatus } from '../protocol/run';
-import { parseEngineMessage } from './engineMessages';
+} from '../shared/protocol/engine';
+import type { Prediction, RunStatus } from '../shared/run/records';
+import { parseWith, type Parsed } from '../shared/schema';
 import { markRunFailed } from './runStatusFile';
+
+/** The engine's answer to `train`: the run folder exists, training is about to start. */
+export type RunStarted = EngineMessage<'runStarted'>;
+
+/**
+ * A message from the engine process checked against the protocol; the reason of a refusal is one
+ * line that never echoes the message (a huge or multi-line field stays out of the log).
+ */
+export function parseEngineMessage(raw: unknown): Parsed<EngineToHost> {
+  return parseWith(EngineToHostSchema, raw, 'engine message');
+}
 
 export interface EngineClientOptions {
   /** Absolute path of the engine bundle (`dist/engine.js`). */
@@ -54,7 +67,7 @@ export interface EngineClientEvents {
   message: [EngineToHost];
   runFailed: [RunFailure];
   exit: [EngineExit];
-  /** A message from the child that is not part of the protocol (ignored). */
+  /** A message from the child that is not part of the protocol (ignored); the reason, one line. */
   invalidMessage: [string];
   /** A line the child printed on stdout or stderr (not protocol). */
   output: [string];
@@ -129,7 +142,7 @@ export class EngineClient {
     return this.request<RunStarted>('train', (requestId) => ({ type: 'train', requestId, ...params }));
   }
 
-  /** Greedy-decodes `text` with a saved run's model. */
+  /** Greedy-decodes `text` with a saved run's model (on the backend the run was trained on). */
   async predict(params: PredictParams): Promise<Prediction> {
     return this.request<Prediction>('predict', (requestId) => ({ type: 'predict', requestId, ...params }));
   }
@@ -240,11 +253,11 @@ export class EngineClient {
         if (child !== this.child) return;
         const parsed = parseEngineMessage(raw);
         if (!parsed.ok) {
-          this.emitter.emit('invalidMessage', parsed.error);
+          this.emitter.emit('invalidMessage', parsed.reason);
           return;
         }
-        if (parsed.message.type === 'ready') settle();
-        this.handle(parsed.message);
+        if (parsed.value.type === 'ready') settle();
+        this.handle(parsed.value);
       });
       child.on('error', (error) => settle(new EngineExitedError(`the engine could not be started: ${error.message}`)));
       // 'close' (not 'exit'): the child's last stderr lines have arrived by then.

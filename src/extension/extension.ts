@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
       extensionUri: context.extensionUri,
       output,
       isLive: (runDir) => training.isLive(runDir),
-      train: (chapter, overrides) => training.train(chapter, overrides),
+      train: (chapter, choice) => training.train(chapter, choice),
       stop: (runDir) => training.stop(runDir),
       predict: (runDir, text) => training.predict(runDir, text),
     },

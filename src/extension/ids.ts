@@ -1,6 +1,7 @@
 /** Identifiers shared by the manifest (package.json) and the code. Plain data: no vscode import. */
 
 export const COMMANDS = {
+  trainChapter: 'llmTutor.trainChapter',
   trainAttentionSeq2Seq: 'llmTutor.trainAttentionSeq2Seq',
   trainSeq2Seq: 'llmTutor.trainSeq2Seq',
   openChapter: 'llmTutor.openChapter',

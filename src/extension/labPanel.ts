@@ -1,21 +1,25 @@
 /**
- * One lab panel: the webview of one run (or, for a chapter that cannot be trained yet, of its
- * learning contract). On `ready` it reads the run folder and sends `init`; live messages from the
- * engine go through a throttle (≤ 10 a second); every message from the webview is checked by
- * `checkPanelRequest` before anything happens.
+ * One lab panel: the webview of one run (or, for a chapter preview, of its learning contract).
+ * On `ready` it reads the run folder (run store) and sends `init` with the run's snapshot; live
+ * messages from the engine go through a throttle (≤ 10 a second); every message from the webview
+ * is checked by `checkPanelRequest` (protocol schema, then the run and the chapter) before anything
+ * happens.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { chapterInfo } from '../engine/chapters/catalog';
-import { DamagedRunError, readAttention } from '../runStore/reader';
-import type { ChapterId, Prediction, TrainOverrides } from '../protocol/run';
-import type { HostToWebview } from '../protocol/webview';
+import { DamagedRunError, readAttention } from '../runStore';
+import { chapterInfo } from '../shared/course/catalogue';
+import type { ChapterInfo } from '../shared/course/chapter';
+import type { ChapterId } from '../shared/ids';
+import type { HostToWebview } from '../shared/protocol/webview';
+import type { Prediction } from '../shared/run/records';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
-import { checkPanelRequest } from './panelRequests';
+import { checkPanelRequest, type CheckedTrainRequest } from './panelRequests';
 import { chapterFromRunId } from './runPaths';
+import type { TrainingChoice } from './trainingPlan';
 
 export type LabTarget = { kind: 'run'; runDir: string } | { kind: 'chapter'; chapter: ChapterId };
 
@@ -24,8 +28,8 @@ export interface LabPanelHost {
   readonly extensionUri: vscode.Uri;
   readonly output: vscode.OutputChannel;
   isLive(runDir: string): boolean;
-  /** Starts a run of `chapter`; reports problems to the learner itself. */
-  train(chapter: ChapterId, overrides: TrainOverrides): Promise<unknown>;
+  /** Starts a run of `chapter` with a checked task, variant and overrides; reports problems to the learner itself. */
+  train(chapter: ChapterId, choice: TrainingChoice): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
 }
@@ -130,11 +134,15 @@ export class LabPanel implements vscode.Disposable {
     return t('panelTitleRun', { run: path.basename(this.target.runDir) });
   }
 
-  private chapterId(): ChapterId {
+  /** The panel's chapter: the preview's, the run's, or the one its folder name says; null for a foreign folder. */
+  private chapterId(): ChapterId | null {
     if (this.target.kind === 'chapter') return this.target.chapter;
-    return (
-      this.feed.snapshot?.config.chapter ?? chapterFromRunId(path.basename(this.target.runDir)) ?? 'attention-seq2seq'
-    );
+    return this.feed.snapshot?.config.chapter ?? chapterFromRunId(path.basename(this.target.runDir));
+  }
+
+  private chapter(): ChapterInfo | null {
+    const id = this.chapterId();
+    return id === null ? null : chapterInfo(id);
   }
 
   private reply(message: HostToWebview): void {
@@ -146,13 +154,14 @@ export class LabPanel implements vscode.Disposable {
     const checked = checkPanelRequest(raw, {
       attentionEpochs: this.feed.attentionEpochs,
       hasRun: this.feed.snapshot !== null,
+      chapter: this.chapter(),
     });
     if (!checked.ok) {
-      this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: checked.error })}`);
-      this.reply({ type: 'error', message: t('requestRejected', { error: checked.error }) });
+      this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: checked.reason })}`);
+      this.reply({ type: 'error', message: t('requestRejected', { error: checked.reason }) });
       return;
     }
-    const message = checked.message;
+    const message = checked.value;
     switch (message.type) {
       case 'ready':
         await this.sendInit();
@@ -164,11 +173,7 @@ export class LabPanel implements vscode.Disposable {
         await this.predict(message.text);
         break;
       case 'train':
-        if (!vscode.workspace.isTrusted) {
-          this.reply({ type: 'error', message: t('restrictedTraining') });
-          break;
-        }
-        await this.host.train(this.chapterId(), message.overrides);
+        await this.train(message);
         break;
       case 'stop':
         if (this.runDir && this.host.isLive(this.runDir)) await this.host.stop(this.runDir);
@@ -177,16 +182,29 @@ export class LabPanel implements vscode.Disposable {
     }
   }
 
+  private async train(request: CheckedTrainRequest): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      this.reply({ type: 'error', message: t('restrictedTraining') });
+      return;
+    }
+    const chapter = this.chapterId();
+    if (chapter === null) return; // checkPanelRequest refuses a train request without a chapter
+    await this.host.train(chapter, { task: request.task, variant: request.variant, overrides: request.overrides });
+  }
+
   private async sendInit(): Promise<void> {
     this.feed.beginInit();
     const run: PanelRun | null = this.target.kind === 'run' ? await readPanelRun(this.target.runDir) : null;
     if (this.disposed) return;
+    const known = run?.snapshot?.config.chapter ?? this.chapterId();
+    // A foreign folder names no chapter: the course's central one frames its damage report.
+    const chapter = chapterInfo(known ?? 'attention-seq2seq');
     const init = buildInitMessage({
       language: currentLanguage(),
-      chapter: chapterInfo(run?.snapshot?.config.chapter ?? this.chapterId()),
+      chapter,
       runDir: this.runDir,
       run,
-      canTrain: vscode.workspace.isTrusted,
+      canTrain: vscode.workspace.isTrusted && known !== null && chapter.trainable,
       live: this.runDir !== null && this.host.isLive(this.runDir),
     });
     this.feed.completeInit(run?.snapshot ?? null, init);

@@ -5,7 +5,8 @@
  * l10n/bundle.l10n.zh-cn.json holds the same strings for VS Code's own mechanism (a test checks
  * they agree). No vscode import: settings.ts feeds the setting in.
  */
-import type { Bilingual, Language } from '../protocol/run';
+import type { Language } from '../shared/ids';
+import type { Bilingual } from '../shared/schema';
 import { MESSAGES_EN, MESSAGES_ZH_CN, type MessageKey } from './messages';
 import type { LanguageSetting } from './settingsValues';
 

@@ -7,10 +7,12 @@
  * tests' recorder (test/webview/fixtures/record-engine.ts), so the recording is what the host
  * sends. No vscode import.
  */
-import { DamagedRunError, readRun } from '../runStore/reader';
-import type { EngineToHost } from '../protocol/engine';
-import type { ChapterInfo, Language, RunSnapshot } from '../protocol/run';
-import type { HostToWebview, InitMessage } from '../protocol/webview';
+import { DamagedRunError, readRun } from '../runStore';
+import type { ChapterInfo } from '../shared/course/chapter';
+import type { Language } from '../shared/ids';
+import type { EngineToHost } from '../shared/protocol/engine';
+import type { HostToWebview, InitMessage } from '../shared/protocol/webview';
+import type { RunSnapshot } from '../shared/run/records';
 import { WebviewMessageThrottle, type ThrottleOptions } from './throttle';
 import { webviewStrings } from './webviewStrings';
 
@@ -37,7 +39,7 @@ export function webviewMessageFor(message: EngineToHost): HostToWebview | null {
   }
 }
 
-/** A run folder read for `init`: the snapshot, or null and the reason it is damaged. */
+/** A run folder read for `init`: the snapshot (run format 2: weights, figures, packed attention), or null and the reason it is damaged. */
 export interface PanelRun {
   snapshot: RunSnapshot | null;
   damagedReason?: string;

@@ -1,15 +1,17 @@
 /**
  * All open lab panels, one per run folder (opening an open run focuses its panel) and one per
  * contract-only chapter. Also the `WebviewPanelSerializer` that brings panels back after a reload:
- * the saved `WebviewState.runDir` is untrusted and must lie inside the runs directory.
+ * the saved state is untrusted: it must match `WebviewStateSchema` and its `runDir` must lie inside
+ * the runs directory (panelState.ts) before a panel is restored.
  */
 import * as vscode from 'vscode';
-import type { ChapterId } from '../protocol/run';
-import type { HostToWebview } from '../protocol/webview';
+import type { ChapterId } from '../shared/ids';
+import type { HostToWebview } from '../shared/protocol/webview';
 import { LAB_VIEW_TYPE } from './ids';
 import { t } from './language';
 import { LabPanel, labWebviewOptions, type LabPanelHost, type LabTarget } from './labPanel';
-import { resolveRunDirInside, runKey } from './runPaths';
+import { restorableRunDir } from './panelState';
+import { runKey } from './runPaths';
 
 export interface PanelRegistryOptions {
   host: LabPanelHost;
@@ -50,13 +52,13 @@ export class PanelRegistry implements vscode.WebviewPanelSerializer<unknown>, vs
   }
 
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const saved = typeof state === 'object' && state !== null ? (state as { runDir?: unknown }).runDir : undefined;
-    const runDir = resolveRunDirInside(this.options.runsDirectory(), saved);
-    if (!runDir) {
-      this.options.host.output.appendLine(`[host] ${t('logRestoreRefused', { dir: String(saved ?? '') })}`);
+    const restored = restorableRunDir(state, this.options.runsDirectory());
+    if (!restored.ok) {
+      this.options.host.output.appendLine(`[host] ${t('logRestoreRefused', { reason: restored.reason })}`);
       webviewPanel.dispose();
       return;
     }
+    const runDir = restored.value;
     const existing = this.forRun(runDir);
     if (existing) {
       webviewPanel.dispose();

@@ -1,32 +1,89 @@
 /**
- * The gate every message from a lab panel's webview passes: first `validateWebviewMessage`
- * (src/protocol/webview.ts), then checks that need the panel's run (an attention epoch must be one
- * the run has on disk). Anything else is refused with a one-line reason. No vscode import.
+ * The gate every message from a lab panel's webview passes: first the protocol
+ * (`WebviewToHostSchema`, strict, bounded), then the checks that need the panel's run and chapter:
+ * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, and a
+ * `train` request must name a task and variant of the panel's chapter with overrides its
+ * hyperparameter specs accept (`resolveHyperparameters`). Anything else is refused with a one-line
+ * reason that never echoes the input. No vscode import.
  */
-import { validateWebviewMessage, type Validated, type WebviewToHost } from '../protocol/webview';
+import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
+import { checkValue, resolveHyperparameters, specOf, variantOf } from '../shared/course/hyperparameters';
+import { WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
+import { parseWith, type Parsed } from '../shared/schema';
 
 export interface PanelRequestContext {
   /** Epochs with an attention snapshot on disk (empty when the panel shows no run). */
   attentionEpochs: readonly number[];
   /** Whether the panel shows a readable run (predict and requestAttention need one). */
   hasRun: boolean;
+  /** The chapter a `train` request of this panel trains (null: unknown, e.g. a foreign folder). */
+  chapter: ChapterInfo | null;
 }
 
-export function checkPanelRequest(raw: unknown, context: PanelRequestContext): Validated<WebviewToHost> {
-  let validated: Validated<WebviewToHost>;
+/** A `train` request once checked: task and variant filled in with the chapter's defaults. */
+export interface CheckedTrainRequest {
+  type: 'train';
+  task: string;
+  variant: string;
+  overrides: Record<string, HyperValue>;
+}
+
+export type PanelRequest = Exclude<WebviewToHost, { type: 'train' }> | CheckedTrainRequest;
+
+const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+
+/** The train request against the chapter's declarations; reasons name keys of the chapter, never the input. */
+export function checkTrainRequest(
+  info: ChapterInfo | null,
+  message: Extract<WebviewToHost, { type: 'train' }>,
+): Parsed<CheckedTrainRequest> {
+  if (!info || !info.trainable) return refuse('train: this panel’s chapter cannot be trained in this version');
+  const task = message.task ?? info.defaultTask;
+  if (!info.tasks.some((candidate) => candidate.id === task)) {
+    return refuse(`train: unknown task for ${info.id}; choose one of: ${info.tasks.map((x) => x.id).join(', ')}`);
+  }
+  const variant = message.variant ?? info.defaultVariant;
+  if (!variantOf(info, variant)) {
+    return refuse(`train: unknown variant for ${info.id}; choose one of: ${info.variants.map((x) => x.id).join(', ')}`);
+  }
+  for (const [key, value] of Object.entries(message.overrides)) {
+    const spec = specOf(info, key);
+    if (!spec) return refuse(`train: "overrides" holds a key that is not a hyperparameter of ${info.id}`);
+    const problem = checkValue(spec, value);
+    // checkValue names the spec's key and, for a number, its bounded value: one line.
+    if (problem) return refuse(`train: ${problem}`);
+  }
+  const resolved = resolveHyperparameters(info, task, variant, message.overrides);
+  if (!resolved.ok) return refuse(`train: ${resolved.reason}`);
+  return { ok: true, value: { type: 'train', task, variant, overrides: { ...message.overrides } } };
+}
+
+export function checkPanelRequest(raw: unknown, context: PanelRequestContext): Parsed<PanelRequest> {
+  let parsed: Parsed<WebviewToHost>;
   try {
-    validated = validateWebviewMessage(raw);
+    parsed = parseWith(WebviewToHostSchema, raw, 'panel message');
   } catch {
-    return { ok: false, error: 'message could not be read' };
+    // A getter that throws, a proxy…: nothing a postMessage clone carries, but never trusted.
+    return refuse('panel message could not be read');
   }
-  if (!validated.ok) return validated;
-  const message = validated.message;
-  if (message.type === 'requestAttention') {
-    if (!context.hasRun) return { ok: false, error: 'requestAttention: this panel shows no run' };
-    if (!context.attentionEpochs.includes(message.epoch)) {
-      return { ok: false, error: `requestAttention: epoch ${message.epoch} has no attention snapshot in this run` };
+  if (!parsed.ok) return parsed;
+  const message = parsed.value;
+  switch (message.type) {
+    case 'requestAttention':
+      if (!context.hasRun) return refuse('requestAttention: this panel shows no run');
+      if (!context.attentionEpochs.includes(message.epoch)) {
+        return refuse('requestAttention: the run has no attention snapshot for that epoch');
+      }
+      return { ok: true, value: message };
+    case 'predict': {
+      if (!context.hasRun) return refuse('predict: this panel shows no run');
+      const text = message.text.trim();
+      if (text === '') return refuse('predict: "text" is empty');
+      return { ok: true, value: { type: 'predict', text } };
     }
+    case 'train':
+      return checkTrainRequest(context.chapter, message);
+    default:
+      return { ok: true, value: message };
   }
-  if (message.type === 'predict' && !context.hasRun) return { ok: false, error: 'predict: this panel shows no run' };
-  return validated;
 }

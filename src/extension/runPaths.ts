@@ -1,12 +1,13 @@
 /**
  * Where runs live, and the check every untrusted run path goes through (a path restored from
  * webview state, or chosen in a list): it must lie inside the runs directory, after `..`,
- * symlinks and prefix tricks are resolved (`isInside` from the run store). No vscode import.
+ * symlinks (dangling ones too) and prefix tricks are resolved (`isInside` from the run store).
+ * No vscode import.
  */
 import * as os from 'os';
 import * as path from 'path';
-import { CHAPTER_IDS, type ChapterId } from '../protocol/run';
-import { isInside } from '../runStore/paths';
+import { isInside } from '../runStore';
+import { CHAPTER_IDS, type ChapterId } from '../shared/ids';
 
 /**
  * The runs directory: the `llmTutor.runsDirectory` setting when set (`~` expanded; relative to

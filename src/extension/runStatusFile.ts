@@ -1,30 +1,24 @@
 /**
  * The host's one write into a run folder: when the engine process dies in the middle of a run it
- * cannot mark the run itself, so the host sets `status.json` to `failed` with the reason. Whole
- * file written to a temporary name and renamed (DESIGN.md "A run on disk"). No vscode import.
+ * cannot mark the run itself, so the host sets `status.json` to `failed` with the reason. The
+ * status is read with the shared schema and written atomically by the run store (whole file to a
+ * temporary name, then renamed). No vscode import.
  */
 import * as fs from 'fs';
-import * as path from 'path';
-import type { RunStatus } from '../protocol/run';
+import * as v from 'valibot';
+import { STATUS_FILE, statusPath, writeJsonAtomic } from '../runStore';
+import { RunStatusSchema, type RunStatus } from '../shared/run/records';
 
-export const STATUS_FILE = 'status.json';
+export { STATUS_FILE };
 
 function readStatus(runDir: string): RunStatus | null {
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(runDir, STATUS_FILE), 'utf8')) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as RunStatus).state === 'string')
-      return parsed as RunStatus;
+    const parsed = v.safeParse(RunStatusSchema, JSON.parse(fs.readFileSync(statusPath(runDir), 'utf8')));
+    if (parsed.success) return parsed.output;
   } catch {
     // missing or torn: treated as never written
   }
   return null;
-}
-
-function writeStatus(runDir: string, status: RunStatus): void {
-  const target = path.join(runDir, STATUS_FILE);
-  const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`);
-  fs.renameSync(temporary, target);
 }
 
 /**
@@ -43,7 +37,7 @@ export function markRunFailed(runDir: string, reason: string, now: Date = new Da
     error: reason,
   };
   try {
-    writeStatus(runDir, status);
+    writeJsonAtomic(statusPath(runDir), status);
   } catch {
     // the folder was removed or is not writable: report the failure anyway
   }

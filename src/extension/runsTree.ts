@@ -1,15 +1,17 @@
 /**
- * The Runs view: every folder of the runs directory, newest first, with a status icon and the best
- * validation exact-match in the description; damaged folders carry a warning icon and the reason
- * as tooltip. Refreshed by a file watcher on the runs directory and on engine events.
+ * The Runs view: every folder of the runs directory, newest first, with a status icon and, in the
+ * description, the run's task, variant and the best value of its chapter's primary metric
+ * (runLabels.ts); damaged folders carry a warning icon and the reason as tooltip. Refreshed by a
+ * file watcher on the runs directory and on engine events.
  */
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { chapterInfo } from '../engine/chapters/catalog';
-import { listRuns } from '../runStore/reader';
-import type { RunListEntry, RunState } from '../protocol/run';
+import { listRuns } from '../runStore';
+import { chapterInfo } from '../shared/course/catalogue';
+import type { RunListEntry, RunState } from '../shared/run/records';
 import { COMMANDS } from './ids';
-import { pick, t, type MessageKey } from './language';
+import { pick, t } from './language';
+import { runDescription, runTooltipLines } from './runLabels';
 
 const STATE_ICONS: Record<RunState, [string, string | undefined]> = {
   running: ['sync~spin', undefined],
@@ -17,35 +19,6 @@ const STATE_ICONS: Record<RunState, [string, string | undefined]> = {
   stopped: ['debug-stop', 'charts.yellow'],
   failed: ['error', 'testing.iconFailed'],
 };
-
-const STATE_NAMES: Record<RunState, MessageKey> = {
-  running: 'stateRunning',
-  completed: 'stateCompleted',
-  stopped: 'stateStopped',
-  failed: 'stateFailed',
-};
-
-export function stateName(state: RunState): string {
-  return t(STATE_NAMES[state]);
-}
-
-export function formatPercent(fraction: number | null): string {
-  return fraction === null || !Number.isFinite(fraction) ? '—' : `${(fraction * 100).toFixed(1)}%`;
-}
-
-/** Newest first: run ids start with their start time (YYYYMMDD-HHMMSS). */
-export function newestFirst(entries: RunListEntry[]): RunListEntry[] {
-  return [...entries].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
-}
-
-export function runDescription(entry: RunListEntry): string {
-  if (!entry.ok) return t('damaged');
-  return t('runDescription', {
-    exact: formatPercent(entry.bestValExact),
-    done: entry.epochsCompleted,
-    epochs: entry.epochs,
-  });
-}
 
 export function runIcon(entry: RunListEntry): vscode.ThemeIcon {
   if (!entry.ok) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
@@ -56,17 +29,13 @@ export function runIcon(entry: RunListEntry): vscode.ThemeIcon {
 export function runTooltip(entry: RunListEntry): vscode.MarkdownString | string {
   if (!entry.ok) return t('damagedTooltip', { reason: entry.reason });
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendMarkdown(`**${pick(chapterInfo(entry.chapter).title)}** — ${entry.runId}\n\n`);
-  tooltip.appendText(
-    [
-      t('tooltipTask', { task: entry.task }),
-      t('tooltipState', { state: t(STATE_NAMES[entry.state]) }),
-      t('tooltipEpochs', { done: entry.epochsCompleted, epochs: entry.epochs }),
-      t('tooltipBestExact', { exact: formatPercent(entry.bestValExact) }),
-      t('tooltipStarted', { time: entry.startedAt }),
-      entry.dir,
-    ].join('\n'),
-  );
+  // The folder name is the learner's (or anyone's): appended as text, never as Markdown.
+  tooltip
+    .appendMarkdown('**')
+    .appendText(pick(chapterInfo(entry.chapter).title))
+    .appendMarkdown('** — ');
+  tooltip.appendText(entry.runId).appendMarkdown('\n\n');
+  tooltip.appendText(runTooltipLines(entry).join('\n'));
   return tooltip;
 }
 
@@ -112,7 +81,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunListEntry>, 
   async getChildren(parent?: RunListEntry): Promise<RunListEntry[]> {
     if (parent) return [];
     try {
-      return newestFirst(await listRuns(this.runsDirectory()));
+      return await listRuns(this.runsDirectory());
     } catch {
       return [];
     }

@@ -1,22 +1,23 @@
 /** The `llmTutor.*` settings, read fresh each time (they can change at any moment). */
 import * as vscode from 'vscode';
-import type { BackendChoice, DatasetSizes, TrainOverrides } from '../protocol/run';
+import type { BackendChoice } from '../shared/ids';
 import { CONFIG_SECTION } from './ids';
 import { chooseRunsDirectory } from './runPaths';
 import {
-  datasetSizesFromSettings,
-  overridesFromSettings,
   parseBackend,
   parseLanguageSetting,
+  seedFromSettings,
   type LanguageSetting,
+  type SettingReader,
 } from './settingsValues';
 
 export interface LabSettings {
   backend: BackendChoice;
-  overrides: TrainOverrides;
-  /** Advanced `llmTutor.advanced.*Size` settings (see settingsValues.ts). */
-  datasetSizes: DatasetSizes;
   language: LanguageSetting;
+  /** `llmTutor.seed` when set and valid; undefined: the engine's default seed. */
+  seed: number | undefined;
+  /** Reads any `llmTutor.*` setting (a chapter's overrides: `settingsOverridesFor`). */
+  read: SettingReader;
 }
 
 function configuration(): vscode.WorkspaceConfiguration {
@@ -25,11 +26,12 @@ function configuration(): vscode.WorkspaceConfiguration {
 
 export function readSettings(): LabSettings {
   const config = configuration();
+  const read: SettingReader = (key) => config.get(key);
   return {
-    backend: parseBackend(config.get('backend')),
-    overrides: overridesFromSettings((key) => config.get(key)),
-    datasetSizes: datasetSizesFromSettings((key) => config.get(key)),
-    language: parseLanguageSetting(config.get('language')),
+    backend: parseBackend(read('backend')),
+    language: parseLanguageSetting(read('language')),
+    seed: seedFromSettings(read),
+    read,
   };
 }
 

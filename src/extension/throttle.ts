@@ -5,7 +5,7 @@
  * message (epoch, step, status, ...) is delayed if need be but never dropped, and order is kept.
  * No vscode import.
  */
-import type { HostToWebview } from '../protocol/webview';
+import type { HostToWebview } from '../shared/protocol/webview';
 
 export interface ThrottleClock {
   now(): number;

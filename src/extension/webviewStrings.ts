@@ -1,5 +1,5 @@
-/** The lab panel's UI strings (owned by webview/strings.ts) in the chosen language, for `init.strings`. */
-import type { Language } from '../protocol/run';
+/** The lab panel's UI strings (src/shared/strings/webview.ts) in the chosen language, for `init.strings`. */
+import type { Language } from '../shared/ids';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../shared/strings/webview';
 
 export function webviewStrings(language: Language): Record<string, string> {

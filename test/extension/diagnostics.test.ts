@@ -1,4 +1,4 @@
-/** The extension host's responsiveness diagnostics (src/extension/diagnostics.ts) and the hidden dataset-size settings. */
+/** The extension host's responsiveness diagnostics (src/extension/diagnostics.ts). */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,7 +14,6 @@ import {
   type DelayHistogram,
   type RunDiagnosticsRecord,
 } from '../../src/extension/diagnostics';
-import { datasetSizesFromSettings } from '../../src/extension/settingsValues';
 
 /** A histogram with fixed figures (nanoseconds), recording enable/disable calls. */
 function fakeHistogram(figures: {
@@ -209,32 +208,5 @@ describe('diagnostics', () => {
     assert.ok(record.eventLoopDelay.samples > 0, `samples ${record.eventLoopDelay.samples}`);
     assert.ok(record.eventLoopDelay.maxMs >= 100, `max ${record.eventLoopDelay.maxMs} ms`);
     assert.ok(MODULE_LOADED_AT > 0 && MODULE_LOADED_AT <= performance.now());
-  });
-});
-
-describe('hidden dataset-size settings', () => {
-  it('reads llmTutor.advanced.*Size, ignoring unset and invalid values', () => {
-    const values: Record<string, unknown> = {
-      'advanced.trainSize': 200,
-      'advanced.validationSize': 40,
-      'advanced.testSize': 0,
-    };
-    assert.deepEqual(
-      datasetSizesFromSettings((key) => values[key]),
-      { trainSize: 200, validationSize: 40, testSize: 0 },
-    );
-    assert.deepEqual(
-      datasetSizesFromSettings(() => undefined),
-      {},
-    );
-    const invalid: Record<string, unknown> = {
-      'advanced.trainSize': 0,
-      'advanced.validationSize': 2.5,
-      'advanced.testSize': '10',
-    };
-    assert.deepEqual(
-      datasetSizesFromSettings((key) => invalid[key]),
-      {},
-    );
   });
 });

@@ -8,17 +8,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { EngineToHost } from '../../src/protocol/engine';
-import type { RunStatus } from '../../src/protocol/run';
 import {
   EngineClient,
   EngineExitedError,
   EngineRequestError,
+  parseEngineMessage,
   tellingLine,
   type RunFailure,
 } from '../../src/extension/engineClient';
-import { parseEngineMessage } from '../../src/extension/engineMessages';
 import { markRunFailed } from '../../src/extension/runStatusFile';
+import type { EngineToHost } from '../../src/shared/protocol/engine';
+import type { RunStatus } from '../../src/shared/run/records';
 import { writeFakeEngine } from './fakeEngine';
 
 const readStatus = (runDir: string): RunStatus =>
@@ -65,8 +65,30 @@ describe('EngineClient (fake engine)', () => {
     const messages: EngineToHost[] = [];
     c.on('message', (m) => messages.push(m));
     const ended = nextEvent<EngineToHost>((l) => c.on('message', (m) => m.type === 'runEnded' && l(m)));
-    const started = await c.train({ chapter: 'attention-seq2seq', runsDir, backend: 'cpu', overrides: { epochs: 4 } });
+    const started = await c.train({
+      chapter: 'attention-seq2seq',
+      runsDir,
+      backend: 'cpu',
+      task: 'phrases',
+      variant: 'default',
+      seed: 7,
+      overrides: { epochs: 4 },
+    });
     assert.equal(started.type, 'runStarted');
+    assert.equal(started.config.task, 'phrases');
+    assert.equal(started.config.seed, 7);
+    const request = JSON.parse(fs.readFileSync(path.join(started.runDir, 'request.json'), 'utf8')) as unknown;
+    assert.deepEqual(request, {
+      type: 'train',
+      requestId: (request as { requestId: string }).requestId,
+      chapter: 'attention-seq2seq',
+      runsDir,
+      backend: 'cpu',
+      task: 'phrases',
+      variant: 'default',
+      seed: 7,
+      overrides: { epochs: 4 },
+    });
     assert.ok(started.runDir.startsWith(runsDir));
     assert.equal(c.liveRuns.get(started.runId), started.runDir);
     await ended;
@@ -82,23 +104,28 @@ describe('EngineClient (fake engine)', () => {
     assert.equal(readStatus(started.runDir).state, 'completed');
   });
 
-  it('ignores and reports messages that are not part of the protocol', async () => {
+  it('ignores messages that are not part of the protocol, reporting each in one short line', async () => {
     const c = client('garbage');
     const invalid: string[] = [];
     const types: string[] = [];
     c.on('invalidMessage', (e) => invalid.push(e));
     c.on('message', (m) => types.push(m.type));
-    await c.predict({ runDir: runsDir, text: 'abc', backend: 'cpu' });
-    assert.equal(invalid.length, 3);
-    assert.match(invalid.join('\n'), /not an object/);
-    assert.match(invalid.join('\n'), /launchMissiles/);
-    assert.match(invalid.join('\n'), /progress: bad or missing field runId/);
-    assert.deepEqual(types, ['ready', 'prediction']);
+    await c.predict({ runDir: runsDir, text: 'abc' });
+    assert.equal(invalid.length, 5);
+    for (const reason of invalid) {
+      assert.match(reason, /^engine message: /);
+      assert.ok(!reason.includes('\n'), `one line: ${reason.slice(0, 80)}`);
+      assert.ok(reason.length <= 240, `bounded: ${reason.length} characters`);
+      // A key is named (escaped, cut to 40 characters), as describeIssues does; values never are.
+      assert.ok(!/yyyy|z\\n|launchMissiles/.test(reason), `does not echo values: ${reason}`);
+    }
+    assert.match(invalid[2], /runId/);
+    assert.deepEqual(types, ['ready', 'prediction'], 'invalid messages are not acted on');
   });
 
   it('matches answers to requests: prediction resolves, an error rejects', async () => {
     const c = client();
-    const prediction = await c.predict({ runDir: runsDir, text: 'abc', backend: 'cpu' });
+    const prediction = await c.predict({ runDir: runsDir, text: 'abc' });
     assert.deepEqual(prediction.predicted, ['c', 'b', 'a']);
     await assert.rejects(
       c.train({ chapter: 'mini-gpt', runsDir, backend: 'cpu', overrides: {} }),
@@ -165,21 +192,21 @@ describe('EngineClient (fake engine)', () => {
   it('rejects pending requests when the engine dies, and a start failure does not poison later requests', async () => {
     const dying = client('die-on-predict');
     await assert.rejects(
-      dying.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }),
+      dying.predict({ runDir: runsDir, text: 'x' }),
       (e: Error) => e instanceof EngineExitedError && /SIGKILL/.test(e.message),
     );
     const noStart = client('die-at-start');
-    await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), (e: Error) =>
+    await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x' }), (e: Error) =>
       /exited with code 3: cannot load the backend/.test(e.message),
     );
-    await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }), /exited with code 3/);
+    await assert.rejects(noStart.predict({ runDir: runsDir, text: 'x' }), /exited with code 3/);
   });
 
   it('refuses to start when the bundle is missing', async () => {
     const c = new EngineClient({ enginePath: path.join(runsDir, 'no-such-engine.js'), readyTimeoutMs: 10_000 });
     clients.push(c);
     await assert.rejects(
-      c.predict({ runDir: runsDir, text: 'x', backend: 'cpu' }),
+      c.predict({ runDir: runsDir, text: 'x' }),
       (e: Error) => e instanceof EngineExitedError && /no-such-engine\.js is missing/.test(e.message),
     );
   });
@@ -205,18 +232,50 @@ describe('tellingLine', () => {
 });
 
 describe('parseEngineMessage', () => {
-  it('accepts protocol messages', () => {
+  const config = {
+    formatVersion: 2,
+    runId: 'r',
+    chapter: 'seq2seq',
+    task: 'dates',
+    variant: 'default',
+    seed: 42,
+    backend: 'wasm',
+    packageVersion: '0.1.0',
+    createdAt: 't',
+    data: { sourceVocab: ['<pad>'], targetVocab: ['<pad>'], tokenLevel: 'char' },
+    hyperparameters: { epochs: 2 },
+  };
+
+  it('accepts protocol messages (EngineToHostSchema)', () => {
     const good: unknown[] = [
       { type: 'ready', packageVersion: '0.1.0' },
-      { type: 'progress', runId: 'r', epoch: 1, epochs: 2, batch: 3, batches: 4, trainLoss: NaN },
+      { type: 'runStarted', requestId: 'q', runId: 'r', runDir: '/runs/r', config, shapes: [], figures: [] },
+      { type: 'progress', runId: 'r', epoch: 1, epochs: 2, batch: 3, batches: 4, trainLoss: 0.5 },
       { type: 'log', runId: 'r', line: 'epoch=001' },
       { type: 'runEnded', runId: 'r', status: { state: 'completed', startedAt: 't', epochsCompleted: 1 } },
       { type: 'error', message: 'x' },
       { type: 'error', requestId: 'q', message: 'x' },
-      { type: 'prediction', requestId: 'q', prediction: { source: [], predicted: [], attention: [] } },
-      { type: 'epoch', runId: 'r', metrics: {}, attention: null, samples: {} },
+      { type: 'prediction', requestId: 'q', prediction: { source: [], predicted: [], maps: [], unknownTokens: [] } },
+      {
+        type: 'epoch',
+        runId: 'r',
+        metrics: {
+          kind: 'epoch',
+          epoch: 1,
+          step: 10,
+          seconds: 1,
+          samples_per_second: 5,
+          train_loss: 1,
+          values: { val_loss: null },
+        },
+        attention: null,
+        samples: null,
+      },
     ];
-    for (const m of good) assert.equal(parseEngineMessage(m).ok, true, JSON.stringify(m));
+    for (const m of good) {
+      const parsed = parseEngineMessage(m);
+      assert.equal(parsed.ok, true, `${JSON.stringify(m)}: ${parsed.ok ? '' : parsed.reason}`);
+    }
   });
 
   it('reads a null loss (NaN after JSON) back as NaN', () => {
@@ -229,10 +288,10 @@ describe('parseEngineMessage', () => {
       batches: 4,
       trainLoss: null,
     });
-    assert.ok(parsed.ok && parsed.message.type === 'progress' && Number.isNaN(parsed.message.trainLoss));
+    assert.ok(parsed.ok && parsed.value.type === 'progress' && Number.isNaN(parsed.value.trainLoss));
   });
 
-  it('rejects anything else', () => {
+  it('rejects anything else with a one-line reason', () => {
     const bad: unknown[] = [
       null,
       'ready',
@@ -241,12 +300,19 @@ describe('parseEngineMessage', () => {
       { type: 'hello' },
       { type: 'toString' },
       { type: 'ready' },
+      { type: 'ready', packageVersion: '1', extra: true },
       { type: 'log', runId: 'r' },
       { type: 'error', message: 3 },
       { type: 'runEnded', runId: 'r', status: {} },
-      { type: 'epoch', runId: 'r', metrics: {}, samples: {} },
+      { type: 'epoch', runId: 'r', metrics: {}, samples: null },
+      { type: 'runStarted', requestId: 'q', runId: 'r', runDir: '/runs/r', config: { runId: 'r' }, shapes: [] },
+      { type: 'prediction', requestId: 'q', prediction: { source: [], predicted: [], attention: [] } },
     ];
-    for (const m of bad) assert.equal(parseEngineMessage(m).ok, false, JSON.stringify(m));
+    for (const m of bad) {
+      const parsed = parseEngineMessage(m);
+      assert.equal(parsed.ok, false, JSON.stringify(m));
+      if (!parsed.ok) assert.match(parsed.reason, /^engine message: [^\n]+$/);
+    }
   });
 });
 

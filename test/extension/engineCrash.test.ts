@@ -10,15 +10,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readRun } from '../../src/runStore/reader';
-import type { EngineToHost } from '../../src/protocol/engine';
-import type { DatasetSizes, TrainOverrides } from '../../src/protocol/run';
 import { EngineClient, type RunFailure } from '../../src/extension/engineClient';
+import { readRun } from '../../src/runStore';
+import type { HyperValue } from '../../src/shared/course/chapter';
+import type { EngineToHost } from '../../src/shared/protocol/engine';
 
 const enginePath = path.join(__dirname, '..', '..', 'dist', 'engine.js');
 
 /** Small data so a test epoch takes seconds. */
-const small = (epochs: number): TrainOverrides & DatasetSizes => ({
+const small = (epochs: number): Record<string, HyperValue> => ({
   epochs,
   batchSize: 32,
   hiddenSize: 32,

@@ -1,7 +1,8 @@
 /**
- * A stand-in for dist/engine.js that speaks the engine protocol without TensorFlow, so the
- * EngineClient's process handling can be tested fast and deterministically. Written to a
- * temporary .js file and forked like the real bundle. Behaviour is chosen by FAKE_ENGINE_MODE.
+ * A stand-in for dist/engine.js that speaks the engine protocol (src/shared/protocol/engine.ts)
+ * without TensorFlow, so the EngineClient's process handling can be tested fast and
+ * deterministically. Written to a temporary .js file and forked like the real bundle. Behaviour
+ * is chosen by FAKE_ENGINE_MODE; every message it sends in `normal` mode is valid.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,7 +19,14 @@ const send = (m) => process.send(m);
 const writeStatus = (dir, status) => fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
 let live = null;
 let runs = 0;
-if (mode === 'garbage') { send('not an object'); send({ type: 'launchMissiles' }); send({ type: 'progress', runId: 7 }); }
+if (mode === 'garbage') {
+  send('not an object');
+  send({ type: 'launchMissiles' });
+  send({ type: 'progress', runId: 7 });
+  // A huge, multi-line field and an unknown one: the reason must stay one short line.
+  send({ type: 'log', runId: 'r', line: 'x', ['evil\n'.repeat(1000)]: 'y'.repeat(1000000) });
+  send({ type: 'error', message: 'z\n'.repeat(500000), requestId: 5 });
+}
 send({ type: 'ready', packageVersion: 'fake ' + JSON.stringify(process.execArgv) });
 process.on('message', (m) => {
   if (m.type === 'train') {
@@ -29,7 +37,13 @@ process.on('message', (m) => {
     fs.mkdirSync(runDir, { recursive: true });
     const status = { state: 'running', startedAt: new Date().toISOString(), epochsCompleted: 0 };
     writeStatus(runDir, status);
-    send({ type: 'runStarted', requestId: m.requestId, runId, runDir, backend: 'cpu', config: { runId }, shapes: [] });
+    const config = {
+      formatVersion: 2, runId, chapter: m.chapter, task: m.task || 'dates', variant: m.variant || 'default',
+      seed: m.seed === undefined ? 42 : m.seed, backend: 'cpu', packageVersion: 'fake', createdAt: new Date().toISOString(),
+      data: { sourceVocab: [], targetVocab: [], tokenLevel: 'char' }, hyperparameters: m.overrides,
+    };
+    fs.writeFileSync(path.join(runDir, 'request.json'), JSON.stringify(m));
+    send({ type: 'runStarted', requestId: m.requestId, runId, runDir, config, shapes: [], figures: [] });
     const epochs = (m.overrides && m.overrides.epochs) || 3;
     let batch = 0;
     live = { runId, runDir, status, timer: setInterval(() => {
@@ -55,7 +69,8 @@ process.on('message', (m) => {
     send({ type: 'runEnded', runId, status: ended });
   } else if (m.type === 'predict') {
     if (mode === 'die-on-predict') process.kill(process.pid, 'SIGKILL');
-    send({ type: 'prediction', requestId: m.requestId, prediction: { source: [...m.text], predicted: [...m.text].reverse(), attention: [] } });
+    if ('backend' in m) { send({ type: 'error', requestId: m.requestId, message: 'predict takes no backend' }); return; }
+    send({ type: 'prediction', requestId: m.requestId, prediction: { source: [...m.text], predicted: [...m.text].reverse(), maps: [], unknownTokens: [] } });
   } else if (m.type === 'shutdown') {
     process.exit(0);
   }

@@ -4,11 +4,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { chapterInfo } from '../../src/engine/chapters/catalog';
+import * as v from 'valibot';
 import { alreadyIn, buildInitMessage, PanelFeed, readPanelRun, webviewMessageFor } from '../../src/extension/panelFeed';
-import type { EngineToHost } from '../../src/protocol/engine';
-import type { EpochMetrics, RunSnapshot, RunStatus, SamplesSnapshot, StepMetrics } from '../../src/protocol/run';
-import type { EpochMessage, HostToWebview } from '../../src/protocol/webview';
+import { chapterInfo } from '../../src/shared/course/catalogue';
+import type { EngineToHost } from '../../src/shared/protocol/engine';
+import { HostToWebviewSchema, type HostToWebview, type WebviewMessage } from '../../src/shared/protocol/webview';
+import type {
+  EvaluationRecord,
+  RunSnapshot,
+  RunStatus,
+  SamplesSnapshot,
+  StepRecord,
+} from '../../src/shared/run/records';
 
 const RUN_DIR = '/runs/20250301-101500-attention-seq2seq';
 const status = (state: RunStatus['state'], epochsCompleted: number): RunStatus => ({
@@ -16,19 +23,17 @@ const status = (state: RunStatus['state'], epochsCompleted: number): RunStatus =
   startedAt: '2025-03-01T10:15:00.000Z',
   epochsCompleted,
 });
-const epochMetrics = (epoch: number): EpochMetrics => ({
+const epochMetrics = (epoch: number): EvaluationRecord => ({
   kind: 'epoch',
   epoch,
   step: epoch * 10,
   train_loss: 1,
-  val_loss: 1,
-  val_token_accuracy: 0.5,
-  val_exact_match: 0,
+  values: { val_loss: 1, val_token_accuracy: 0.5, val_exact_match: 0 },
   seconds: epoch,
   samples_per_second: 100,
   buckets: [],
 });
-const stepMetrics = (step: number): StepMetrics => ({
+const stepMetrics = (step: number): StepRecord => ({
   kind: 'step',
   epoch: 1,
   step,
@@ -37,10 +42,10 @@ const stepMetrics = (step: number): StepMetrics => ({
   samples_per_second: 100,
 });
 const samples = (epoch: number): SamplesSnapshot => ({ epoch, samples: [] });
-const epochMessage = (epoch: number): EpochMessage => ({
+const epochMessage = (epoch: number): WebviewMessage<'epoch'> => ({
   type: 'epoch',
   metrics: epochMetrics(epoch),
-  attention: { epoch, probes: [] },
+  attention: { formatVersion: 2, epoch, step: epoch * 10, probes: [], checks: [] },
   samples: samples(epoch),
 });
 
@@ -49,33 +54,37 @@ function snapshot(epochs: number): RunSnapshot {
     runId: path.basename(RUN_DIR),
     dir: RUN_DIR,
     config: {
+      formatVersion: 2,
       runId: path.basename(RUN_DIR),
       chapter: 'attention-seq2seq',
       task: 'dates',
-      epochs: 5,
-      batchSize: 32,
-      learningRate: 0.01,
-      hiddenSize: 64,
-      embeddingSize: 32,
-      attentionSize: 32,
-      clipNorm: 5,
+      variant: 'default',
       seed: 42,
-      trainSize: 600,
-      validationSize: 60,
-      testSize: 30,
       backend: 'wasm',
       packageVersion: '0.1.0',
       createdAt: '2025-03-01T10:15:00.000Z',
-      sourceVocab: [],
-      targetVocab: [],
-      tokenLevel: 'char',
+      data: { sourceVocab: [], targetVocab: [], tokenLevel: 'char' },
+      hyperparameters: {
+        epochs: 5,
+        batchSize: 32,
+        learningRate: 0.01,
+        clipNorm: 5,
+        hiddenSize: 64,
+        embeddingSize: 32,
+        attentionSize: 32,
+        trainSize: 600,
+        validationSize: 60,
+        testSize: 30,
+      },
     },
     status: status('running', epochs),
     metrics: [stepMetrics(5), ...Array.from({ length: epochs }, (_, i) => epochMetrics(i + 1))],
     shapes: [],
+    figures: [],
     attentionEpochs: Array.from({ length: epochs }, (_, i) => i + 1),
     attention: null,
     samples: null,
+    weights: epochs > 0 ? 'verified' : 'missing',
     warnings: [],
   };
 }
@@ -129,7 +138,7 @@ describe('webviewMessageFor', () => {
       { type: 'ready', packageVersion: '0.1.0' },
       { type: 'log', runId: 'r', line: 'epoch 1' },
       { type: 'error', message: 'x' },
-      { type: 'prediction', requestId: 'q', prediction: { source: [], predicted: [], attention: [] } },
+      { type: 'prediction', requestId: 'q', prediction: { source: [], predicted: [], maps: [], unknownTokens: [] } },
     ] satisfies EngineToHost[]) {
       assert.equal(webviewMessageFor(other), null, other.type);
     }
@@ -152,6 +161,8 @@ describe('buildInitMessage', () => {
     assert.equal(readable.run?.dir, RUN_DIR);
     assert.ok(!('damagedReason' in readable));
     assert.equal(readable.strings.tryTitle, 'Try it');
+    assert.equal(readable.run?.weights, 'verified');
+    assert.ok(v.safeParse(HostToWebviewSchema, readable).success, 'a valid init message');
 
     const damaged = buildInitMessage({
       language: 'zh-cn',
@@ -165,6 +176,7 @@ describe('buildInitMessage', () => {
     assert.equal(damaged.run, null);
     assert.equal(damaged.damagedReason, 'config.json: missing');
     assert.equal(damaged.strings.tryTitle, '试一试');
+    assert.ok(v.safeParse(HostToWebviewSchema, damaged).success, 'a valid init message');
   });
 
   it('is a chapter preview without a run folder: runDir null, run null, no damagedReason', () => {

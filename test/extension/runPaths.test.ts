@@ -1,10 +1,12 @@
-/** Run paths from the webview state or a list must lie inside the runs directory. */
+/** Run paths from the webview's saved state or a list must lie inside the runs directory. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { restorableRunDir } from '../../src/extension/panelState';
 import { chapterFromRunId, chooseRunsDirectory, resolveRunDirInside } from '../../src/extension/runPaths';
+import type { WebviewState } from '../../src/shared/protocol/webview';
 
 describe('resolveRunDirInside', () => {
   let root: string;
@@ -20,6 +22,10 @@ describe('resolveRunDirInside', () => {
     fs.mkdirSync(path.join(root, 'secret'), { recursive: true });
     fs.symlinkSync(path.join(root, 'secret'), path.join(runs, 'escape'), 'dir');
     fs.symlinkSync(run, path.join(runs, 'alias'), 'dir');
+    // Dangling: points at a folder that does not exist (yet) outside the runs directory.
+    fs.symlinkSync(path.join(root, 'not-there'), path.join(runs, 'dangling'), 'dir');
+    fs.symlinkSync(path.join(runs, 'loop-b'), path.join(runs, 'loop-a'), 'dir');
+    fs.symlinkSync(path.join(runs, 'loop-a'), path.join(runs, 'loop-b'), 'dir');
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -53,6 +59,12 @@ describe('resolveRunDirInside', () => {
   it('refuses a symlink pointing out of the runs directory', () => {
     assert.equal(resolveRunDirInside(runs, path.join(runs, 'escape')), null);
     assert.equal(resolveRunDirInside(runs, path.join(runs, 'escape', 'deeper')), null);
+  });
+
+  it('refuses a dangling or looping symlink, and paths through one', () => {
+    assert.equal(resolveRunDirInside(runs, path.join(runs, 'dangling')), null);
+    assert.equal(resolveRunDirInside(runs, path.join(runs, 'dangling', 'run')), null);
+    assert.equal(resolveRunDirInside(runs, path.join(runs, 'loop-a')), null);
   });
 
   it('refuses the prefix trick (/runs-evil is not inside /runs)', () => {
@@ -95,5 +107,84 @@ describe('chapterFromRunId', () => {
     assert.equal(chapterFromRunId('20250314-091502-transformer-encoder'), 'transformer-encoder');
     assert.equal(chapterFromRunId('20250314-091502-transformer'), 'transformer');
     assert.equal(chapterFromRunId('holiday-photos'), null);
+  });
+});
+
+describe('restorableRunDir (the panel serializer’s saved state)', () => {
+  let root: string;
+  let runs: string;
+  let run: string;
+  const state = (runDir: unknown): Record<string, unknown> => ({
+    runDir,
+    probeIndex: 0,
+    epoch: null,
+    selectedRow: 2,
+    selectedColumn: null,
+    mode: 'generated',
+    mapKey: 'decoder/cross/0/0',
+  });
+  const refused = (saved: unknown): string => {
+    const result = restorableRunDir(saved, runs);
+    assert.equal(result.ok, false, `should refuse ${JSON.stringify(saved)?.slice(0, 100)}`);
+    const reason = result.ok ? '' : result.reason;
+    assert.ok(!/[\n\r]/.test(reason) && reason.length <= 240, reason);
+    return reason;
+  };
+
+  before(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-state-')));
+    runs = path.join(root, 'runs');
+    run = path.join(runs, '20250314-091502-attention-seq2seq');
+    fs.mkdirSync(run, { recursive: true });
+    fs.mkdirSync(path.join(root, 'elsewhere', 'run'), { recursive: true });
+    // A dangling link now, which an attacker could point anywhere later.
+    fs.symlinkSync(path.join(root, 'elsewhere', 'later'), path.join(runs, '20250314-091503-seq2seq'), 'dir');
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('restores a run folder inside the runs directory', () => {
+    const saved: WebviewState = {
+      runDir: run,
+      probeIndex: 1,
+      epoch: 3,
+      selectedRow: null,
+      selectedColumn: 4,
+      mode: 'forward',
+      mapKey: null,
+    };
+    assert.deepEqual(restorableRunDir(saved, runs), { ok: true, value: run });
+    assert.deepEqual(restorableRunDir(state(run), runs), { ok: true, value: run });
+  });
+
+  it('refuses a runDir outside the runs directory, without echoing it', () => {
+    for (const outside of [path.join(root, 'elsewhere', 'run'), '/etc', path.join(runs, '..', 'elsewhere', 'run')]) {
+      const reason = refused(state(outside));
+      assert.match(reason, /"runDir" is not a run folder inside the runs directory/);
+      assert.ok(!reason.includes('elsewhere') && !reason.includes('/etc'), reason);
+    }
+    refused(state(runs));
+    refused(state(path.basename(run)));
+  });
+
+  it('refuses a runDir through a dangling symlink', () => {
+    const reason = refused(state(path.join(runs, '20250314-091503-seq2seq')));
+    assert.match(reason, /not a run folder inside/);
+    refused(state(path.join(runs, '20250314-091503-seq2seq', 'x')));
+  });
+
+  it('refuses state that does not match WebviewStateSchema before looking at its runDir', () => {
+    for (const saved of [
+      undefined,
+      null,
+      'state',
+      [],
+      { runDir: run },
+      { ...state(run), runDir: 42 },
+      { ...state(run), probeIndex: -1 },
+      { ...state(run), mode: 'sideways' },
+      { ...state(run), runDir: `${runs}/${'a'.repeat(5000)}` },
+    ]) {
+      assert.match(refused(saved), /^saved panel state/);
+    }
   });
 });

@@ -1,8 +1,8 @@
 /** Live messages to the webview: ≤ 10 a second, progress coalesced, epoch/status never dropped. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EpochMetrics, RunStatus } from '../../src/protocol/run';
-import type { HostToWebview } from '../../src/protocol/webview';
+import type { HostToWebview } from '../../src/shared/protocol/webview';
+import type { EvaluationRecord, RunStatus } from '../../src/shared/run/records';
 import { WebviewMessageThrottle, type ThrottleClock } from '../../src/extension/throttle';
 
 /** A clock the test moves by hand; timers fire in time order. */
@@ -43,14 +43,12 @@ const progress = (epoch: number, batch: number): HostToWebview => ({
   batches: 100,
   trainLoss: 1 / batch,
 });
-const epochMetrics = (epoch: number): EpochMetrics => ({
+const epochMetrics = (epoch: number): EvaluationRecord => ({
   kind: 'epoch',
   epoch,
   step: epoch * 100,
   train_loss: 1,
-  val_loss: 1,
-  val_token_accuracy: 0.5,
-  val_exact_match: 0.1,
+  values: { val_loss: 1, val_token_accuracy: 0.5, val_exact_match: 0.1 },
   seconds: epoch,
   samples_per_second: 100,
   buckets: [],
@@ -130,7 +128,7 @@ describe('WebviewMessageThrottle', () => {
     clock.advance(10_000);
     const epochs = sent
       .filter((s) => s.message.type === 'epoch')
-      .map((s) => (s.message as { metrics: EpochMetrics }).metrics.epoch);
+      .map((s) => (s.message as { metrics: EvaluationRecord }).metrics.epoch);
     assert.deepEqual(
       epochs,
       Array.from({ length: 30 }, (_, i) => i + 1),

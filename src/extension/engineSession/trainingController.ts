@@ -2,16 +2,18 @@
  * Training from VS Code: starts runs in the engine process (never in the extension host), shows
  * a cancellable notification, a status-bar item and the CLI's log lines in the output channel,
  * forwards live engine events to the run's lab panel, and reports how the run ended.
- * Refuses to train in Restricted Mode.
+ * Refuses to train in Restricted Mode. What is sent is planned (trainingPlan.ts) and checked
+ * against the chapter's declarations before the engine sees it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { chapterInfo } from '../../engine/chapters/catalog';
-import type { EngineToHost, RunStarted } from '../../protocol/engine';
-import type { ChapterId, Prediction, RunStatus, TrainOverrides } from '../../protocol/run';
+import { chapterInfo } from '../../shared/course/catalogue';
+import type { ChapterId } from '../../shared/ids';
+import type { EngineToHost } from '../../shared/protocol/engine';
+import type { Prediction, RunStatus } from '../../shared/run/records';
 import type { Diagnostics } from '../diagnostics';
-import { EngineClient, type RunFailure } from '../engineClient';
+import { EngineClient, type RunFailure, type RunStarted } from '../engineClient';
 import { TRAINING_CONTEXT_KEY } from '../ids';
 import { shortTitle, t } from '../language';
 import { webviewMessageFor } from '../panelFeed';
@@ -19,6 +21,7 @@ import type { PanelRegistry } from '../panelRegistry';
 import { runKey } from '../runPaths';
 import { readSettings } from '../settings';
 import { TrainingStatusBar, formatLoss } from '../statusBar';
+import { planTraining, type TrainingChoice } from '../trainingPlan';
 
 export interface TrainingControllerOptions {
   extensionPath: string;
@@ -72,10 +75,11 @@ export class TrainingController implements vscode.Disposable {
   }
 
   /**
-   * Starts a run of `chapter` (settings, then `overrides`, over the chapter defaults). Resolves
-   * once the engine has created the run folder and its panel is open; training goes on after.
+   * Starts a run of `chapter`: the chosen task and variant (else the chapter's defaults), the
+   * settings for keys the chapter declares, then the choice's overrides. Resolves once the engine
+   * has created the run folder and its panel is open; training goes on after.
    */
-  async train(chapter: ChapterId, overrides: TrainOverrides = {}): Promise<TrainOutcome> {
+  async train(chapter: ChapterId, choice: TrainingChoice = {}): Promise<TrainOutcome> {
     const info = chapterInfo(chapter);
     const chapterTitle = shortTitle(info.title);
     if (!vscode.workspace.isTrusted) {
@@ -91,6 +95,13 @@ export class TrainingController implements vscode.Disposable {
       return null;
     }
     const settings = readSettings();
+    const plan = planTraining(info, choice, settings);
+    if (!plan.ok) {
+      const message = t('trainingCouldNotStart', { chapter: chapterTitle, reason: plan.reason });
+      this.options.output.appendLine(`[host] ${message}`);
+      void this.showError(message);
+      return null;
+    }
     const runsDir = this.options.runsDirectory();
     try {
       fs.mkdirSync(runsDir, { recursive: true });
@@ -106,12 +117,7 @@ export class TrainingController implements vscode.Disposable {
     this.statusBar.showStarting(chapterTitle);
     let started: RunStarted;
     try {
-      started = await this.client.train({
-        chapter,
-        runsDir,
-        backend: settings.backend,
-        overrides: { ...settings.datasetSizes, ...settings.overrides, ...overrides },
-      });
+      started = await this.client.train({ chapter, runsDir, backend: settings.backend, ...plan.value });
     } catch (error) {
       this.statusBar.hide();
       void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
@@ -152,9 +158,9 @@ export class TrainingController implements vscode.Disposable {
     }
   }
 
-  /** Greedy-decodes `text` with the saved model of the run in `runDir` (in the engine process). */
+  /** Decodes `text` with the saved model of the run in `runDir` (in the engine process, on the run's backend). */
   predict(runDir: string, text: string): Promise<Prediction> {
-    return this.client.predict({ runDir, text, backend: readSettings().backend });
+    return this.client.predict({ runDir, text });
   }
 
   /** Lets the engine stop a live run cleanly and exit (extension deactivation). */
@@ -190,7 +196,7 @@ export class TrainingController implements vscode.Disposable {
       (progress, token) => {
         let reported = 0;
         let lastUpdate = 0;
-        progress.report({ message: t('trainingStartedOn', { run: started.runId, backend: started.backend }) });
+        progress.report({ message: t('trainingStartedOn', { run: started.runId, backend: started.config.backend }) });
         live.progress = (epoch, epochs, batch, batches, trainLoss) => {
           const now = Date.now();
           if (now - lastUpdate < 250) return;

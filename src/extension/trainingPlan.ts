@@ -1,0 +1,41 @@
+/**
+ * What the host asks the engine to train: a chapter's task and variant (its defaults unless the
+ * learner chose), the seed setting, and overrides — the learner's settings for keys the chapter
+ * declares, then the panel's start form — checked with `resolveHyperparameters` before anything
+ * is sent. No vscode import.
+ */
+import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
+import { resolveHyperparameters } from '../shared/course/hyperparameters';
+import type { Parsed } from '../shared/schema';
+import { settingsOverridesFor, type SettingReader } from './settingsValues';
+
+/** What the learner chose for a new run (quick picks or the panel's start form); absent: the chapter's defaults. */
+export interface TrainingChoice {
+  task?: string;
+  variant?: string;
+  /** Overrides from the panel's start form (already checked against the chapter). */
+  overrides?: Record<string, HyperValue>;
+}
+
+export interface TrainingPlan {
+  task: string;
+  variant: string;
+  seed?: number;
+  overrides: Record<string, HyperValue>;
+}
+
+export function planTraining(
+  info: ChapterInfo,
+  choice: TrainingChoice,
+  settings: { read: SettingReader; seed: number | undefined },
+): Parsed<TrainingPlan> {
+  if (!info.trainable) return { ok: false, reason: `${info.id} cannot be trained in this version` };
+  const task = choice.task ?? info.defaultTask;
+  const variant = choice.variant ?? info.defaultVariant;
+  const overrides = { ...settingsOverridesFor(info, settings.read), ...choice.overrides };
+  const resolved = resolveHyperparameters(info, task, variant, overrides);
+  if (!resolved.ok) return resolved;
+  const plan: TrainingPlan = { task, variant, overrides };
+  if (settings.seed !== undefined) plan.seed = settings.seed;
+  return { ok: true, value: plan };
+}
