@@ -125,7 +125,7 @@ export async function readRun(dir: string): Promise<RunSnapshot> {
 function bestOf(config: RunConfig, records: MetricsRecord[]): { key: string; value: number } | null {
   const info = chapterInfo(config.chapter);
   const key = info.primaryMetric;
-  const higher = info.metrics.find((metric) => metric.key === key)?.better !== 'lower';
+  const higher = info.metrics.find((metric) => metric.key === key)?.better !== 'lower'; // 'neither' is not a primary metric
   let best: number | null = null;
   for (const record of records) {
     if (record.kind !== 'epoch') continue;

@@ -23,7 +23,10 @@ function readWeights(model: ChapterModel, batch: Batch, pick: (attention: Attent
 function lengthsOf(batch: Batch): number[] {
   const mask = batch.inputs.source_mask;
   if (!mask) throw new Error('the batch has no source_mask');
-  return (tf.tidy(() => tf.sum(mask, 1)).arraySync() as number[]).map(Math.round);
+  const sums = tf.sum(mask, 1); // [batch]
+  const lengths = (sums.arraySync() as number[]).map(Math.round);
+  sums.dispose();
+  return lengths;
 }
 
 /**
@@ -57,19 +60,29 @@ export function meanRowEntropy(
   return total / Math.max(rows, 1);
 }
 
+/** Where one row's largest weight landed: `key`, for query `query` of an example with these input ids. */
+export interface ArgmaxHit {
+  query: number;
+  key: number;
+  length: number;
+  ids: number[];
+}
+
 /**
- * The share of real query rows whose largest weight sits at `expected(query, length)` (e.g. the
- * diagonal `q`, or the anti-diagonal `length − 1 − q`), over every head of the attention.
+ * The share of real query rows whose largest weight lands where `hit` says it should (e.g. the
+ * anti-diagonal `key = length − 1 − query`, or a key holding the query's own token), over every
+ * head of the attention.
  */
 export function argmaxShare(
   model: ChapterModel,
   batch: Batch,
-  expected: (query: number, length: number) => number,
+  hit: (where: ArgmaxHit) => boolean,
   pick: (attention: AttentionOutput[]) => AttentionOutput = (attention) => attention[0],
 ): number {
   const { shape, weights } = readWeights(model, batch, pick);
   const [examples, heads, queries, keys] = shape;
   const lengths = lengthsOf(batch);
+  const ids = batch.inputs.source_ids.arraySync() as number[][];
   let hits = 0;
   let rows = 0;
   for (let b = 0; b < examples; b++) {
@@ -78,7 +91,7 @@ export function argmaxShare(
         const base = ((b * heads + h) * queries + q) * keys;
         let best = 0;
         for (let k = 1; k < keys; k++) if (weights[base + k] > weights[base + best]) best = k;
-        if (best === expected(q, lengths[b])) hits++;
+        if (hit({ query: q, key: best, length: lengths[b], ids: ids[b] })) hits++;
         rows++;
       }
     }
