@@ -10,6 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice, BackendName } from '../protocol/run';
+import { loadNativeBackend } from './native';
 
 export class BackendUnavailableError extends Error {}
 
@@ -27,14 +28,12 @@ export function findWasmDir(): string | null {
 let nativeLoadError: string | null = null;
 let nativeTried = false;
 
-/** Loads tfjs-node once, if it is installed; it registers the `tensorflow` backend with tfjs-core. */
+/** Loads tfjs-node once, if it can be found (src/engine/native.ts): it registers `tensorflow` with our tfjs-core. */
 function tryLoadNative(): boolean {
   if (!nativeTried) {
     nativeTried = true;
     try {
-      // A plain require, kept out of the bundle: the package is optional and native.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('@tensorflow/tfjs-node');
+      loadNativeBackend();
     } catch (error) {
       nativeLoadError = error instanceof Error ? error.message.split('\n')[0] : String(error);
     }
@@ -44,7 +43,7 @@ function tryLoadNative(): boolean {
 
 async function trySet(name: BackendName): Promise<string | null> {
   if (name === 'tensorflow' && !tryLoadNative()) {
-    return `@tensorflow/tfjs-node is not installed or did not load (${nativeLoadError ?? 'no tensorflow backend registered'})`;
+    return nativeLoadError ?? '@tensorflow/tfjs-node registered no tensorflow backend';
   }
   if (name === 'wasm') {
     const dir = findWasmDir();
