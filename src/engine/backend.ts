@@ -1,7 +1,14 @@
 /**
- * Picks the TensorFlow.js backend. `auto` takes the first that loads: `tensorflow` (the native
- * `@tensorflow/tfjs-node`, an optional dependency), `wasm` (its .wasm files beside the bundle),
- * `cpu`. Asking for one that is not available is an error naming what is missing.
+ * Picks the TensorFlow.js backend: `tensorflow` (the native `@tensorflow/tfjs-node`, loaded by
+ * ./native.ts into the engine's own tfjs-core), `wasm` (its .wasm files beside the bundle), `cpu`.
+ * Asking for one that is not available is an error naming what is missing.
+ *
+ * `auto` picks by measurement. With a workload (one training step of the model about to be
+ * trained), `chooseBackend` times a few steps on each backend that loads and takes the fastest.
+ * Without one, it takes the first that loads of wasm, tensorflow, cpu: on the 2-core machines this
+ * project is built on, tfjs-node ran the course's default models at 0.5-1.0x wasm's speed (steps of
+ * thousands of small ops, where TensorFlow's per-op cost and its threads competing for the cores
+ * outweigh its faster kernels); it wins only on bigger models (2x at hidden 256, batch 128).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -63,18 +70,135 @@ async function trySet(name: BackendName): Promise<string | null> {
 
 /** Selects and initialises a backend; returns the one in use. Throws BackendUnavailableError. */
 export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
+  return (await chooseBackend(choice)).backend;
+}
+
+/** The order `auto` tries backends in when it has nothing to time (see the top of this file). */
+export const AUTO_ORDER: readonly BackendName[] = ['wasm', 'tensorflow', 'cpu'];
+
+export interface BackendSelection {
+  backend: BackendName;
+  /** Why, in one line, for the run's config and log: `auto: wasm (12.1 ms/step vs tensorflow 19.8 ms/step)`. */
+  reason: string;
+  /** Median milliseconds per workload step, for each backend that was timed. */
+  msPerStep: Partial<Record<BackendName, number>>;
+}
+
+export interface CalibrationOptions {
+  /** Rough total time for the timed steps, split between the backends (default 1500 ms). */
+  budgetMs?: number;
+  /** Backends to time, in order of preference (default wasm, tensorflow; cpu is only the fallback). */
+  candidates?: readonly BackendName[];
+  /** A later candidate must be faster than the preferred one by this fraction to win (default 0.1). */
+  margin?: number;
+  /** Each backend's timings as they are measured. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Selects and initialises a backend and says why. An explicit choice behaves as `selectBackend`.
+ * `auto` with a `workload` (a `() => void` running one forward + backward step of the model to be
+ * trained, e.g. `trainingStepWorkload(...).step` from ./train/stepWorkload) calibrates: on each
+ * candidate that loads, one untimed warm-up step, then timed steps until its share of the budget
+ * is spent (at least 2, at most 8); the lowest median wins. The workload must dispose what it
+ * creates; it is run with each backend current in turn, and any tensors it keeps from one backend
+ * are moved to the next on use (which is what the warm-up step absorbs). A backend whose step
+ * throws (a missing kernel) is skipped. Throws BackendUnavailableError.
+ */
+export async function chooseBackend(
+  choice: BackendChoice,
+  workload?: () => void,
+  options: CalibrationOptions = {},
+): Promise<BackendSelection> {
   if (choice !== 'auto') {
-    if (tf.getBackend() === choice) return choice;
-    const problem = await trySet(choice);
-    if (problem) throw new BackendUnavailableError(`backend '${choice}' is not available: ${problem}`);
-    return choice;
+    if (tf.getBackend() !== choice) {
+      const problem = await trySet(choice);
+      if (problem) throw new BackendUnavailableError(`backend '${choice}' is not available: ${problem}`);
+    }
+    return { backend: choice, reason: `${choice} (asked for)`, msPerStep: {} };
   }
+  if (!workload) return firstThatLoads();
+  return calibrate(workload, options);
+}
+
+async function firstThatLoads(): Promise<BackendSelection> {
   const problems: string[] = [];
-  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
-    if (tf.getBackend() === name) return name;
-    const problem = await trySet(name);
-    if (!problem) return name;
-    problems.push(problem);
+  for (const name of AUTO_ORDER) {
+    const problem = tf.getBackend() === name ? null : await trySet(name);
+    if (!problem) {
+      const skipped = problems.length > 0 ? `; ${problems.join('; ')}` : '';
+      const reason = `auto: ${name} (first that loads of ${AUTO_ORDER.join(', ')}; not timed${skipped})`;
+      return { backend: name, reason, msPerStep: {} };
+    }
+    problems.push(`${name}: ${problem}`);
   }
   throw new BackendUnavailableError(`no backend is available: ${problems.join('; ')}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function calibrate(workload: () => void, options: CalibrationOptions): Promise<BackendSelection> {
+  const candidates = options.candidates ?? ['wasm', 'tensorflow'];
+  const budgetMs = options.budgetMs ?? 1500;
+  const margin = options.margin ?? 0.1;
+  const problems: string[] = [];
+  const usable: BackendName[] = [];
+  for (const name of candidates) {
+    const problem = await trySet(name);
+    if (problem) problems.push(`${name} unavailable: ${problem}`);
+    else usable.push(name);
+  }
+  const msPerStep: Partial<Record<BackendName, number>> = {};
+  if (usable.length > 1) {
+    const share = budgetMs / usable.length;
+    for (const name of usable) {
+      await trySet(name);
+      const start = performance.now();
+      try {
+        workload(); // warm-up: kernels set up, tensors created or moved here
+        const times: number[] = [];
+        while (times.length < 8 && (times.length < 2 || performance.now() - start < share)) {
+          const t0 = performance.now();
+          workload();
+          times.push(performance.now() - t0);
+        }
+        msPerStep[name] = median(times);
+        options.log?.(
+          `calibration: ${name} ${msPerStep[name]!.toFixed(1)} ms/step (median of ${times.length}: ${times.map((t) => t.toFixed(0)).join(' ')})`,
+        );
+      } catch (error) {
+        problems.push(`${name} failed the workload: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+        options.log?.(`calibration: ${problems[problems.length - 1]}`);
+      }
+    }
+  }
+  const timed = usable.filter((name) => msPerStep[name] !== undefined);
+  let winner: BackendName | undefined;
+  let reason: string;
+  if (timed.length > 0) {
+    // The preferred (first) candidate keeps its place unless another is clearly faster.
+    winner = timed.reduce((best, name) => (msPerStep[name]! < msPerStep[best]! * (1 - margin) ? name : best));
+    const others = timed
+      .filter((name) => name !== winner)
+      .map((name) => `${name} ${msPerStep[name]!.toFixed(1)} ms/step`);
+    const vs = others.length > 0 ? ` vs ${others.join(', ')}` : '';
+    const skipped = problems.length > 0 ? `; ${problems.join('; ')}` : '';
+    reason = `auto: ${winner} (${msPerStep[winner]!.toFixed(1)} ms/step${vs}${skipped})`;
+  } else if (usable.length > 0) {
+    winner = usable[0];
+    reason = `auto: ${winner} (${usable.length === 1 ? 'the only candidate that loads' : 'first candidate'}, not timed; ${problems.join('; ')})`;
+  } else {
+    const fallback = await trySet('cpu');
+    if (fallback) {
+      throw new BackendUnavailableError(`no backend is available: ${[...problems, `cpu: ${fallback}`].join('; ')}`);
+    }
+    return { backend: 'cpu', reason: `auto: cpu (${problems.join('; ')})`, msPerStep };
+  }
+  const problem = await trySet(winner);
+  if (problem) throw new BackendUnavailableError(`backend '${winner}' is not available: ${problem}`);
+  return { backend: winner, reason, msPerStep };
 }
