@@ -85,7 +85,7 @@ export interface BackendSelection {
 }
 
 export interface CalibrationOptions {
-  /** Rough total time for the timed steps, split between the backends (default 1500 ms). */
+  /** Rough total time for warm-up and timed steps, all backends together (default 1500 ms). */
   budgetMs?: number;
   /** Backends to time, in order of preference (default wasm, tensorflow; cpu is only the fallback). */
   candidates?: readonly BackendName[];
@@ -98,12 +98,13 @@ export interface CalibrationOptions {
 /**
  * Selects and initialises a backend and says why. An explicit choice behaves as `selectBackend`.
  * `auto` with a `workload` (a `() => void` running one forward + backward step of the model to be
- * trained, e.g. `trainingStepWorkload(...).step` from ./train/stepWorkload) calibrates: on each
- * candidate that loads, one untimed warm-up step, then timed steps until its share of the budget
- * is spent (at least 2, at most 8); the lowest median wins. The workload must dispose what it
- * creates; it is run with each backend current in turn, and any tensors it keeps from one backend
- * are moved to the next on use (which is what the warm-up step absorbs). A backend whose step
- * throws (a missing kernel) is skipped. Throws BackendUnavailableError.
+ * trained, e.g. `trainingStepWorkload(...).step` from ./train/stepWorkload) calibrates: one
+ * untimed warm-up step on each candidate that loads, then rounds of one timed step on each in
+ * turn (so a change in the machine's load hits them alike) until the budget is spent (at least 2
+ * rounds, at most 8); the lowest median wins. The workload runs with the backends current in
+ * alternation: it should keep its tensors per backend (`tf.getBackend()`), or tensors made on one
+ * are moved to the other on every switch, and dispose them when done. A backend whose step throws
+ * (a missing kernel) is skipped. Throws BackendUnavailableError.
  */
 export async function chooseBackend(
   choice: BackendChoice,
@@ -154,26 +155,35 @@ async function calibrate(workload: () => void, options: CalibrationOptions): Pro
   }
   const msPerStep: Partial<Record<BackendName, number>> = {};
   if (usable.length > 1) {
-    const share = budgetMs / usable.length;
-    for (const name of usable) {
+    const start = performance.now();
+    const times = new Map<BackendName, number[]>();
+    const step = async (name: BackendName): Promise<number | null> => {
       await trySet(name);
-      const start = performance.now();
       try {
-        workload(); // warm-up: kernels set up, tensors created or moved here
-        const times: number[] = [];
-        while (times.length < 8 && (times.length < 2 || performance.now() - start < share)) {
-          const t0 = performance.now();
-          workload();
-          times.push(performance.now() - t0);
-        }
-        msPerStep[name] = median(times);
-        options.log?.(
-          `calibration: ${name} ${msPerStep[name]!.toFixed(1)} ms/step (median of ${times.length}: ${times.map((t) => t.toFixed(0)).join(' ')})`,
-        );
+        const t0 = performance.now();
+        workload();
+        return performance.now() - t0;
       } catch (error) {
         problems.push(`${name} failed the workload: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
         options.log?.(`calibration: ${problems[problems.length - 1]}`);
+        return null;
       }
+    };
+    // Warm-up (kernels set up, the workload's tensors made on this backend), untimed.
+    for (const name of usable) if ((await step(name)) !== null) times.set(name, []);
+    // Then one timed step on each in turn, so a change in the machine's load hits them alike.
+    for (let round = 0; round < 8 && (round < 2 || performance.now() - start < budgetMs); round++) {
+      for (const [name, list] of times) {
+        const ms = await step(name);
+        if (ms === null) times.delete(name);
+        else list.push(ms);
+      }
+    }
+    for (const [name, list] of times) {
+      msPerStep[name] = median(list);
+      options.log?.(
+        `calibration: ${name} ${msPerStep[name]!.toFixed(1)} ms/step (median of ${list.length}: ${list.map((t) => t.toFixed(0)).join(' ')})`,
+      );
     }
   }
   const timed = usable.filter((name) => msPerStep[name] !== undefined);

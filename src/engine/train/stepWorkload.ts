@@ -17,37 +17,50 @@ export interface StepWorkload {
 }
 
 /**
- * `items` is one batch of the run's training examples (e.g. `train.slice(0, batchSize)`). Tensors
- * are created on first use, so whichever backend is current when `step` runs gets them.
+ * A batch like the trainer's (which groups examples by source length, see `shuffledBatches`):
+ * `batchSize` examples around the median source length.
+ */
+export function representativeBatch(examples: EncodedExample[], batchSize: number): EncodedExample[] {
+  const sorted = [...examples].sort((a, b) => a.sourceIds.length - b.sourceIds.length);
+  const start = Math.max(0, Math.min(sorted.length - batchSize, Math.floor((sorted.length - batchSize) / 2)));
+  return sorted.slice(start, start + batchSize);
+}
+
+/**
+ * One step on `representativeBatch(train, batchSize)` of the run's training examples. Tensors are
+ * created on first use of each backend (a model, optimiser and batch per backend), so `step` can
+ * alternate between backends without moving tensors.
  */
 export function trainingStepWorkload(
   chapter: TrainableChapter,
   sizes: ModelSizes,
-  items: EncodedExample[],
-  options: { learningRate: number; clipNorm: number; seed?: number },
+  train: EncodedExample[],
+  options: { batchSize: number; learningRate: number; clipNorm: number; seed?: number },
 ): StepWorkload {
-  let state: {
-    backend: string;
+  const items = representativeBatch(train, options.batchSize);
+  interface State {
     parameters: Parameters;
     optimizer: tf.Optimizer;
     batch: ReturnType<typeof makeBatch>;
     model: ReturnType<TrainableChapter['createModel']>;
-  } | null = null;
+  }
+  // One model, optimiser and batch per backend, so no step pays for moving tensors between them.
+  const states = new Map<string, State>();
   const dispose = () => {
-    if (!state) return;
-    disposeBatch(state.batch);
-    state.parameters.dispose();
-    state.optimizer.dispose();
-    state = null;
+    for (const state of states.values()) {
+      disposeBatch(state.batch);
+      state.parameters.dispose();
+      state.optimizer.dispose();
+    }
+    states.clear();
   };
   const step = () => {
-    // A new backend: start again on it, so no step pays for moving tensors between backends.
-    if (state && state.backend !== tf.getBackend()) dispose();
+    let state = states.get(tf.getBackend());
     if (!state) {
       const parameters = new Parameters(createRandom(options.seed ?? 1));
       const model = chapter.createModel(parameters, sizes);
-      const optimizer = tf.train.adam(options.learningRate);
-      state = { backend: tf.getBackend(), parameters, model, optimizer, batch: makeBatch(items) };
+      state = { parameters, model, optimizer: tf.train.adam(options.learningRate), batch: makeBatch(items) };
+      states.set(tf.getBackend(), state);
     }
     const { model, batch, optimizer, parameters } = state;
     tf.tidy(() => {
