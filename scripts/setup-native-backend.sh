@@ -11,6 +11,9 @@
 # its headers, so we lay those out as that tarball and serve it from 127.0.0.1.
 #
 # Idempotent: a warm cache returns in well under a second. Safe to run concurrently (flock).
+# Measured on the 2-core build machine: about 40 s the first time (wheel 2 s from the local index,
+# tarball 5 s, npm install with the addon compiled 31 s, smoke check 1 s); 1.1 GB kept, 2.3 GB at
+# the peak (the wheel and the tarball are deleted at the end).
 # Failures exit non-zero with the reason on the last line of stderr (.ci/run passes it on to the
 # tests, which then report the native tests as skipped with that reason).
 # Env: LLM_TUTOR_NATIVE_CACHE (default ~/.cache/llm-tutor-native),
