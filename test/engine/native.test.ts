@@ -300,7 +300,11 @@ describe('native backend: calibration', () => {
   it('auto with a workload times tensorflow and wasm and says which it took and why', { skip }, async () => {
     const chapter = trainableChapters()[0];
     const trainItems = encodeExamples(examples(32, 9, 6), sourceVocab, targetVocab);
-    const workload = trainingStepWorkload(chapter, sizes, trainItems, { batchSize: 16, learningRate: 0.01, clipNorm: 5 });
+    const workload = trainingStepWorkload(chapter, sizes, trainItems, {
+      batchSize: 16,
+      learningRate: 0.01,
+      clipNorm: 5,
+    });
     const before = tf.memory().numTensors;
     const lines: string[] = [];
     const chosen = await chooseBackend('auto', workload.step, { budgetMs: 400, log: (line) => lines.push(line) });
