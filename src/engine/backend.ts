@@ -136,6 +136,18 @@ async function firstThatLoads(): Promise<BackendSelection> {
   throw new BackendUnavailableError(`no backend is available: ${problems.join('; ')}`);
 }
 
+/**
+ * The fastest of `names` (in order of preference) by `msPerStep`: a later one replaces the best so
+ * far only when faster by more than `margin` (a fraction), so near-ties keep the preferred one.
+ */
+export function pickFastest(
+  names: readonly BackendName[],
+  msPerStep: Partial<Record<BackendName, number>>,
+  margin: number,
+): BackendName {
+  return names.reduce((best, name) => (msPerStep[name]! < msPerStep[best]! * (1 - margin) ? name : best));
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -190,8 +202,7 @@ async function calibrate(workload: () => void, options: CalibrationOptions): Pro
   let winner: BackendName | undefined;
   let reason: string;
   if (timed.length > 0) {
-    // The preferred (first) candidate keeps its place unless another is clearly faster.
-    winner = timed.reduce((best, name) => (msPerStep[name]! < msPerStep[best]! * (1 - margin) ? name : best));
+    winner = pickFastest(timed, msPerStep, margin);
     const others = timed
       .filter((name) => name !== winner)
       .map((name) => `${name} ${msPerStep[name]!.toFixed(1)} ms/step`);
