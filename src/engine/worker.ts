@@ -87,12 +87,11 @@ export class EngineWorker {
     let lastProgress = 0;
     let runDir: string | null = null;
     try {
-      const selected = await selectBackend(request.backend);
       await train(
         {
           chapter,
           runsDir: request.runsDir,
-          backend: selected,
+          backend: request.backend,
           packageVersion: PACKAGE_VERSION,
           task: request.task,
           variant: request.variant,

@@ -13,9 +13,12 @@ const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'llm-tutor.js');
 let work: string;
 let runsDir: string;
+// The CLI as installed without the native backend, even when the suite runs with it
+// (LLM_TUTOR_TFJS_NODE; see native.test.ts): `--backend tensorflow` must fail cleanly here.
+const env = { ...process.env, LLM_TUTOR_TFJS_NODE: '' };
 
 function cli(args: string[], cwd = work) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -10,7 +10,9 @@ import { tidy } from '../nn/tidy';
 function readWeights(model: ChapterModel, batch: Batch, pick: (attention: AttentionOutput[]) => AttentionOutput) {
   const [weights, keep] = tidy(() => {
     const attention = pick(model.forward(batch, { training: false, seed: 0 }).attention);
-    const mask = attention.keep ? tf.mul(tf.onesLike(attention.weights), attention.keep) : tf.onesLike(attention.weights);
+    const mask = attention.keep
+      ? tf.mul(tf.onesLike(attention.weights), attention.keep)
+      : tf.onesLike(attention.weights);
     return [attention.weights, mask] as const;
   });
   const shape = weights.shape as [number, number, number, number];

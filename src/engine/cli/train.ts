@@ -52,12 +52,15 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     if (error instanceof TrainError) throw new UsageError(error.message);
     throw error;
   }
-  let backendName;
-  try {
-    backendName = await selectBackend(backend);
-  } catch (error) {
-    if (error instanceof BackendUnavailableError) throw new UsageError(error.message);
-    throw error;
+  // An explicit backend that is not available is bad input (exit 2); `auto` is decided by the
+  // trainer, which times a few steps of this run's model on each backend that loads.
+  if (backend !== 'auto') {
+    try {
+      await selectBackend(backend);
+    } catch (error) {
+      if (error instanceof BackendUnavailableError) throw new UsageError(error.message);
+      throw error;
+    }
   }
 
   const bar = new ProgressBar(out);
@@ -78,14 +81,12 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
   // SIGTERM (a `kill`, a closing terminal) stops the same way as Ctrl-C: the run ends `stopped`.
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  print(`backend=${backendName}`);
   try {
     const result = await train(
       {
         chapter,
         runsDir,
-        backend: backendName,
-        backendReason: backend === 'auto' ? `auto: ${backendName}` : 'chosen',
+        backend,
         packageVersion: PACKAGE_VERSION,
         ...request,
         resume,
@@ -98,7 +99,10 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
         progress: (p) => {
           if (!options.quiet) bar.update(p.epoch, p.epochs, p.batch, p.batches, p.trainLoss);
         },
-        runStarted: (run) => print(`run_dir=${run.runDir}`),
+        runStarted: (run) => {
+          print(`backend=${run.config.backend}`);
+          print(`run_dir=${run.runDir}`);
+        },
       },
     );
     bar.clear();

@@ -52,7 +52,8 @@ export function sequenceTarget(name: SequenceTaskName, source: readonly string[]
 function capacity(options: SequenceTaskOptions): number {
   const symbols = ALPHABETS[options.alphabet].length;
   let total = 0;
-  for (let length = options.minLength; length <= options.maxLength && total < 1e12; length++) total += symbols ** length;
+  for (let length = options.minLength; length <= options.maxLength && total < 1e12; length++)
+    total += symbols ** length;
   return total;
 }
 
@@ -68,7 +69,9 @@ export function generateSequenceTask(name: SequenceTaskName, options: SequenceTa
   }
   const total = options.testSize + options.validationSize + options.trainSize;
   if (total > capacity(options) / 2) {
-    throw new Error(`${total} distinct sequences of length ${minLength}..${maxLength} over ${options.alphabet} are not available`);
+    throw new Error(
+      `${total} distinct sequences of length ${minLength}..${maxLength} over ${options.alphabet} are not available`,
+    );
   }
   const symbols = ALPHABETS[options.alphabet];
   const random = createRandom(options.seed);

@@ -15,8 +15,10 @@ import type {
   ShapeEntry,
   StepRecord,
 } from '../../shared/run/records';
-import type { BackendName } from '../../shared/ids';
+import type { BackendChoice } from '../../shared/ids';
+import { chooseBackend } from '../backend';
 import { createRunFolder, RunWriter } from '../../runStore';
+import type { Hyperparameters } from '../../shared/course/chapter';
 import type { Chapter, ChapterModel, RunData, TrainOptimizer } from '../chapters/contract';
 import { checkpointFiles, restoreOptimizer, restoreWeights } from '../checkpoint/weights';
 import { clipByGlobalNorm, maskedCrossEntropy } from '../nn/loss';
@@ -27,6 +29,7 @@ import { formatChecksLine, formatEvaluationLine } from './format';
 import { copyHistory } from './resume';
 import { planNewRun, planResume, TrainError, type TrainRequestOptions } from './runConfig';
 import { describeShapes } from './shapes';
+import { trainingStepWorkload } from './stepWorkload';
 import { buildSnapshot, snapshotChecks } from './snapshot';
 
 export { TrainError };
@@ -34,9 +37,8 @@ export { TrainError };
 export interface TrainSetup extends TrainRequestOptions {
   chapter: Chapter;
   runsDir: string;
-  backend: BackendName;
-  /** Why this backend (the learner's choice, or what `auto` measured); recorded in config.json. */
-  backendReason?: string;
+  /** `auto` times a few training steps of this run's model on each backend that loads (chooseBackend). */
+  backend: BackendChoice;
   packageVersion: string;
   /** A run folder to continue from: its verified checkpoint is loaded, its history copied. */
   resume?: string;
@@ -90,6 +92,17 @@ function recordShapes(chapter: Chapter, model: ChapterModel, data: RunData, batc
   }
 }
 
+/** The backend of the run: the learner's choice, or for `auto` the faster on a few timed steps of this model. */
+async function selectForRun(setup: TrainSetup, hyper: Hyperparameters, data: RunData, events: Partial<TrainerEvents>) {
+  if (setup.backend !== 'auto') return chooseBackend(setup.backend);
+  const workload = trainingStepWorkload(setup.chapter, hyper, data);
+  try {
+    return await chooseBackend('auto', workload.step, { log: (line) => events.log?.(line) });
+  } finally {
+    workload.dispose();
+  }
+}
+
 /** Trains a chapter's model and writes the run folder. Resolves when the run ends (completed, stopped or failed). */
 export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = {}): Promise<TrainResult> {
   const { chapter } = setup;
@@ -108,6 +121,7 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
   const batchSize = Number(hyper.batchSize);
   const clipNorm = typeof hyper.clipNorm === 'number' ? hyper.clipNorm : null;
   const data = chapter.prepare({ task: plan.task, hyperparameters: hyper, seed: plan.seed });
+  const backend = await selectForRun(setup, hyper, data, events);
   if (
     resume &&
     (!sameVocab(data.sourceVocab.tokens, resume.previous.data.sourceVocab) ||
@@ -143,7 +157,8 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     task: plan.task,
     variant: plan.variant,
     seed: plan.seed,
-    backend: setup.backend,
+    backend: backend.backend,
+    backendReason: backend.reason,
     packageVersion: setup.packageVersion,
     createdAt: new Date().toISOString(),
     data: {
@@ -153,7 +168,6 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     },
     hyperparameters: hyper,
   };
-  if (setup.backendReason) config.backendReason = setup.backendReason;
   if (data.corpus) config.data.corpus = data.corpus;
   if (resume) config.resumedFrom = resume.previous.runId;
   const writer = new RunWriter(runDir);

@@ -37,8 +37,22 @@ function padded(rows: number[][], width: number): Int32Array {
 export function makePositionBatch(items: PositionItem[]): Batch {
   const batch = items.length;
   const length = Math.max(...items.map((item) => item.ids.length));
-  const sourceIds = tf.tensor2d(padded(items.map((item) => item.ids), length), [batch, length], 'int32'); // [batch, len]
-  const targets = tf.tensor2d(padded(items.map((item) => item.targetIds), length), [batch, length], 'int32'); // [batch, len]
+  const sourceIds = tf.tensor2d(
+    padded(
+      items.map((item) => item.ids),
+      length,
+    ),
+    [batch, length],
+    'int32',
+  ); // [batch, len]
+  const targets = tf.tensor2d(
+    padded(
+      items.map((item) => item.targetIds),
+      length,
+    ),
+    [batch, length],
+    'int32',
+  ); // [batch, len]
   const sourceMask = tf.tidy(() => tf.cast(tf.notEqual(sourceIds, PAD_ID), 'float32')) as tf.Tensor2D; // [batch, len]
   return { inputs: { source_ids: sourceIds, source_mask: sourceMask }, targets, lossMask: tf.clone(sourceMask) };
 }
@@ -51,7 +65,12 @@ export interface PositionEvaluation {
   correct: boolean[];
 }
 
-export function evaluatePositions(model: ChapterModel, items: PositionItem[], data: RunData, batchSize = 256): PositionEvaluation {
+export function evaluatePositions(
+  model: ChapterModel,
+  items: PositionItem[],
+  data: RunData,
+  batchSize = 256,
+): PositionEvaluation {
   let lossSum = 0;
   let positions = 0;
   let hitsTotal = 0;
@@ -143,7 +162,9 @@ export function positionData(task: TaskData, seed: number, maxLength: number): P
     targetVocab: task.targetVocab,
     summary: `train=${train.length} validation=${validation.length} test=${task.test.length}`,
     epochBatches: (epoch, batchSize) =>
-      shuffledBatches(lengths, batchSize, createRandom(seed * 7919 + epoch)).map((indices) => indices.map((i) => train[i])),
+      shuffledBatches(lengths, batchSize, createRandom(seed * 7919 + epoch)).map((indices) =>
+        indices.map((i) => train[i]),
+      ),
     batch: (items) => makePositionBatch(items as PositionItem[]),
     firstBatch: (size) => makePositionBatch(train.slice(0, size)),
     evaluate(model) {
@@ -175,12 +196,14 @@ export function positionData(task: TaskData, seed: number, maxLength: number): P
       );
       const weights = shapes.find((entry) => entry.name === 'attention_weights');
       if (weights) log(`attention_shape=(${weights.dims.join(', ')})=(${weights.shape.join(', ')})`);
-      for (let i = 0; i < Math.min(5, test.length); i++) log(formatSampleLine(test[i].example, evaluation.predicted[i], task.level));
+      for (let i = 0; i < Math.min(5, test.length); i++)
+        log(formatSampleLine(test[i].example, evaluation.predicted[i], task.level));
     },
     predict(model, text): Prediction {
       const source = tokenize(text, task.level);
       if (source.length === 0) throw new Error('the text is empty');
-      if (source.length > maxLength) throw new Error(`the model has ${maxLength} positions; the text has ${source.length} tokens`);
+      if (source.length > maxLength)
+        throw new Error(`the model has ${maxLength} positions; the text has ${source.length} tokens`);
       const { ids, unknownTokens } = encodeLearnerTokens(source, task.sourceVocab);
       const item: PositionItem = { example: { source, target: [] }, ids, targetIds: ids };
       const set = probePositions(model, [item], data);
