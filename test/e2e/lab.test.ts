@@ -25,9 +25,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { MESSAGES_EN, MESSAGES_ZH_CN } from '../../src/extension/messages';
-import type { EpochMetrics, RunStatus } from '../../src/protocol/run';
+import type { EvaluationRecord as EpochMetrics, RunStatus } from '../../src/shared/run/records';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
-import { attentionSeq2SeqInfo } from '../../src/engine/chapters/attention-seq2seq/contract';
+import { chapterInfo } from '../../src/shared/course/catalogue';
+const attentionSeq2SeqInfo = chapterInfo('attention-seq2seq');
 import {
   ARTIFACTS_DIR,
   REPO_ROOT,
@@ -740,7 +741,7 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
           assert.match(view.epochLabel, /epoch 2 \(of 2\)/);
           assert.ok(
             view.chartSummary.includes(
-              `Epoch 2: train loss ${last.train_loss.toFixed(4)}, validation loss ${last.val_loss.toFixed(4)}`,
+              `Epoch 2: train loss ${last.train_loss.toFixed(4)}, validation loss ${last.values.val_loss.toFixed(4)}`,
             ),
             view.chartSummary,
           );

@@ -226,6 +226,12 @@ export interface Chapter {
   createOptimizer(hyperparameters: Hyperparameters): TrainOptimizer;
   /** Chapter-specific self-checks, beside the generic ones (rows sum to 1, masked weight 0). */
   checks?(context: CheckContext): SelfCheckResult[];
+  /**
+   * The group a weight's gradient is reported in (e.g. `layer2`), or null: the trainer records the
+   * gradient norm of each group in its step lines (`gradient_norms`), so the panel can chart, say,
+   * how the gradients of each layer change through training.
+   */
+  gradientGroups?(weightName: string): string | null;
   /** Diagnostics computed once per run (figures.json). */
   figures?(hyperparameters: Hyperparameters, data: RunData): Figure[];
 }

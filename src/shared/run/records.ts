@@ -123,6 +123,8 @@ export const StepRecordSchema = v.object({
   samples_per_second: measure,
   train_loss: measure,
   learning_rate: v.optional(measure),
+  /** The L2 norm of the gradients of each weight group the chapter names (e.g. per layer), at this step. */
+  gradient_norms: v.optional(plainRecord(measure)),
 });
 export type StepRecord = v.InferOutput<typeof StepRecordSchema>;
 
