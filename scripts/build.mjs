@@ -1,4 +1,4 @@
-// One esbuild script for the three bundles (DESIGN.md): dist/engine.js (CLI + worker, Node),
+// One esbuild script for the three bundles (docs/architecture.md): dist/engine.js (CLI + worker, Node),
 // dist/extension.js (VS Code host), dist/webview.js (browser). The wasm backend's .wasm files are
 // copied beside the engine bundle, where src/engine/backend.ts looks for them.
 import * as esbuild from 'esbuild';

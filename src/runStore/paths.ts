@@ -1,5 +1,5 @@
 /**
- * Names of everything inside a run folder, in one place (DESIGN.md "A run on disk"), plus the
+ * Names of everything inside a run folder, in one place (docs/architecture.md "A run on disk"), plus the
  * run id format and the "is this path inside the runs directory" check.
  *
  * Pure Node (`fs`, `path`): imported by the engine, the CLI and the VS Code extension.

@@ -17,7 +17,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`attention numerics (${backend})`, () => {
     before(() => useBackend(backend));
 
-    // DESIGN.md and the course notes print 1.4, 1.8, 2.2 for this example; by hand the rows give
+    // The course notes print 1.4, 1.8, 2.2 for this example; by hand the rows give
     // 0.6·1 + 0.2·2 + 0.2·3 = 1.6, then 2.0 and 2.4. Like the book's 0.756 below, the lab shows
     // the computed value, and this test proves the printed one wrong.
     it('worked example 我 爱 你: weights @ values [1, 2, 3] = 1.6, 2.0, 2.4 (the notes print 1.4, 1.8, 2.2)', () => {

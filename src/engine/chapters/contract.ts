@@ -212,6 +212,12 @@ export interface TrainOptimizer {
   dispose(): void;
 }
 
+export interface OptimizerContext {
+  parameters: Parameters;
+  /** Optimiser steps in one epoch (or evaluation period) of this run. */
+  stepsPerEpoch: number;
+}
+
 export interface PrepareOptions {
   task: string;
   hyperparameters: Hyperparameters;
@@ -223,7 +229,8 @@ export interface Chapter {
   /** The run's data, deterministic under the seed. */
   prepare(options: PrepareOptions): RunData;
   createModel(parameters: Parameters, hyperparameters: Hyperparameters, data: RunData): ChapterModel;
-  createOptimizer(hyperparameters: Hyperparameters): TrainOptimizer;
+  /** The optimiser and its learning-rate schedule (`stepsPerEpoch` lets a schedule end with the run). */
+  createOptimizer(hyperparameters: Hyperparameters, context: OptimizerContext): TrainOptimizer;
   /** Chapter-specific self-checks, beside the generic ones (rows sum to 1, masked weight 0). */
   checks?(context: CheckContext): SelfCheckResult[];
   /**

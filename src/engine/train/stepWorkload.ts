@@ -48,7 +48,8 @@ export function trainingStepWorkload(chapter: Chapter, hyper: Hyperparameters, d
     if (!state) {
       const parameters = new Parameters(createRandom(seed));
       const model = chapter.createModel(parameters, hyper, data);
-      state = { parameters, model, optimizer: chapter.createOptimizer(hyper), batch: data.batch(items) };
+      const optimizer = chapter.createOptimizer(hyper, { parameters, stepsPerEpoch: batches.length });
+      state = { parameters, model, optimizer, batch: data.batch(items) };
       states.set(tf.getBackend(), state);
     }
     const { model, batch, optimizer, parameters } = state;

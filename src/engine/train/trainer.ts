@@ -127,7 +127,8 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
   let model: ChapterModel;
   try {
     model = chapter.createModel(parameters, hyper, data);
-    optimizer = chapter.createOptimizer(hyper);
+    const stepsPerEpoch = data.epochBatches(1, Number(hyper.batchSize)).length;
+    optimizer = chapter.createOptimizer(hyper, { parameters, stepsPerEpoch });
     if (resume) {
       restoreWeights(resume.checkpoint, parameters);
       await restoreOptimizer(resume.checkpoint, optimizer);
