@@ -98,6 +98,7 @@ export class EngineWorker {
           seed: request.seed,
           overrides: request.overrides,
           resume: request.resume,
+          corpus: request.corpus,
           shouldStop: () => live.stop,
         },
         {

@@ -1,4 +1,7 @@
 /** `--help` texts, one per command. */
+import type { ChapterInfo } from '../../shared/course/chapter';
+import { flagOf } from '../../shared/course/hyperparameters';
+
 export const HELP: Record<string, string> = {
   main: `llm-tutor — train small attention models and look inside them
 
@@ -15,23 +18,24 @@ Run 'llm-tutor <command> --help' for a command's options.`,
   train: `Usage: llm-tutor train <chapter> [options]
 
 Trains <chapter> (see 'llm-tutor chapters') and saves the run under --output-dir.
-Prints one line per epoch, then the attention and logits shapes, the attention row sums
-and sample translations. Ctrl-C stops cleanly and keeps the run (status 'stopped').
+Prints one line per evaluation with the chapter's metrics and self-checks, then the test metrics,
+the attention shapes and samples. Ctrl-C or SIGTERM stops cleanly after the current step and keeps
+the run (status 'stopped').
 
-Options:
-  --task NAME          dates | phrases (default: the chapter's)
-  --epochs N           epochs to train (default: the chapter's)
-  --batch-size N       examples per step
-  --lr X               Adam learning rate
-  --hidden-size N      GRU hidden size
+Options for every chapter:
+  --task NAME          the chapter's task (default: the chapter's)
+  --variant NAME       a named variant of the chapter (default: the chapter's)
   --seed N             seed for data, initial weights and shuffling (default 42)
-  --backend NAME       auto | tensorflow | wasm | cpu (default auto)
+  --backend NAME       auto | tensorflow | wasm | cpu (default auto: the faster on a few timed steps)
   --output-dir DIR     where runs are saved (default ./runs)
   --resume RUN         continue a saved run (a folder, or a run id in --output-dir)
-  --train-size N, --validation-size N, --test-size N
-                       dataset sizes (defaults depend on the task)
+  --corpus SOURCE      a language model's text: en | zh | a file or folder path
+  --lr X               short for --learning-rate
   --quiet              only the final lines
-  --help               this text`,
+  --help               this text; 'llm-tutor train <chapter> --help' lists the chapter's own options
+
+Every hyperparameter the chapter declares is a flag too (dModel → --d-model), checked against
+its range.`,
   chapters: `Usage: llm-tutor chapters
 
 Lists the course's chapters: id, title, and whether this version can train them.`,
@@ -48,3 +52,27 @@ or a run id inside --runs-dir (default ./runs).`,
 Decodes "text" greedily with RUN's saved model and prints the prediction and its attention
 matrix (rows: generated tokens, columns: source tokens).`,
 };
+
+/** `llm-tutor train <chapter> --help`: the general text, then the chapter's tasks, variants and hyperparameters. */
+export function chapterTrainHelp(info: ChapterInfo): string {
+  const lines = [HELP.train, '', `${info.id}: ${info.title.en}`];
+  lines.push(
+    `  tasks:     ${info.tasks.map((task) => task.id + (task.id === info.defaultTask ? ' (default)' : '')).join(', ')}`,
+  );
+  lines.push(
+    `  variants:  ${info.variants.map((v) => v.id + (v.id === info.defaultVariant ? ' (default)' : '')).join(', ')}`,
+  );
+  lines.push('  hyperparameters:');
+  for (const spec of info.hyperparameters) {
+    const range =
+      spec.type === 'integer' || spec.type === 'number'
+        ? `${spec.min}..${spec.max}`
+        : spec.type === 'choice'
+          ? spec.choices.join(' | ')
+          : 'true | false';
+    lines.push(
+      `    --${flagOf(spec.key).padEnd(18)} ${range.padEnd(22)} default ${String(spec.default)}  ${spec.label.en}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,5 +1,7 @@
 /** The `llm-tutor` command line: dispatches to one function per command. */
-import { HELP } from './help';
+import { chapterInfo } from '../../shared/course/catalogue';
+import { isChapterId } from '../../shared/ids';
+import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
 import { trainCommand } from './train';
@@ -35,7 +37,8 @@ export async function runCli(
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    out.write(HELP[name] + '\n');
+    const chapter = name === 'train' ? rest.find((arg) => isChapterId(arg)) : undefined;
+    out.write((chapter ? chapterTrainHelp(chapterInfo(chapter)) : HELP[name]) + '\n');
     return EXIT_OK;
   }
   try {

@@ -10,7 +10,7 @@ import { train } from '../train/trainer';
 import { PACKAGE_VERSION } from '../version';
 import { chapterArgument, parseTrainOptions } from './options';
 import { ProgressBar } from './progress';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from './usage';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
 export async function trainCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
   const chapterId = chapterArgument(args);
@@ -35,7 +35,13 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     throw new UsageError(`--output-dir: ${error instanceof Error ? error.message : String(error)}`);
   }
   let resume: string | undefined;
-  const request = { task: options.task, variant: options.variant, seed: options.seed, overrides: options.overrides };
+  const request = {
+    task: options.task,
+    variant: options.variant,
+    seed: options.seed,
+    overrides: options.overrides,
+    corpus: options.corpus,
+  };
   try {
     // Refuse bad input before anything is written (the trainer checks again).
     if (options.resume !== undefined) {
@@ -63,6 +69,7 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     }
   }
 
+  let started = false;
   const bar = new ProgressBar(out);
   const print = (line: string) => {
     bar.clear();
@@ -100,6 +107,7 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
           if (!options.quiet) bar.update(p.epoch, p.epochs, p.batch, p.batches, p.trainLoss);
         },
         runStarted: (run) => {
+          started = true;
           print(`backend=${run.config.backend}`);
           print(`run_dir=${run.runDir}`);
         },
@@ -111,8 +119,9 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
   } catch (error) {
     bar.clear();
     if (error instanceof TrainError) {
-      err.write(`llm-tutor: ${error.message}\n`);
-      return EXIT_FAILED;
+      err.write(`llm-tutor train: ${error.message}\n`);
+      // Refused before the run folder existed (nothing written): bad input, exit 2.
+      return started ? EXIT_FAILED : EXIT_USAGE;
     }
     err.write(`llm-tutor: training failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
     return EXIT_FAILED;

@@ -38,6 +38,8 @@ export const TrainRequestSchema = v.strictObject({
   /** The learner's hyperparameter overrides, checked against the chapter's declared ranges. */
   overrides: plainRecord(HyperValueSchema),
   resume: v.optional(path),
+  /** A language model's corpus: a built-in id (`en`, `zh`) or a file or folder path. */
+  corpus: v.optional(path),
 });
 export type TrainRequest = v.InferOutput<typeof TrainRequestSchema>;
 
