@@ -7,6 +7,7 @@ import {
   ACCURACY_CHART,
   LOSS_CHART,
   VAL_LOSS,
+  choice,
   flag,
   integer,
   number,
@@ -218,6 +219,7 @@ export const info: ChapterInfo = {
       8,
       512,
     ),
+    choice('positions', { en: 'position embeddings', 'zh-cn': '位置嵌入' }, 'learned', ['learned', 'sinusoidal']),
     flag('nsp', { en: 'next-sentence prediction', 'zh-cn': '下一句预测' }, false),
     integer(
       'vocabSize',

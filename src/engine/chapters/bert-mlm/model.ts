@@ -26,7 +26,7 @@ import { matMul } from '../../nn/matmul';
 import { paddingKeepMask } from '../../nn/masks';
 import { createSelfAttention, selfAttention, type SelfAttentionWeights } from '../../nn/multiHeadAttention';
 import type { Parameters } from '../../nn/parameters';
-import { addPositions, createLearnedPositions } from '../../nn/positions';
+import { addPositions, createLearnedPositions, sinusoidalTable } from '../../nn/positions';
 import { createTape } from '../../nn/tape';
 import type { AttentionOutput, Batch, ChapterModel, ForwardContext, ForwardOutput, RunData } from '../contract';
 
@@ -37,7 +37,11 @@ const ENCODER = 'encoder';
 /** Two segments: A (with `[CLS]`) and B. */
 export const SEGMENTS = 2;
 
+/** `learned`: a trained vector per position (BERT); `sinusoidal`: the fixed sin/cos table of the Transformer. */
+export type PositionKind = 'learned' | 'sinusoidal';
+
 export interface BertSizes {
+  positions: PositionKind;
   vocabSize: number;
   maxLength: number;
   modelSize: number;
@@ -48,6 +52,7 @@ export interface BertSizes {
 
 export function bertSizes(hyper: Hyperparameters, data: Pick<RunData, 'sourceVocab'>): BertSizes {
   return {
+    positions: hyper.positions === 'sinusoidal' ? 'sinusoidal' : 'learned',
     vocabSize: data.sourceVocab.size,
     maxLength: Number(hyper.maxLength),
     modelSize: Number(hyper.dModel),
@@ -62,7 +67,8 @@ export function bertSizes(hyper: Hyperparameters, data: Pick<RunData, 'sourceVoc
 export interface BertEmbeddingWeights {
   tokens: tf.Variable; // [vocab, d_model]: also the MLM head's output layer (tied)
   segments: tf.Variable; // [2, d_model]
-  positions: tf.Variable; // [max_len, d_model]
+  positions: tf.Variable | null; // [max_len, d_model]; null for the fixed sinusoidal table
+  maxLength: number;
   norm: LayerNormWeights;
 }
 
@@ -71,7 +77,11 @@ export function createBertEmbeddings(parameters: Parameters, sizes: BertSizes): 
   return {
     tokens: parameters.normal('embeddings/tokens', sizes.vocabSize, d, EMBEDDING_STD),
     segments: parameters.normal('embeddings/segments', SEGMENTS, d, EMBEDDING_STD),
-    positions: createLearnedPositions(parameters, 'embeddings/positions', sizes.maxLength, d, EMBEDDING_STD),
+    positions:
+      sizes.positions === 'learned'
+        ? createLearnedPositions(parameters, 'embeddings/positions', sizes.maxLength, d, EMBEDDING_STD)
+        : null,
+    maxLength: sizes.maxLength,
     norm: createLayerNorm(parameters, 'embeddings/norm', d),
   };
 }
@@ -81,6 +91,16 @@ export type BertEmbeddingsResult = {
   segmentEmbeddings: tf.Tensor3D; // [batch, len, d_model]
   output: tf.Tensor3D; // [batch, len, d_model]
 };
+
+/**
+ * The fixed sinusoidal table `[max_len, d_model]`, scaled to the embeddings' spread (sin and cos
+ * have variance ½, so × √2 · 0.02): added to embeddings of std 0.02 and normalised together, it
+ * neither drowns the tokens nor is drowned by them. Rebuilt per pass (a few thousand sines).
+ */
+function scaledSinusoids(maxLength: number, modelSize: number): tf.Tensor2D {
+  const table = sinusoidalTable(maxLength, modelSize).map((x) => x * Math.SQRT2 * EMBEDDING_STD);
+  return tf.tensor2d(Float32Array.from(table), [maxLength, modelSize]); // [max_len, d_model]
+}
 
 /**
  * `ids`, `segmentIds [batch, len]` (int32) → LN(token + segment + position) `[batch, len, d_model]`,
@@ -97,7 +117,7 @@ export function bertEmbeddings(
     const segmentEmbeddings = embedLookup(segmentIds, weights.segments as tf.Tensor2D); // [batch, len, d_model]
     const summed = addPositions(
       tf.add(tokenEmbeddings, segmentEmbeddings) as tf.Tensor3D,
-      weights.positions as tf.Tensor2D,
+      (weights.positions as tf.Tensor2D | null) ?? scaledSinusoids(weights.maxLength, tokenEmbeddings.shape[2]),
     ); // [batch, len, d_model]
     const normalised = layerNorm(summed, weights.norm); // [batch, len, d_model]
     const output = dropoutOptions ? dropout(normalised, dropoutOptions) : normalised; // [batch, len, d_model]
