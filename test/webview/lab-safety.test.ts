@@ -76,7 +76,7 @@ describe('lab panel: safety', () => {
     });
     assert.equal(
       await text(panel.page, '#messages .message-text'),
-      'Ignored an invalid message from the extension (epoch): "metrics.epoch" must be number',
+      'Ignored an invalid message from the extension (epoch): metrics.epoch must be number',
     );
     await send(panel.page, encoderDecoderInit());
     const before = await dataset(panel.page, '#chart-loss');
