@@ -104,7 +104,7 @@ describe('lab panel: safety', () => {
       assert.ok(!line.includes('\n') && line.length < 300, line);
     }
     assert.ok(
-      lines.some((line) => line.includes('"status.state"')),
+      lines.some((line) => line.includes('status.state must be')),
       lines.join(' | '),
     );
     assert.ok(!lines.join('').includes('xxxxxxxxxx'), 'an unknown type is not echoed');
