@@ -43,7 +43,7 @@ function sourceFiles(chapter: string): { file: string; lines: string[] }[] {
 }
 
 function quoted(name: string): string[] {
-  return [`'${name}'`, `"${name}"`, `\`${name}\``];
+  return [`'${name}'`, `"${name}"`, `\`${name}`];
 }
 
 /** Names to look for: the name itself, then (weights) its prefixes at `/` boundaries, longest first. */
@@ -53,13 +53,24 @@ function candidates(name: string): string[] {
   return prefixes;
 }
 
-/** The line of `chapter`'s sources that creates `name`, or undefined when none mentions it. */
+/** What the first line of a statement that creates a tensor or declares a weight looks like. */
+export const CREATES = /tape\(|parameters\.\w+\(|create\w*\(|\bconst \w+ = |\blet \w+ = /;
+/** How far above the mentioning line the statement may start (a call the formatter wrapped). */
+export const STATEMENT_LINES = 3;
+
+/**
+ * The line of `chapter`'s sources that creates `name` — the start of the statement whose text
+ * quotes it — or undefined when none mentions it.
+ */
 export function sourceLineOf(chapter: string, name: string): SourceLine | undefined {
   for (const candidate of candidates(name)) {
     const needles = quoted(candidate);
     for (const { file, lines } of sourceFiles(chapter)) {
       const index = lines.findIndex((line) => needles.some((needle) => line.includes(needle)));
-      if (index !== -1) return { file, line: index + 1 };
+      if (index === -1) continue;
+      let start = index;
+      while (start > 0 && index - start < STATEMENT_LINES && !CREATES.test(lines[start])) start--;
+      return { file, line: (CREATES.test(lines[start]) ? start : index) + 1 };
     }
   }
   return undefined;
