@@ -1,5 +1,6 @@
 /** The `llm-tutor` command line: dispatches to one function per command. */
 import { HELP } from './help';
+import { compareCommand } from './compare';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
 import { trainCommand } from './train';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   show: showCommand,
   predict: predictCommand,
+  compare: compareCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
