@@ -43,6 +43,8 @@ import { trainableChapter } from '../../src/engine/chapters/registry';
 import type { TrainSetup } from '../../src/engine/train/trainer';
 import { TrainError } from '../../src/engine/train/runConfig';
 import { planVariants, trainVariants } from '../../src/engine/train/variants';
+import { EngineWorker } from '../../src/engine/worker';
+import type { EngineToHost } from '../../src/shared/protocol/engine';
 import { makeTempDir, removeTempDir, writeFixtureRun } from './fixtures/runFixture';
 
 const temporaryDirs: string[] = [];
@@ -474,5 +476,66 @@ describe('variants one after another', () => {
       stopped.map((o) => o.state),
       ['stopped', 'skipped', 'skipped', 'skipped'],
     );
+  });
+});
+
+describe('the engine worker trains variants', () => {
+  it('one after another with one seed: a runStarted per run (same requestId), then variantsEnded', async () => {
+    const runsDir = tempDir();
+    const sent: EngineToHost[] = [];
+    const worker = new EngineWorker((message) => sent.push(message));
+    await worker.receive({
+      type: 'trainVariants',
+      requestId: 'q1',
+      chapter: 'self-attention',
+      runsDir,
+      backend: 'wasm',
+      task: 'reverse',
+      variants: ['scaled', 'no-positions'],
+      seed: 3,
+      overrides: { epochs: 1, trainSize: 200, validationSize: 40, testSize: 10 },
+    });
+    const started = sent.filter((m) => m.type === 'runStarted');
+    assert.deepEqual(
+      started.map((m) => (m.type === 'runStarted' ? [m.requestId, m.config.variant, m.config.seed] : [])),
+      [
+        ['q1', 'scaled', 3],
+        ['q1', 'no-positions', 3],
+      ],
+    );
+    const ended = sent.find((m) => m.type === 'variantsEnded');
+    assert.ok(ended && ended.type === 'variantsEnded');
+    assert.deepEqual(
+      ended.outcomes.map((o) => [o.variant, o.state]),
+      [
+        ['scaled', 'completed'],
+        ['no-positions', 'completed'],
+      ],
+    );
+    assert.equal(sent.filter((m) => m.type === 'runEnded').length, 2);
+    assert.equal(sent.filter((m) => m.type === 'epoch').length, 2);
+    assert.ok(
+      sent.every((m) => m.type !== 'error'),
+      JSON.stringify(sent.find((m) => m.type === 'error')),
+    );
+
+    // A bad variant is refused before anything is written.
+    const before = fs.readdirSync(runsDir).length;
+    sent.length = 0;
+    await worker.receive({
+      type: 'trainVariants',
+      requestId: 'q2',
+      chapter: 'self-attention',
+      runsDir,
+      backend: 'wasm',
+      variants: ['scaled', 'nope'],
+      overrides: {},
+    });
+    const refusals = sent as EngineToHost[];
+    assert.equal(refusals.length, 1);
+    const [refusal] = refusals;
+    assert.ok(refusal.type === 'error' && refusal.requestId === 'q2');
+    assert.match(refusal.message, /^variant nope: unknown variant/);
+    assert.equal(fs.readdirSync(runsDir).length, before);
   });
 });
