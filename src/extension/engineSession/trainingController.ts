@@ -296,7 +296,9 @@ export class TrainingController implements vscode.Disposable {
       this.statusBar.hide();
       void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
       this.options.onRunsChanged();
-      comparison?.sequenceEnded();
+      // A sequence that started no run leaves nothing to compare.
+      if (sequence.started === 0) comparison?.dispose();
+      else comparison?.sequenceEnded();
     }
     if (outcomes) this.reportVariants(chapterTitle, outcomes, comparison);
     return outcomes;
