@@ -178,9 +178,8 @@ export class CompareView {
     setText(this.subtitle, subtitle);
     show(this.subtitle, subtitle !== '');
 
-    const key = JSON.stringify(
-      model.runs.map((run) => [run.runId, run.run.status.state, run.live, run.evaluations.length]),
-    );
+    // The list is rebuilt only when its runs change (a rebuilt button would lose the keyboard focus).
+    const key = JSON.stringify(model.runs.map((run) => run.runId));
     if (this.runList.dataset.key !== key) {
       this.runList.dataset.key = key;
       this.swatches.length = 0;
@@ -193,19 +192,13 @@ export class CompareView {
             attrs: { secondary: true, 'data-run-id': run.runId, id: `compare-open-${i}` },
           });
           open.addEventListener('click', () => post({ type: 'openRun', runId: run.runId }));
-          const details = t('compareRunDetails', {
-            runId: run.runId,
-            status: run.live ? t('statusLive') : t(STATUS_KEYS[run.run.status.state]),
-            done: run.run.status.epochsCompleted,
-            epochs: plannedEpochs(run) || '?',
-          });
           return el(
             'li',
             { className: 'compare-run', attrs: { 'data-run-id': run.runId, 'data-letter': runLetter(i) } },
             [
               swatch,
               el('span', { className: 'compare-run-legend', text: runLegend(run, i) }),
-              el('span', { className: 'compare-run-details muted', text: details }),
+              el('span', { className: 'compare-run-details muted' }),
               open,
             ],
           );
@@ -213,6 +206,19 @@ export class CompareView {
       );
       this.drawSwatches();
     }
+    model.runs.forEach((run, i) => {
+      const details = this.runList.children[i]?.querySelector('.compare-run-details');
+      if (!details) return;
+      setText(
+        details,
+        t('compareRunDetails', {
+          runId: run.runId,
+          status: run.live ? t('statusLive') : t(STATUS_KEYS[run.run.status.state]),
+          done: run.run.status.epochsCompleted,
+          epochs: plannedEpochs(run) || '?',
+        }),
+      );
+    });
     clear(this.damaged);
     for (const item of model.unreadable)
       this.damaged.appendChild(
