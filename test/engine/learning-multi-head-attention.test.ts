@@ -1,7 +1,7 @@
 /**
  * Learning in the multi-head-attention chapter, with a fixed seed and explicit settings (wasm,
  * deterministic): what its contract claims, measured on the learner's kind of run (the default
- * model, d_model 32, 4000 training examples of length 8), with 8 epochs instead of 15.
+ * model, d_model 32, 4000 training examples of length 8), with 6 epochs instead of 10.
  * - difference, four heads: ≥ 99% per-position accuracy; the heads' maps differ more than at
  *   initialisation (mean Jensen–Shannon divergence above its baseline); ≥ 90% of the heads'
  *   weight is on the two neighbours;
@@ -23,7 +23,7 @@ import { train } from '../../src/engine/train/trainer';
 import { useBackend } from './helpers';
 
 const chapter = trainableChapter('multi-head-attention')!;
-const budget = { trainSize: 4000, validationSize: 300, testSize: 50, epochs: 8 };
+const budget = { trainSize: 4000, validationSize: 300, testSize: 50, epochs: 6 };
 let runsDir: string;
 
 async function finalOf(
@@ -48,7 +48,7 @@ async function finalOf(
 
 const check = (checks: SelfCheckResult[], id: string) => checks.find((c) => c.id === id)!;
 
-describe('multi-head attention learns what its contract says (wasm, seed 1, 4000 examples, 8 epochs)', () => {
+describe('multi-head attention learns what its contract says (wasm, seed 1, 4000 examples, 6 epochs)', () => {
   before(async () => {
     await useBackend('wasm');
     runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learning-mha-'));
