@@ -18,9 +18,9 @@ export const HEADS_DIFFER: SelfCheckSpec = {
   id: 'heads-differ',
   label: { en: 'the heads look at different places', 'zh-cn': '各个头关注不同的位置' },
   description: {
-    en: 'mean Jensen–Shannon divergence (nats, 0 to ln 2 ≈ 0.693) between the rows of every pair of heads, over the real rows of 256 validation examples; the baseline is the same measure for the model as initialised (a fresh model from the run’s seed and hyperparameters), and the check passes when the trained value is greater than the baseline (with one head there is no pair: 0, and it fails)',
+    en: 'mean Jensen–Shannon divergence (nats, 0 to ln 2 ≈ 0.693) between the rows of every pair of heads, over the real rows of the first 256 validation examples; the baseline is the same measure for the model as initialised (a fresh model from the run’s seed and hyperparameters), and the check passes when the trained value is greater than the baseline (with one head there is no pair: 0, and it fails)',
     'zh-cn':
-      '每一对头的注意力行之间的平均 Jensen–Shannon 散度（奈特，0 到 ln 2 ≈ 0.693），在 256 个验证样本的真实行上计算；基线是初始化时模型的同一度量（用本次运行的种子和超参数新建的模型），训练后的值大于基线即通过（只有一个头时没有可比的一对：值为 0，不通过）',
+      '每一对头的注意力行之间的平均 Jensen–Shannon 散度（奈特，0 到 ln 2 ≈ 0.693），在前 256 个验证样本的真实行上计算；基线是初始化时模型的同一度量（用本次运行的种子和超参数新建的模型），训练后的值大于基线即通过（只有一个头时没有可比的一对：值为 0，不通过）',
   },
 };
 
@@ -28,9 +28,9 @@ export const NEIGHBOURS: SelfCheckSpec = {
   id: 'neighbours',
   label: { en: 'the heads read the two neighbours', 'zh-cn': '各个头读取两个邻居' },
   description: {
-    en: 'share of the attention weight on the left neighbour i − 1 and the right neighbour i + 1 (the sequence read as a ring), averaged over the heads and the real rows of 256 validation examples (passes at 0.9); the detail gives each head’s mean weight on each side, which shows how the heads share the work',
+    en: 'share of the attention weight on the left neighbour i − 1 and the right neighbour i + 1 (the sequence read as a ring), averaged over the heads and the real rows of the first 256 validation examples (passes at 0.9); the detail gives each head’s mean weight on each side, which shows how the heads share the work',
     'zh-cn':
-      '注意力权重落在左邻居 i − 1 和右邻居 i + 1 上的比例（序列首尾相接成环），对所有头以及 256 个验证样本的真实行取平均（0.9 及以上通过）；详情列出每个头在左右两边的平均权重，可以看出各头如何分工',
+      '注意力权重落在左邻居 i − 1 和右邻居 i + 1 上的比例（序列首尾相接成环），对所有头以及前 256 个验证样本的真实行取平均（0.9 及以上通过）；详情列出每个头在左右两边的平均权重，可以看出各头如何分工',
   },
 };
 
