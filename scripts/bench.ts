@@ -39,6 +39,14 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.95,
   },
+  {
+    name: 'multi-head-attention',
+    chapter: 'multi-head-attention',
+    task: 'difference',
+    overrides: { epochs: 15 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
 ];
 
 const { values } = parseArgs({
