@@ -39,8 +39,8 @@ describe('comparison presets (comparison.overrides)', () => {
     assert.ok(resolved.ok);
     const plain = resolveHyperparameters(preset, 'reverse', 'unscaled', {});
     assert.ok(plain.ok);
-    assert.deepEqual(resolved.value, { ...plain.value, dModel: 128, learningRate: 0.003 });
     assert.equal(resolved.value.scaled, false, 'the variant’s own override stays');
+    assert.deepEqual(resolved.value, { ...plain.value, dModel: 128, learningRate: 0.003 });
     const learner = resolveComparison(preset, 'scaled', { learningRate: 0.01, epochs: 3 });
     assert.ok(learner.ok);
     assert.equal(learner.value.learningRate, 0.01, 'the learner has the last word');
