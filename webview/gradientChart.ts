@@ -43,7 +43,7 @@ export class GradientChart {
     const axis = t(chapter.trainingUnit === 'evaluation' ? 'chartEvaluationAxis' : 'chartEpochAxis');
     this.canvas = el('canvas', {
       className: 'chart-canvas',
-      attrs: { id: 'chart-gradient-norms', role: 'img', 'data-chart': 'gradient-norms', 'data-x-axis': axis },
+      attrs: { id: 'chart-gradient-norms', role: 'img', 'data-x-axis': axis },
     });
     this.root = el('figure', { className: 'chart-figure gradient-figure', attrs: { id: 'gradient-norms' } }, [
       el('figcaption', { text: pick(TITLE) }),
