@@ -1,7 +1,7 @@
 /**
  * Chapter transformer-encoder: its info, model, figures and checks; the positions kit's data on a
- * sequence task of varied length; AdamW with a linear warm-up then a constant rate; gradient
- * norms per layer.
+ * sequence task of varied length; AdamW with a linear warm-up, then a cosine decay to 0 (the
+ * default) or a constant rate; gradient norms per layer.
  */
 import type { Hyperparameters } from '../../../shared/course/chapter';
 import type { SelfCheckResult } from '../../../shared/run/records';
