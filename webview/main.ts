@@ -124,6 +124,7 @@ function applyTheme(): void {
   if (!ui) return;
   const theme = readTheme();
   ui.charts.setTheme(theme);
+  ui.gradients.setTheme(theme);
   ui.figures.setTheme(theme);
   ui.attention.setTheme(theme);
   ui.tryIt.setTheme(theme);
@@ -139,6 +140,7 @@ function invalidate(...parts: Part[]): void {
         case 'header':
           return ui.header.update(m);
         case 'charts':
+          ui.gradients.update(m);
           return ui.charts.update(m);
         case 'attention':
           return ui.attention.update(m);
@@ -175,6 +177,7 @@ function onInit(message: InitMessage): void {
   messages.relabel();
   model = modelFromInit(message);
   ui?.charts.destroy();
+  ui?.gradients.destroy();
   ui?.figures.destroy();
   const separator = message.run?.config.data.tokenLevel === 'word' ? ' ' : '';
   ui = buildLayout(root, messages, message.chapter, separator, persist);
