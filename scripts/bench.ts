@@ -40,6 +40,32 @@ const CASES: BenchCase[] = [
     threshold: 0.95,
   },
   {
+    name: 'multi-head-attention',
+    chapter: 'multi-head-attention',
+    task: 'difference',
+    overrides: { epochs: 15 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'transformer-encoder',
+    chapter: 'transformer-encoder',
+    task: 'reverse',
+    overrides: {},
+    metric: 'val_exact_match',
+    threshold: 0.9,
+  },
+  // The layer-norm comparison with its preset (the chapter's comparison.overrides), one case per variant.
+  ...['post-ln', 'post-ln-warmup', 'pre-ln'].map((variant): BenchCase => ({
+    name: `transformer-encoder-${variant}`,
+    chapter: 'transformer-encoder',
+    task: 'reverse',
+    variant,
+    overrides: { ...trainableChapter('transformer-encoder')?.info.comparison?.overrides },
+    metric: 'val_exact_match',
+    threshold: 0.9,
+  })),
+  {
     // The default model on the English corpus for a fixed budget of 5 evaluations × 100 steps; the
     // threshold is never reached, so the last evaluation is the masked accuracy after the budget
     // (compare val_baseline_accuracy in the run's metrics: always the most frequent word).
