@@ -14,13 +14,14 @@ import { trainableChapter } from '../../src/engine/chapters/registry';
 import type { ChapterModel } from '../../src/engine/chapters/contract';
 import type { MaskedLmData } from '../../src/engine/kits/maskedLm/data';
 import { FillError, readFill, topTokens } from '../../src/engine/kits/maskedLm/fill';
-import { learnerTokens } from '../../src/engine/kits/maskedLm/learner';
+import { learnerTokens, MARKERS } from '../../src/engine/kits/maskedLm/learner';
 import { Parameters } from '../../src/engine/nn/parameters';
 import { createRandom } from '../../src/engine/random';
 import { defaultsOf } from '../../src/shared/course/hyperparameters';
 import { EngineToHostSchema, HostToEngineSchema, MAX_FILL_TOP } from '../../src/shared/protocol/engine';
 import { mapRow, unpackMap } from '../../src/shared/run/attention';
 import { PredictionSchema } from '../../src/shared/run/records';
+import { learnerWords, TYPED_MARKERS } from '../../src/shared/text/words';
 import { useBackend } from './helpers';
 
 const chapter = trainableChapter('bert-mlm')!;
@@ -61,6 +62,15 @@ describe('bert-mlm fill-in', () => {
     assert.deepEqual(read.typedTokens, ['[CLS]', 'the', '[MASK]', 'of', '[CLS]', '<pad>', '[SEP]', 'country', '[SEP]']);
     assert.deepEqual(read.unknownTokens, ['[CLS]', '<pad>', '[SEP]']);
     assert.deepEqual(read.maskPositions, [2], 'only the typed [MASK] is a mask');
+    // The lab panel splits with the same shared function and the same markers as the engine.
+    assert.deepEqual([...TYPED_MARKERS], [...MARKERS]);
+    const sentence = 'The [mask] of Algeria\u2019s army (FLN). 春风又绿江南岸。 <PAD>';
+    assert.deepEqual(learnerWords(sentence), learnerTokens(sentence));
+    assert.deepEqual(
+      learnerTokens(learnerWords(sentence).join(' ')),
+      learnerTokens(sentence),
+      'words joined read back',
+    );
   });
 
   it('probabilities: the full softmax sums to 1, the top-k listed are its largest, shown + others = 1', () => {
