@@ -334,6 +334,10 @@ export async function openWorkbench(url: string, options: OpenOptions = {}): Pro
     const consoleLines: string[] = [];
     page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
+    // "Failed to load resource" in the console does not say which: record the URL (any frame).
+    page.on('response', (response) => {
+      if (response.status() >= 400) consoleLines.push(`[error] HTTP ${response.status()} ${response.url()}`);
+    });
 
     await page.goto(url, { timeout });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout });
