@@ -94,33 +94,45 @@ let cliRunId: string;
 
 // ── building and fixtures ──────────────────────────────────────────────────────────────────────
 
-/** Production build + vsce package of a copy of the repository (the shared dist/ stays as it is). */
+/** Top-level entries of the repository that are not part of its sources (VCS, dependencies, build outputs). */
+const NOT_STAGED = new Set(['.git', 'node_modules', 'dist', 'runs', 'test-artifacts', '.e2e-cache', 'bench-results']);
+
+/** What `vsce ls` says a package made in `dir` holds (paths relative to the package root). */
+function packagedFiles(dir: string): string[] {
+  return execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'],
+    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+  )
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Production build + vsce package of a copy of the repository (the shared dist/ stays as it is).
+ * The copy holds every source entry of the repository, so the .vsix ships what `npm run package`
+ * would ship (e.g. the built-in corpora/ the engine reads); checked against `vsce ls` of the
+ * repository itself.
+ */
 function buildVsix(): string {
   stageDir = join(tempRoot, 'stage');
   mkdirSync(stageDir, { recursive: true });
-  const entries = [
-    'package.json',
-    'package.nls.json',
-    'package.nls.zh-cn.json',
-    'README.md',
-    'CHANGELOG.md',
-    'LICENSE',
-    '.vscodeignore',
-    'tsconfig.json',
-    'src',
-    'webview',
-    'scripts',
-    'media',
-    'l10n',
-    'bin',
-  ];
-  for (const entry of entries) {
-    if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
+  for (const entry of readdirSync(REPO_ROOT)) {
+    if (NOT_STAGED.has(entry) || /\.(vsix|log)$/.test(entry)) continue;
+    cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(stageDir, 'node_modules'), 'dir');
   const run = (args: string[]) =>
     execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   run([join(stageDir, 'scripts', 'build.mjs'), '--production']);
+  // Every folder the package ships from the sources (media/, l10n/, corpora/…; dist/ is built) is in the staged package.
+  const staged = new Set(packagedFiles(stageDir));
+  const missing = packagedFiles(REPO_ROOT).filter(
+    (file) => file.includes('/') && !file.startsWith('dist/') && !staged.has(file),
+  );
+  assert.deepEqual(missing, [], 'files the repository packages but the e2e package would not');
+  assert.ok(staged.has('corpora/en.txt') && staged.has('dist/engine.js'), [...staged].join('\n'));
   const vsix = join(tempRoot, 'llm-tutor.vsix');
   // The same flags as package.json's `package` script (README images stay relative: no public repository URL).
   run([
