@@ -197,6 +197,23 @@ function addBrokenRun(workspace: string): void {
   writeFileSync(join(dir, 'status.json'), '{ "state": "completed", "startedAt": ');
 }
 
+/**
+ * The chapter's hyperparameters a run was trained with: config.json (run format 2) keeps them
+ * under the chapter's own key (`"attention-seq2seq": { "epochs": 3, … }`).
+ */
+function runHyperparameters(runDir: string): Record<string, unknown> {
+  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const chapter = config.chapter;
+  assert.equal(config.formatVersion, 2, `${runDir}/config.json: run format`);
+  assert.ok(typeof chapter === 'string', `${runDir}/config.json names no chapter`);
+  const hyperparameters = config[chapter];
+  assert.ok(
+    typeof hyperparameters === 'object' && hyperparameters !== null,
+    `${runDir}/config.json has no "${chapter}" record`,
+  );
+  return hyperparameters as Record<string, unknown>;
+}
+
 function readStatus(runDir: string): RunStatus {
   return JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as RunStatus;
 }
@@ -274,8 +291,12 @@ interface PanelView {
   runId: string;
   state: string;
   progressText: string;
+  /** Points of the loss chart's per-epoch train loss series. */
   pointsTrain: number;
+  /** Points of the loss chart's step-level train loss series. */
   pointsSteps: number;
+  /** Every chart the chapter declares (`canvas[data-chart]`): chart id → series key → points drawn. */
+  charts: Record<string, Record<string, number>>;
   chartSummary: string;
   mapRows: number;
   mapColumns: number;
@@ -294,15 +315,22 @@ function readPanel(frame: Frame): Promise<PanelView> {
   // `__name(…)`, which does not exist in the page.
   return frame.evaluate(() => {
     const damaged = document.querySelector<HTMLElement>('#damaged');
-    const loss = document.querySelector<HTMLElement>('#loss-chart');
+    // Each chart canvas says how many points each of its series has drawn (`data-points`, JSON).
+    const charts: Record<string, Record<string, number>> = {};
+    for (const canvas of document.querySelectorAll<HTMLElement>('canvas[data-chart]'))
+      charts[canvas.dataset.chart ?? ''] = JSON.parse(canvas.dataset.points ?? '{}') as Record<string, number>;
+    const loss = JSON.parse(
+      document.querySelector<HTMLElement>('#chart-loss[data-chart="loss"]')?.dataset.points ?? '{}',
+    ) as Record<string, number>;
     const map = document.querySelector<HTMLElement>('#probe-map-canvas');
     const start = document.querySelector<HTMLElement & { disabled?: boolean }>('#start-button');
     return {
       runId: document.querySelector('#run-id')?.textContent?.trim() ?? '',
       state: document.querySelector<HTMLElement>('#status-badge')?.dataset.state ?? '',
       progressText: document.querySelector('#progress-text')?.textContent ?? '',
-      pointsTrain: Number(loss?.dataset.pointsTrain ?? 0),
-      pointsSteps: Number(loss?.dataset.pointsSteps ?? 0),
+      pointsTrain: loss.train_loss ?? 0,
+      pointsSteps: loss.train_loss_steps ?? 0,
+      charts,
       chartSummary: document.querySelector('.chart-summary')?.textContent ?? '',
       mapRows: Number(map?.dataset.rows ?? 0),
       mapColumns: Number(map?.dataset.columns ?? 0),
@@ -594,10 +622,8 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
           const status = readStatus(runDir);
           assert.equal(status.state, 'completed');
           assert.equal(status.epochsCompleted, 3);
-          const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
-            trainSize: number;
-            epochs: number;
-          };
+          const config = runHyperparameters(runDir);
+          assert.equal(config.epochs, TRAINING_SETTINGS['llmTutor.epochs']);
           assert.equal(
             config.trainSize,
             TRAINING_SETTINGS['llmTutor.advanced.trainSize'],
@@ -669,9 +695,7 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
           await runCommand(page, TRAIN);
           frame = await labFrame(page, undefined, known, 90_000);
           runId = (await waitForPanel(frame, 'the new run', (v) => v.state === 'running', 60_000)).runId;
-          const epochs = (
-            JSON.parse(readFileSync(join(env.folder!, 'runs', runId, 'config.json'), 'utf8')) as { epochs: number }
-          ).epochs;
+          const epochs = runHyperparameters(join(env.folder!, 'runs', runId)).epochs;
           if (epochs === 40) break;
           assert.ok(
             attempt < 3,
@@ -905,8 +929,18 @@ describe('Chinese (scenario 6)', () => {
             .locator('.tabs-container .tab', { hasText: `实验：${cliRunId}` })
             .first()
             .waitFor({ timeout: 10_000 });
+          // The row's description: task, variant and the best value of the chapter's primary metric, in Chinese.
           const row = await runRow(page, cliRunId);
-          assert.match(await row.innerText(), /验证集完全匹配/);
+          const rowText = await row.innerText();
+          const cliConfig = JSON.parse(readFileSync(join(cliRunDir, 'config.json'), 'utf8')) as { task: string };
+          const task = attentionSeq2SeqInfo.tasks.find((candidate) => candidate.id === cliConfig.task);
+          const primary = attentionSeq2SeqInfo.metrics.find(
+            (metric) => metric.key === attentionSeq2SeqInfo.primaryMetric,
+          );
+          assert.ok(task && primary, 'the CLI run’s task and the chapter’s primary metric');
+          for (const text of [task.title['zh-cn'], primary.label['zh-cn'], '2/2'])
+            assert.ok(rowText.includes(text), `the Runs view row shows “${text}”: ${rowText}`);
+          assert.ok(!rowText.includes(primary.label.en), `no English metric label: ${rowText}`);
           await frame.locator('#contract').scrollIntoViewIfNeeded();
         },
       );
