@@ -155,9 +155,9 @@ export const info: ChapterInfo = {
       overrides: { score: 'concat' },
     },
   ],
-  // general is the default: it contains dot (W = I) and works when the two spaces differ, and it
-  // costs one [hidden, hidden] matmul per query, where concat builds a [batch, target_len,
-  // source_len, attention] tensor and a training step takes longer (scripts/bench.ts).
+  // general is the default: it is the chapter's new idea in full, a learned bilinear form that
+  // holds dot as its special case W = I and still works where the two spaces differ. dot (no
+  // weights) and concat (the previous chapter's additive score) are read as its neighbours.
   defaultVariant: 'general',
   comparison: { task: 'phrases', variants: ['dot', 'general', 'concat'] },
   metrics: [VAL_LOSS, VAL_TOKEN_ACCURACY, VAL_EXACT_MATCH],
@@ -235,8 +235,9 @@ export const info: ChapterInfo = {
         'zh-cn': 'attention_scores [batch, target_len, source_len]：softmax 之前，每个解码器状态与每个编码器输出的分数',
       },
       {
-        en: 'attention_weights: on dates the map is nearly diagonal where the order is kept and crosses where the year moves to the front',
-        'zh-cn': 'attention_weights：日期任务上顺序不变的部分接近对角线，年份移到最前的地方对齐会交叉',
+        en: 'attention_weights: which source characters each output character reads; on dates, whether the year’s digits (written first) look at the end of the source, where most formats put the year',
+        'zh-cn':
+          'attention_weights：每个输出字符读取哪些源字符；日期任务上，（最先写出的）年份数字是否看向源序列末尾——多数格式把年份放在那里',
       },
       {
         en: 'attentional_hidden [batch, target_len, hidden] = tanh(W_c [c; s]): the only input of the output layer',
