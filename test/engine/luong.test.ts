@@ -207,6 +207,33 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assertNear(concat, additive, 1e-6, 'concat vs additive with b = 0');
     });
 
+    it('score ranges: |s·h| ≤ size for states in (−1, 1); |vᵀtanh(W[s; h])| ≤ Σ|v| however large W; general scales with W', () => {
+      const size = 16;
+      const { dot, concat, general, generalTimesTen } = tf.tidy(() => {
+        // States at the edge of (−1, 1) and a large W: the bounds still hold, general's scores do not stay put.
+        const queries = tf.sign(tf.tensor3d(seeded(2 * 5 * size, 25, 1), [2, 5, size]));
+        const keys = tf.sign(tf.tensor3d(seeded(2 * 7 * size, 26, 1), [2, 7, size]));
+        const mask = tf.ones([2, 7]) as tf.Tensor2D;
+        const w = tf.tensor2d(seeded(size * size, 27, 1), [size, size]);
+        const big = tf.tensor2d(seeded(2 * size * 4, 28, 100), [2 * size, 4]);
+        const v = tf.tensor2d(vectorJs.concat([0.5, -2]), [4, 1]);
+        const read = (t: tf.Tensor) => Array.from(t.dataSync());
+        return {
+          dot: read(dotAttention(queries, keys, mask).scores),
+          concat: read(concatAttention(queries, keys, mask, big, v).scores),
+          general: read(generalAttention(queries, keys, mask, w).scores),
+          generalTimesTen: read(generalAttention(queries, keys, mask, tf.mul(w, 10) as tf.Tensor2D).scores),
+        };
+      });
+      const maxAbs = (xs: number[]) => Math.max(...xs.map(Math.abs));
+      assert.ok(maxAbs(dot) <= size, `dot ${maxAbs(dot)}`);
+      const sumAbsV = [...vectorJs, 0.5, -2].reduce((a, x) => a + Math.abs(x), 0);
+      assert.ok(maxAbs(concat) <= sumAbsV + 1e-5, `concat ${maxAbs(concat)} vs Σ|v| ${sumAbsV}`);
+      assert.ok(maxAbs(concat) > 0.9 * sumAbsV, 'a large W pushes concat’s scores towards Σ|v|');
+      generalTimesTen.forEach((x, i) => assert.ok(Math.abs(x - 10 * general[i]) <= 1e-4 * Math.abs(x) + 1e-4));
+      assert.ok(maxAbs(generalTimesTen) > size, 'general’s scores leave the range dot is held to');
+    });
+
     it('general scores a 3-wide query against 5-wide keys; dot refuses different sizes', () => {
       const queries = tf.tensor3d(queriesJs); // [2, 3, 3]
       const keys = tf.tensor3d(seeded(B * K * 5, 18, 1), [B, K, 5]); // [2, 4, 5]
@@ -446,6 +473,22 @@ describe('luong-attention model', () => {
       disposeBatch(tensors);
       parameters.dispose();
     }
+  });
+
+  it('Adam’s learning rate falls along half a cosine from learningRate to 0 at the run’s last step', () => {
+    const parameters = new Parameters(createRandom(1));
+    const model = chapter.createModel(parameters, modelHyper('general'), data);
+    const optimizer = chapter.createOptimizer(
+      { ...defaultsOf(chapter.info, 'dates'), learningRate: 0.01, epochs: 3 },
+      { parameters: model.parameters, stepsPerEpoch: 10 },
+    );
+    const rates = Array.from({ length: 30 }, (_, i) => optimizer.learningRate(i + 1));
+    assertNear(rates[0], 0.005 * (1 + Math.cos(Math.PI / 30)), 1e-12, 'step 1');
+    assertNear(rates[14], 0.005, 1e-12, 'half way');
+    assertNear(rates[29], 0, 1e-12, 'the last step');
+    rates.slice(1).forEach((rate, i) => assert.ok(rate < rates[i], `falls at step ${i + 2}`));
+    optimizer.dispose();
+    parameters.dispose();
   });
 
   it('the weights each score adds: dot none, general hidden × hidden, concat (2·hidden + 1) × attention', () => {

@@ -225,6 +225,11 @@ export const info: ChapterInfo = {
         'zh-cn': '某一种打分函数普遍更好：比较只用了一个种子和一个小任务',
       },
       {
+        en: 'that general needs the decaying learning rate and dot and concat do not: the schedule was chosen from a few runs on dates, where general’s scores kept growing at a constant rate and its accuracy fell back',
+        'zh-cn':
+          'general 需要衰减的学习率而 dot 与 concat 不需要：这个调度是根据日期任务上的几次运行选的；在恒定学习率下，general 的分数持续增大，准确率随之回落',
+      },
+      {
         en: 'that general’s W learns anything dot could not here: both sides have the same hidden size and are trained together',
         'zh-cn': 'general 的 W 在这里学到了 dot 学不到的东西：两边隐藏层大小相同，而且一起训练',
       },
@@ -247,6 +252,10 @@ export const info: ChapterInfo = {
         en: 'the weights each score adds: dot none, general hidden × hidden, concat 2·hidden × attention + attention',
         'zh-cn': '每种打分增加的权重：dot 没有，general 为 hidden × hidden，concat 为 2·hidden × attention + attention',
       },
+      {
+        en: 'learning_rate in the step lines: Adam’s rate falls along half a cosine from the learning rate to 0 at the last step (the previous chapters keep it constant)',
+        'zh-cn': '步骤记录中的 learning_rate：Adam 的学习率沿半个余弦从设定值降到最后一步的 0（前几章保持不变）',
+      },
     ],
     compare: [
       {
@@ -259,8 +268,9 @@ export const info: ChapterInfo = {
           '每轮的秒数：concat 要在 [batch, target_len, source_len, attention] 张量上打分，dot 与 general 只用 [batch, target_len, source_len]',
       },
       {
-        en: 'the attention maps of the same probe: whether the three align the same words, and how sharp each map is (dot’s scores grow with the size of s and h)',
-        'zh-cn': '同一探针的注意力图：三者是否对齐相同的词，以及各自有多尖锐（dot 的分数随 s 与 h 的大小增长）',
+        en: 'the attention maps of the same probe: whether the three align the same tokens, and how sharp each map is. The scores have different ranges: |s·h| ≤ hidden (GRU states lie in (−1, 1)), |vᵀtanh(W[s; h])| ≤ Σ|v|, while general’s W can scale sᵀWh without bound',
+        'zh-cn':
+          '同一探针的注意力图：三者是否对齐相同的词元，以及各自有多尖锐。三种分数的范围不同：|s·h| ≤ hidden（GRU 状态在 (−1, 1) 内），|vᵀtanh(W[s; h])| ≤ Σ|v|，而 general 的 W 可以把 sᵀWh 放大到没有上限',
       },
     ],
   },
