@@ -114,6 +114,10 @@ export function generalAttention(
  * `[batch, queries, keys, attention]` grid, never concatenated there. tanh on that grid is slow on
  * wasm, so it is computed as tanh(x) = 2σ(2x) − 1 (exact; float32 agrees to ~2e-7):
  * vᵀ tanh(x) = (2v)ᵀ σ(2x) − Σv, the factors 2 folded into the small weights, not the grid.
+ * Measured on wasm, grid [64, 11, 24, 32], forward and gradients, medians in ms on a loaded
+ * 2-core machine: W applied to [s; h] built on the grid 380–1050; tanh of the sum 30–44; this
+ * form 19–29, as fast as doubling the projections instead of the weights, reducing with mul+sum
+ * instead of the matmul with v, or projecting s and h in one matmul (all within the noise).
  */
 export function concatAttention(
   queries: tf.Tensor3D,
@@ -157,8 +161,9 @@ export function luongAttention(
 /**
  * The attentional hidden state h̃ = tanh(W_c [c; s]): `context [..., value_size]`, `queries
  * [..., query_size]` (the decoder states), `kernel` W_c `[value_size + query_size, hidden]` →
- * `[..., hidden]`, computed as 2σ(2x) − 1 with the 2 folded into W_c. Also returns the
- * concatenation `[..., value_size + query_size]` it reads.
+ * `[..., hidden]`, computed as 2σ(2x) − 1 with the 2 folded into W_c (on wasm, [64, 11, 64]
+ * with gradients: 5–6 ms against 9–10 ms for tanh, and 6–7 ms for two matmuls W_c1 c + W_c2 s
+ * instead of one on [c; s]). Also returns the concatenation `[..., value_size + query_size]` it reads.
  */
 export function attentionalHiddenState(
   context: tf.Tensor,
