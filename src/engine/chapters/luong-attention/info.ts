@@ -225,9 +225,9 @@ export const info: ChapterInfo = {
         'zh-cn': '某一种打分函数普遍更好：比较只用了一个种子和一个小任务',
       },
       {
-        en: 'that general needs the decaying learning rate and dot and concat do not: the schedule was chosen from a few runs on dates, where general’s scores kept growing at a constant rate and its accuracy fell back',
+        en: 'that general needs the decaying learning rate, or that dot and concat do not: the schedule was chosen from a few measured runs on dates (recorded in the chapter’s index.ts), not proven by a test',
         'zh-cn':
-          'general 需要衰减的学习率而 dot 与 concat 不需要：这个调度是根据日期任务上的几次运行选的；在恒定学习率下，general 的分数持续增大，准确率随之回落',
+          'general 需要衰减的学习率，或 dot 与 concat 不需要：这个调度是根据日期任务上几次测量的运行选的（记录在本章的 index.ts 中），没有经过测试证明',
       },
       {
         en: 'that general’s W learns anything dot could not here: both sides have the same hidden size and are trained together',
