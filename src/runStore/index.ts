@@ -5,7 +5,7 @@
  */
 export * from './paths';
 export { RunStoreError, DamagedRunError, describeFsError, oneLine, writeJsonAtomic } from './files';
-export { RunWriter, checkWritableDir, createRunFolder } from './writer';
+export { RunWriter, StagedRunFolder, checkWritableDir, createRunFolder } from './writer';
 export { readCheckpoint, sha256, type Checkpoint, type CheckpointFiles } from './checkpoint';
 export {
   readAttention,
