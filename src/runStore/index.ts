@@ -4,7 +4,7 @@
  * the VS Code extension all use it.
  */
 export * from './paths';
-export { RunStoreError, DamagedRunError, describeFsError, oneLine, writeJsonAtomic } from './files';
+export { MAX_RUN_FILE_BYTES, RunStoreError, DamagedRunError, describeFsError, oneLine, writeJsonAtomic } from './files';
 export { RunWriter, StagedRunFolder, checkWritableDir, createRunFolder } from './writer';
 export { readCheckpoint, sha256, type Checkpoint, type CheckpointFiles } from './checkpoint';
 export {

@@ -12,7 +12,7 @@ import type { Figure, RunConfig, RunStatus, ShapeEntry } from '../../shared/run/
 import { RunWriter, StagedRunFolder } from '../../runStore';
 import { chooseBackend } from '../backend';
 import type { Chapter, ChapterModel, RunData, TrainOptimizer } from '../chapters/contract';
-import { checkpointFiles, restoreOptimizer, restoreWeights } from '../checkpoint/weights';
+import { checkpointFiles, restoreOptimizer, restoreWeights, savedShapes } from '../checkpoint/weights';
 import { Parameters } from '../nn/parameters';
 import { createRandom } from '../random';
 import { disposeBatch } from './batches';
@@ -122,7 +122,13 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     );
   }
 
-  const parameters = new Parameters(createRandom(plan.seed));
+  let expected: Map<string, number[]> | undefined;
+  try {
+    expected = resume ? savedShapes(resume.checkpoint) : undefined;
+  } catch (error) {
+    throw new TrainError(`cannot resume ${setup.resume}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parameters = new Parameters(createRandom(plan.seed), expected);
   let optimizer: TrainOptimizer | null = null;
   let model: ChapterModel;
   try {
