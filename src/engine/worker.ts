@@ -181,5 +181,8 @@ export function startWorker(): void {
     void worker.receive(message);
   });
   process.on('disconnect', () => process.exit(0));
+  // SIGTERM (the system shutting down, a `kill`) is a shutdown request: a live run stops cleanly
+  // after its current step and is saved as `stopped`; then the process exits.
+  process.on('SIGTERM', () => void worker.handle({ type: 'shutdown' }));
   send({ type: 'ready', packageVersion: PACKAGE_VERSION });
 }

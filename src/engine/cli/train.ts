@@ -10,7 +10,7 @@ import { train } from '../train/trainer';
 import { PACKAGE_VERSION } from '../version';
 import { chapterArgument, parseTrainOptions } from './options';
 import { ProgressBar } from './progress';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from './usage';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
 export async function trainCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
   const chapterId = chapterArgument(args);
@@ -78,9 +78,19 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
       process.exit(EXIT_INTERRUPTED);
     }
   };
-  // SIGTERM (a `kill`, a closing terminal) stops the same way as Ctrl-C: the run ends `stopped`.
+  // SIGTERM (a `kill`) and SIGHUP (a closing terminal) stop the same way as Ctrl-C: the run ends
+  // `stopped`. So does a closed output (`llm-tutor train … | head -3`): nobody reads what follows.
+  const onTerminate = () => {
+    interrupts = Math.max(interrupts, 1);
+  };
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'EIO') onTerminate();
+  };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  process.on('SIGHUP', onTerminate);
+  out.on('error', onOutputError);
+  let started = false;
   try {
     const result = await train(
       {
@@ -100,6 +110,7 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
           if (!options.quiet) bar.update(p.epoch, p.epochs, p.batch, p.batches, p.trainLoss);
         },
         runStarted: (run) => {
+          started = true;
           print(`backend=${run.config.backend}`);
           print(`run_dir=${run.runDir}`);
         },
@@ -111,13 +122,16 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
   } catch (error) {
     bar.clear();
     if (error instanceof TrainError) {
-      err.write(`llm-tutor: ${error.message}\n`);
-      return EXIT_FAILED;
+      err.write(`llm-tutor: ${error.message.split('\n')[0]}\n`);
+      // Refused before the run folder existed (e.g. a resume whose weights do not fit): bad input, nothing written.
+      return started ? EXIT_FAILED : EXIT_USAGE;
     }
     err.write(`llm-tutor: training failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
     return EXIT_FAILED;
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
+    process.off('SIGHUP', onTerminate);
+    out.off('error', onOutputError);
   }
 }
