@@ -136,15 +136,14 @@ export async function findSymlink(runDir: string): Promise<string | null> {
     } catch {
       return null; // unreadable folders are reported by the reads that need them
     }
-    for (const entry of entries) {
-      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isSymbolicLink()) return child;
-      if (entry.isDirectory() && depth < 2 && (depth > 0 || RUN_SUBFOLDERS.has(entry.name))) {
-        const found = await scan(child, depth + 1);
-        if (found !== null) return found;
-      }
-    }
-    return null;
+    const name = (entry: fs.Dirent) => (relative === '' ? entry.name : `${relative}/${entry.name}`);
+    const link = entries.find((entry) => entry.isSymbolicLink());
+    if (link) return name(link);
+    const folders = entries.filter(
+      (entry) => entry.isDirectory() && depth < 2 && (depth > 0 || RUN_SUBFOLDERS.has(entry.name)),
+    );
+    const found = await Promise.all(folders.map((entry) => scan(name(entry), depth + 1)));
+    return found.find((child) => child !== null) ?? null;
   };
   return scan('', 0);
 }
