@@ -496,8 +496,12 @@ async function scenario(
   const started = Date.now();
   const wb = workbench();
   assert.ok(wb, 'the workbench did not open (see the before hook)');
+  const requestsBefore = wb.failedRequests.length;
   try {
     await body(wb.page);
+    // Everything the extension loaded in the browser during the scenario (webview bundle, icons) was there.
+    const failed = wb.failedRequests.slice(requestsBefore).filter((request) => request.url.includes(EXTENSION_ID));
+    assert.deepEqual(failed, [], 'requests for files of the extension that failed');
     await screenshot(wb.page, name);
   } catch (error) {
     await screenshot(wb.page, `${name}-failure`).catch(() => undefined);
