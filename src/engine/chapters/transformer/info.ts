@@ -1,0 +1,326 @@
+/**
+ * Chapter transformer: what it teaches and declares (plain data, no TensorFlow; read by the
+ * engine, the extension and the CLI through the course catalogue).
+ */
+import type { ChapterInfo, GlossaryEntry, SelfCheckSpec } from '../../../shared/course/chapter';
+import { MASKED_ZERO, ROWS_SUM_TO_ONE } from '../../../shared/course/checks';
+import {
+  ACCURACY_CHART,
+  DATES_TASK,
+  LOSS_CHART,
+  PHRASES_TASK,
+  VAL_EXACT_MATCH,
+  VAL_LOSS,
+  VAL_TOKEN_ACCURACY,
+  choice,
+  datasetSizes,
+  flag,
+  integer,
+  number,
+  trainingHyperparameters,
+} from '../../../shared/course/specs';
+
+export const POSITIONAL_ENCODING: SelfCheckSpec = {
+  id: 'positional-encoding',
+  label: { en: 'positional encoding = its closed form', 'zh-cn': '位置编码 = 其闭式公式' },
+  description: {
+    en: 'the largest |PE − closed form| over the positions and features the model added in a pass over the longest validation source, with PE[pos, 2i] = sin(pos/10000^(2i/d_model)), PE[pos, 2i+1] = cos(…) computed in float64 (passes at 1e-6)',
+    'zh-cn':
+      '在最长的验证源序列上做一次前向传播，模型所加位置编码与闭式公式之差的最大绝对值，闭式公式 PE[pos, 2i] = sin(pos/10000^(2i/d_model))、PE[pos, 2i+1] = cos(…) 用 float64 计算（1e-6 以内通过）',
+  },
+};
+
+export const CAUSAL_PERTURBATION: SelfCheckSpec = {
+  id: 'causal-perturbation',
+  label: { en: 'the future does not change the past', 'zh-cn': '未来不改变过去' },
+  description: {
+    en: 'on your own model: the decoder inputs after position t are replaced by random tokens, for every t of 16 validation examples; the largest change of any logit at positions ≤ t (passes at 1e-6: with the causal mask it is exactly 0)',
+    'zh-cn':
+      '在你自己的模型上：对 16 个验证样本的每个 t，把位置 t 之后的解码器输入换成随机词元；位置 ≤ t 的任何 logit 的最大变化（1e-6 以内通过：有因果掩码时恰好为 0）',
+  },
+};
+
+export const LEAKED_MASS: SelfCheckSpec = {
+  id: 'leaked-mass',
+  label: { en: 'no attention on future positions', 'zh-cn': '没有注意力落在未来位置' },
+  description: {
+    en: 'leaked mass: the attention probability each decoder self-attention row t puts on positions after t, averaged over layers, heads and the real target positions of the validation set; passes only at exactly 0',
+    'zh-cn':
+      '泄漏质量：解码器自注意力第 t 行落在 t 之后位置上的注意力概率，对各层、各头和验证集所有真实目标位置取平均；只有恰好为 0 才通过',
+  },
+};
+
+const entry = (dims: string[], en: string, zh: string): GlossaryEntry => ({ dims, meaning: { en, 'zh-cn': zh } });
+
+const TENSORS: Record<string, GlossaryEntry> = {
+  source_ids: entry(
+    ['batch', 'source_len'],
+    'source token ids, padded with <pad> = 0',
+    '源序列的词 id，用 <pad> = 0 填充',
+  ),
+  source_padding_mask: entry(
+    ['batch', '1', '1', 'source_len'],
+    'keep mask built from the source ids: 1 for a real token, 0 for <pad>; no query of any head may read a padded key',
+    '由源序列 id 构造的保留掩码：真实词为 1，<pad> 为 0；任何头的任何查询都不能读取填充的键',
+  ),
+  position_encoding: entry(
+    ['source_len', 'd_model'],
+    'sinusoidal positional encoding PE[pos, 2i] = sin(pos/10000^(2i/d_model)), PE[pos, 2i+1] = cos(…), fixed',
+    '正弦位置编码 PE[pos, 2i] = sin(pos/10000^(2i/d_model))，PE[pos, 2i+1] = cos(…)，固定不学习',
+  ),
+  source_embeddings: entry(
+    ['batch', 'source_len', 'd_model'],
+    'source token embeddings × √d_model',
+    '源词嵌入 × √d_model',
+  ),
+  encoder_inputs: entry(
+    ['batch', 'source_len', 'd_model'],
+    'embeddings + positional encoding: what the first encoder layer reads',
+    '嵌入 + 位置编码：第一个编码器层读入的内容',
+  ),
+  'encoder/layer{n}/self_attention_weights': entry(
+    ['batch', 'heads', 'source_len', 'source_len'],
+    'encoder self-attention of layer n: each source position over every source position; padded keys get exactly 0',
+    '第 n 层编码器自注意力：每个源位置对所有源位置的权重；填充的键恰好为 0',
+  ),
+  'encoder/layer{n}/output': entry(
+    ['batch', 'source_len', 'd_model'],
+    'output of encoder layer n (after self-attention and FFN, each with residual and layer norm)',
+    '第 n 层编码器的输出（经过自注意力和前馈网络，各带残差与层归一化）',
+  ),
+  encoder_outputs: entry(
+    ['batch', 'source_len', 'd_model'],
+    'the encoder’s output (the memory): keys and values of every decoder layer’s cross-attention',
+    '编码器的输出（记忆）：每个解码器层交叉注意力的键和值',
+  ),
+  decoder_input_ids: entry(
+    ['batch', 'target_len'],
+    '<bos> followed by the target tokens (teacher forcing)',
+    '<bos> 加上目标词（teacher forcing）',
+  ),
+  decoder_self_attention_mask: entry(
+    ['batch', '1', 'target_len', 'target_len'],
+    'keep mask of the decoder’s self-attention, from the decoder input ids: padding × causal (query t may read keys 0…t); without the causal mask only padding, [batch, 1, 1, target_len]',
+    '解码器自注意力的保留掩码，由解码器输入 id 构造：填充 × 因果（查询 t 只能读键 0…t）；去掉因果掩码时只剩填充，形状 [batch, 1, 1, target_len]',
+  ),
+  decoder_embeddings: entry(
+    ['batch', 'target_len', 'd_model'],
+    'decoder input embeddings × √d_model',
+    '解码器输入嵌入 × √d_model',
+  ),
+  decoder_inputs: entry(
+    ['batch', 'target_len', 'd_model'],
+    'embeddings + positional encoding: what the first decoder layer reads',
+    '嵌入 + 位置编码：第一个解码器层读入的内容',
+  ),
+  'decoder/layer{n}/causal_self_attention_weights': entry(
+    ['batch', 'heads', 'target_len', 'target_len'],
+    'masked self-attention of decoder layer n: row t over the decoder inputs; positions after t get exactly 0 under the causal mask',
+    '第 n 层解码器的掩码自注意力：第 t 行对解码器输入的权重；有因果掩码时 t 之后的位置恰好为 0',
+  ),
+  'decoder/layer{n}/cross_attention_weights': entry(
+    ['batch', 'heads', 'target_len', 'source_len'],
+    'cross-attention of decoder layer n: queries from the decoder, keys and values from the encoder output',
+    '第 n 层解码器的交叉注意力：查询来自解码器，键和值来自编码器输出',
+  ),
+  'decoder/layer{n}/output': entry(
+    ['batch', 'target_len', 'd_model'],
+    'output of decoder layer n (masked self-attention, cross-attention, FFN)',
+    '第 n 层解码器的输出（掩码自注意力、交叉注意力、前馈网络）',
+  ),
+  attention_weights: entry(
+    ['batch', 'heads', 'target_len', 'source_len'],
+    'the last decoder layer’s cross-attention (the same tensor as decoder/layer{last}/cross_attention_weights): where each target position looks in the source',
+    '最后一个解码器层的交叉注意力（与 decoder/layer{最后一层}/cross_attention_weights 是同一个张量）：每个目标位置看向源序列的哪里',
+  ),
+  decoder_outputs: entry(['batch', 'target_len', 'd_model'], 'the decoder’s output', '解码器的输出'),
+  logits: entry(
+    ['batch', 'target_len', 'vocab_size'],
+    'scores over the target vocabulary at every position: the only tensor that enters the cross-entropy',
+    '每个位置在目标词表上的分数：只有它进入交叉熵',
+  ),
+  target_ids: entry(
+    ['batch', 'target_len'],
+    'target + <eos>: the token each position must predict',
+    '目标 + <eos>：每个位置应当预测的词',
+  ),
+};
+
+const WEIGHTS: Record<string, GlossaryEntry> = {
+  'encoder/embeddings': entry(['source_vocab', 'd_model'], 'source embedding table', '源词嵌入表'),
+  'decoder/embeddings': entry(['target_vocab', 'd_model'], 'target embedding table', '目标词嵌入表'),
+  'output/kernel': entry(
+    ['d_model', 'vocab_size'],
+    'output layer: decoder output → vocabulary scores',
+    '输出层：解码器输出 → 词表分数',
+  ),
+  'output/bias': entry(['vocab_size'], 'output layer bias', '输出层偏置'),
+};
+for (const stack of ['encoder', 'decoder']) {
+  const prefix = `${stack}/layer{n}`;
+  Object.assign(WEIGHTS, {
+    [`${prefix}/self_attention/qkv_kernel`]: entry(
+      ['d_model', '3·d_model'],
+      'W_Q, W_K, W_V of every head side by side: one matmul makes Q, K and V',
+      '所有头的 W_Q、W_K、W_V 并排：一次矩阵乘法得到 Q、K、V',
+    ),
+    [`${prefix}/self_attention/qkv_bias`]: entry(['3·d_model'], 'biases of Q, K and V', 'Q、K、V 的偏置'),
+    [`${prefix}/self_attention/output_kernel`]: entry(
+      ['d_model', 'd_model'],
+      'W_O: the heads concatenated → d_model',
+      'W_O：拼接各头 → d_model',
+    ),
+    [`${prefix}/self_attention/output_bias`]: entry(['d_model'], 'bias of W_O', 'W_O 的偏置'),
+    [`${prefix}/ffn/hidden_kernel`]: entry(['d_model', 'd_ff'], 'FFN W₁', '前馈网络 W₁'),
+    [`${prefix}/ffn/hidden_bias`]: entry(['d_ff'], 'FFN b₁', '前馈网络 b₁'),
+    [`${prefix}/ffn/output_kernel`]: entry(['d_ff', 'd_model'], 'FFN W₂', '前馈网络 W₂'),
+    [`${prefix}/ffn/output_bias`]: entry(['d_model'], 'FFN b₂', '前馈网络 b₂'),
+    [`${stack}/final_norm/gain`]: entry(
+      ['d_model'],
+      'final layer norm gain (pre-LN only)',
+      '最终层归一化的增益（仅 Pre-LN）',
+    ),
+    [`${stack}/final_norm/bias`]: entry(
+      ['d_model'],
+      'final layer norm bias (pre-LN only)',
+      '最终层归一化的偏置（仅 Pre-LN）',
+    ),
+  });
+  for (const norm of ['self_attention_norm', 'cross_attention_norm', 'ffn_norm']) {
+    if (stack === 'encoder' && norm === 'cross_attention_norm') continue;
+    WEIGHTS[`${prefix}/${norm}/gain`] = entry(['d_model'], 'layer norm gain', '层归一化增益');
+    WEIGHTS[`${prefix}/${norm}/bias`] = entry(['d_model'], 'layer norm bias', '层归一化偏置');
+  }
+}
+Object.assign(WEIGHTS, {
+  'decoder/layer{n}/cross_attention/query_kernel': entry(
+    ['d_model', 'd_model'],
+    'W_Q of every head: queries from the decoder',
+    '所有头的 W_Q：查询来自解码器',
+  ),
+  'decoder/layer{n}/cross_attention/query_bias': entry(['d_model'], 'bias of the queries', '查询的偏置'),
+  'decoder/layer{n}/cross_attention/kv_kernel': entry(
+    ['d_model', '2·d_model'],
+    'W_K, W_V of every head side by side: keys and values from the encoder output',
+    '所有头的 W_K、W_V 并排：键和值来自编码器输出',
+  ),
+  'decoder/layer{n}/cross_attention/kv_bias': entry(['2·d_model'], 'biases of the keys and values', '键和值的偏置'),
+  'decoder/layer{n}/cross_attention/output_kernel': entry(
+    ['d_model', 'd_model'],
+    'W_O: the heads concatenated → d_model',
+    'W_O：拼接各头 → d_model',
+  ),
+  'decoder/layer{n}/cross_attention/output_bias': entry(['d_model'], 'bias of W_O', 'W_O 的偏置'),
+});
+
+export const info: ChapterInfo = {
+  id: 'transformer',
+  title: { en: 'The Transformer: encoder–decoder', 'zh-cn': 'Transformer：编码器–解码器' },
+  summary: {
+    en: 'Masked self-attention, cross-attention and FFN in every decoder block; the causal mask shown by breaking it.',
+    'zh-cn': '每个解码器块都有掩码自注意力、交叉注意力和前馈网络；通过破坏因果掩码来展示它的作用。',
+  },
+  kind: 'encoder-decoder',
+  trainable: true,
+  tasks: [DATES_TASK, PHRASES_TASK],
+  defaultTask: 'dates',
+  trainingUnit: 'epoch',
+  hyperparameters: [
+    ...trainingHyperparameters({ epochs: 10, batchSize: 64, learningRate: 0.002, clipNorm: 1 }),
+    integer('warmupSteps', { en: 'warm-up steps', 'zh-cn': '预热步数' }, 200, 0, 100000, 'training', false),
+    number('weightDecay', { en: 'weight decay (AdamW)', 'zh-cn': '权重衰减（AdamW）' }, 0.01, 0, 1, 'training', false),
+    integer('dModel', { en: 'd_model', 'zh-cn': 'd_model' }, 64, 8, 512),
+    integer('heads', { en: 'attention heads', 'zh-cn': '注意力头数' }, 4, 1, 16),
+    integer('encoderLayers', { en: 'encoder layers', 'zh-cn': '编码器层数' }, 2, 1, 8),
+    integer('decoderLayers', { en: 'decoder layers', 'zh-cn': '解码器层数' }, 2, 1, 8),
+    integer('ffnSize', { en: 'FFN width (d_ff)', 'zh-cn': '前馈网络宽度（d_ff）' }, 256, 8, 4096, 'model', false),
+    number('dropout', { en: 'dropout', 'zh-cn': 'dropout' }, 0, 0, 0.9, 'model', false),
+    choice('layerNorm', { en: 'layer norm placement', 'zh-cn': '层归一化位置' }, 'post', ['post', 'pre']),
+    flag('causalMask', { en: 'causal mask in the decoder', 'zh-cn': '解码器中的因果掩码' }, true),
+    number(
+      'maskValue',
+      { en: 'score added where the decoder mask forbids', 'zh-cn': '解码器掩码禁止处加上的分数' },
+      -1e9,
+      -1e9,
+      0,
+      'model',
+      false,
+    ),
+    ...datasetSizes({ trainSize: 10000, validationSize: 1000, testSize: 1000 }),
+  ],
+  variants: [
+    {
+      id: 'default',
+      title: { en: 'default (post-LN, causal mask)', 'zh-cn': '默认（Post-LN，因果掩码）' },
+      description: {
+        en: 'the Transformer as the original paper builds it: post-LN, the decoder’s self-attention masked with −1e9 where the future is',
+        'zh-cn': '原论文中的 Transformer：Post-LN，解码器自注意力在未来位置加上 −1e9',
+      },
+      overrides: {},
+    },
+    {
+      id: 'no-causal-mask',
+      title: { en: 'no causal mask', 'zh-cn': '无因果掩码' },
+      description: {
+        en: 'the decoder’s self-attention sees every decoder input, including the next one, which is the token it must predict: training loss collapses, greedy decoding fails',
+        'zh-cn': '解码器自注意力能看到所有解码器输入，包括下一个，而那正是它要预测的词：训练损失骤降，贪心解码失败',
+      },
+      overrides: { causalMask: false },
+    },
+    {
+      id: 'weak-mask',
+      title: { en: 'weak mask (−5)', 'zh-cn': '弱掩码（−5）' },
+      description: {
+        en: 'the causal mask adds −5 instead of −1e9: future positions keep a little weight, and a model can learn to raise their scores above it',
+        'zh-cn': '因果掩码加 −5 而不是 −1e9：未来位置保留少量权重，模型还能学着把它们的分数抬高到超过这个惩罚',
+      },
+      overrides: { maskValue: -5 },
+    },
+    {
+      id: 'pre-ln',
+      title: { en: 'pre-LN', 'zh-cn': 'Pre-LN' },
+      description: {
+        en: 'layer norm before each sub-layer (x + f(LN(x))) and once after each stack, as GPT-2 and most later models',
+        'zh-cn': '层归一化放在每个子层之前（x + f(LN(x))），每个堆栈末尾再归一化一次，与 GPT-2 及之后的多数模型相同',
+      },
+      overrides: { layerNorm: 'pre' },
+    },
+  ],
+  defaultVariant: 'default',
+  comparison: { task: 'dates', variants: ['default', 'no-causal-mask'] },
+  metrics: [
+    VAL_LOSS,
+    VAL_TOKEN_ACCURACY,
+    VAL_EXACT_MATCH,
+    {
+      key: 'leaked_mass',
+      label: { en: 'leaked mass (attention on future positions)', 'zh-cn': '泄漏质量（落在未来位置上的注意力）' },
+      unit: 'ratio',
+      better: 'lower',
+      chart: 'leak',
+      cli: 'leaked',
+    },
+  ],
+  primaryMetric: 'val_exact_match',
+  charts: [
+    LOSS_CHART,
+    ACCURACY_CHART,
+    {
+      id: 'leak',
+      title: {
+        en: 'Decoder attention on future positions (validation)',
+        'zh-cn': '解码器落在未来位置上的注意力（验证集）',
+      },
+      unit: 'ratio',
+    },
+  ],
+  glossary: { ...TENSORS, ...WEIGHTS },
+  selfChecks: [ROWS_SUM_TO_ONE, MASKED_ZERO, POSITIONAL_ENCODING, CAUSAL_PERTURBATION, LEAKED_MASS],
+  contract: {
+    newConcepts: [],
+    verifies: [],
+    doesNotVerify: [],
+    lookAt: [],
+    compare: [],
+  },
+};
