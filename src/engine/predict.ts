@@ -35,7 +35,13 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
     const chapter = trainableChapter(config.chapter);
     if (!chapter) throw new PredictError(`chapter ${config.chapter} cannot be loaded by this version`);
     // The data is regenerated to get the vocabularies and the tokenizer; it must match the saved ones.
-    const data = chapter.prepare({ task: config.task, hyperparameters: config.hyperparameters, seed: config.seed });
+    const data = chapter.prepare({
+      task: config.task,
+      hyperparameters: config.hyperparameters,
+      seed: config.seed,
+      corpus: config.data.corpus?.source,
+      saved: config.data,
+    });
     if (
       !sameTokens(data.sourceVocab.tokens, config.data.sourceVocab) ||
       !sameTokens(data.targetVocab.tokens, config.data.targetVocab)

@@ -20,6 +20,7 @@ import type {
   Sample,
   SelfCheckResult,
   ShapeEntry,
+  RunConfig,
 } from '../../shared/run/records';
 import type { Parameters } from '../nn/parameters';
 import type { Vocab } from '../tasks/vocab';
@@ -166,7 +167,8 @@ export interface RunData {
   readonly level: 'char' | 'word';
   readonly sourceVocab: Vocab;
   readonly targetVocab: Vocab;
-  readonly corpus?: { name: string; bytes: number; sha256: string };
+  /** The corpus a language model read: its name, size, sha256 and where it came from (`en`, `zh` or a path). */
+  readonly corpus?: { name: string; bytes: number; sha256: string; source: string };
   /** `train=… validation=… test=…`: the sizes for the log. */
   readonly summary: string;
   /** The batches of one epoch (or evaluation period), each a list of items the trainer passes back to `batch`. */
@@ -222,6 +224,17 @@ export interface PrepareOptions {
   task: string;
   hyperparameters: Hyperparameters;
   seed: number;
+  /**
+   * The text a language model trains on: a built-in corpus id (`en`, `zh`) or a file or folder
+   * path (src/engine/corpus). Chapters on generated tasks ignore it.
+   */
+  corpus?: string;
+  /**
+   * Set when the data is prepared to use a saved model (predict, sample, fill), not to train: the
+   * saved run's data record, so a chapter may take its vocabularies from it instead of reading
+   * its corpus again (the corpus may have moved or changed since).
+   */
+  saved?: RunConfig['data'];
 }
 
 export interface Chapter {

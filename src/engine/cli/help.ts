@@ -1,4 +1,7 @@
 /** `--help` texts, one per command. */
+import type { ChapterInfo } from '../../shared/course/chapter';
+import { flagOf } from '../../shared/course/hyperparameters';
+
 export const HELP: Record<string, string> = {
   main: `llm-tutor — train small attention models and look inside them
 
@@ -10,28 +13,32 @@ Commands:
   runs [DIR]           list the runs saved in DIR (default: ./runs)
   show RUN             a run's configuration, final metrics and samples
   predict RUN "text"   decode a sentence with a saved run and print its attention
+  compare RUN RUN…     runs side by side: metrics, configs, attention differences
 
 Run 'llm-tutor <command> --help' for a command's options.`,
   train: `Usage: llm-tutor train <chapter> [options]
 
 Trains <chapter> (see 'llm-tutor chapters') and saves the run under --output-dir.
-Prints one line per epoch, then the attention and logits shapes, the attention row sums
-and sample translations. Ctrl-C stops cleanly and keeps the run (status 'stopped').
+Prints one line per evaluation with the chapter's metrics and self-checks, then the test metrics,
+the attention shapes and samples. Ctrl-C or SIGTERM stops cleanly after the current step and keeps
+the run (status 'stopped').
 
-Options:
-  --task NAME          dates | phrases (default: the chapter's)
-  --epochs N           epochs to train (default: the chapter's)
-  --batch-size N       examples per step
-  --lr X               Adam learning rate
-  --hidden-size N      GRU hidden size
+Options for every chapter:
+  --task NAME          the chapter's task (default: the chapter's)
+  --variant NAME       a named variant of the chapter (default: the chapter's); 'all' trains
+                       every variant one after another with the same seed and data, then
+                       compares them (exit 1 if one failed; the others still train)
   --seed N             seed for data, initial weights and shuffling (default 42)
-  --backend NAME       auto | tensorflow | wasm | cpu (default auto)
+  --backend NAME       auto | tensorflow | wasm | cpu (default auto: the faster on a few timed steps)
   --output-dir DIR     where runs are saved (default ./runs)
   --resume RUN         continue a saved run (a folder, or a run id in --output-dir)
-  --train-size N, --validation-size N, --test-size N
-                       dataset sizes (defaults depend on the task)
+  --corpus SOURCE      a language model's text: en | zh | a file or folder path
+  --lr X               short for --learning-rate
   --quiet              only the final lines
-  --help               this text`,
+  --help               this text; 'llm-tutor train <chapter> --help' lists the chapter's own options
+
+Every hyperparameter the chapter declares is a flag too (dModel → --d-model), checked against
+its range.`,
   chapters: `Usage: llm-tutor chapters
 
 Lists the course's chapters: id, title, and whether this version can train them.`,
@@ -43,8 +50,51 @@ validation exact match. A damaged folder is listed with the reason.`,
 
 Prints a run's configuration, its final metrics and its latest samples. RUN is a run folder
 or a run id inside --runs-dir (default ./runs).`,
+  compare: `Usage: llm-tutor compare RUN RUN… [--runs-dir DIR] [--save NAME]
+       llm-tutor compare --open FILE [--runs-dir DIR]
+
+Compares 2 to 6 runs (folders, or run ids inside --runs-dir, default ./runs), named A, B, …:
+the final value of every metric they share side by side (and the metrics they do not share),
+their configs with the differing settings marked *, and for every probe and attention map they
+share (same source tokens; same map, mode and tokens) the largest and the mean absolute
+difference of the attention weights between each pair of runs, masked cells excluded.
+Runs of different chapters or tasks are compared on what they share.
+
+Options:
+  --save NAME          also save the comparison as DIR/.comparisons/NAME.json (the runs must
+                       be inside DIR; an existing NAME is refused)
+  --open FILE          reopen a saved comparison (a file, or a NAME saved in --runs-dir); a
+                       run deleted or damaged since is reported and the others still compare
+  --runs-dir DIR       the runs folder (default ./runs; for --open, the comparison's own)
+
+Exit codes: 0 compared; 1 a run could not be read (the others are still compared);
+2 bad input (nothing is written).`,
   predict: `Usage: llm-tutor predict RUN "text" [--runs-dir DIR] [--backend NAME]
 
 Decodes "text" greedily with RUN's saved model and prints the prediction and its attention
 matrix (rows: generated tokens, columns: source tokens).`,
 };
+
+/** `llm-tutor train <chapter> --help`: the general text, then the chapter's tasks, variants and hyperparameters. */
+export function chapterTrainHelp(info: ChapterInfo): string {
+  const lines = [HELP.train, '', `${info.id}: ${info.title.en}`];
+  lines.push(
+    `  tasks:     ${info.tasks.map((task) => task.id + (task.id === info.defaultTask ? ' (default)' : '')).join(', ')}`,
+  );
+  lines.push(
+    `  variants:  ${info.variants.map((v) => v.id + (v.id === info.defaultVariant ? ' (default)' : '')).join(', ')}`,
+  );
+  lines.push('  hyperparameters:');
+  for (const spec of info.hyperparameters) {
+    const range =
+      spec.type === 'integer' || spec.type === 'number'
+        ? `${spec.min}..${spec.max}`
+        : spec.type === 'choice'
+          ? spec.choices.join(' | ')
+          : 'true | false';
+    lines.push(
+      `    --${flagOf(spec.key).padEnd(18)} ${range.padEnd(22)} default ${String(spec.default)}  ${spec.label.en}`,
+    );
+  }
+  return lines.join('\n');
+}

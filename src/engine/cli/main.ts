@@ -1,5 +1,8 @@
 /** The `llm-tutor` command line: dispatches to one function per command. */
-import { HELP } from './help';
+import { chapterInfo } from '../../shared/course/catalogue';
+import { isChapterId } from '../../shared/ids';
+import { compareCommand } from './compare';
+import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
 import { trainCommand } from './train';
@@ -13,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   show: showCommand,
   predict: predictCommand,
+  compare: compareCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
@@ -35,7 +39,8 @@ export async function runCli(
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    out.write(HELP[name] + '\n');
+    const chapter = name === 'train' ? rest.find((arg) => isChapterId(arg)) : undefined;
+    out.write((chapter ? chapterTrainHelp(chapterInfo(chapter)) : HELP[name]) + '\n');
     return EXIT_OK;
   }
   try {

@@ -14,6 +14,7 @@ const COMMON = {
   backend: { type: 'string' },
   'output-dir': { type: 'string' },
   resume: { type: 'string' },
+  corpus: { type: 'string' },
   quiet: { type: 'boolean' },
   /** Short for --learning-rate, as in the course's script. */
   lr: { type: 'string' },
@@ -40,13 +41,23 @@ export interface TrainOptions {
   backend?: string;
   outputDir?: string;
   resume?: string;
+  corpus?: string;
   quiet: boolean;
   overrides: Record<string, HyperValue>;
 }
 
 /** The first argument that is not an option or an option's value: the chapter. */
 export function chapterArgument(args: string[]): string | undefined {
-  const valued = new Set(['--task', '--variant', '--seed', '--backend', '--output-dir', '--resume', '--lr']);
+  const valued = new Set([
+    '--task',
+    '--variant',
+    '--seed',
+    '--backend',
+    '--output-dir',
+    '--resume',
+    '--lr',
+    '--corpus',
+  ]);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (!arg.startsWith('-')) return arg;
@@ -86,6 +97,7 @@ export function parseTrainOptions(args: string[], info: ChapterInfo): TrainOptio
     backend: values.backend,
     outputDir: values['output-dir'],
     resume: values.resume,
+    corpus: values.corpus,
     quiet: Boolean(values.quiet),
     overrides,
   };

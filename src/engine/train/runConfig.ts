@@ -15,6 +15,8 @@ export class TrainError extends Error {}
 
 export interface TrainRequestOptions {
   task?: string;
+  /** A language model's corpus: `en`, `zh` or a path (PrepareOptions.corpus). */
+  corpus?: string;
   variant?: string;
   seed?: number;
   overrides?: Record<string, HyperValue>;

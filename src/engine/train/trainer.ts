@@ -110,7 +110,13 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
       }
     : planNewRun(chapter, setup);
   const hyper = plan.hyperparameters;
-  const data = chapter.prepare({ task: plan.task, hyperparameters: hyper, seed: plan.seed });
+  const corpus = resume ? resume.previous.data.corpus?.source : setup.corpus;
+  const data = chapter.prepare({ task: plan.task, hyperparameters: hyper, seed: plan.seed, corpus });
+  if (resume?.previous.data.corpus && data.corpus?.sha256 !== resume.previous.data.corpus.sha256) {
+    throw new TrainError(
+      `cannot resume: its corpus ${resume.previous.data.corpus.source} has changed since the run was trained`,
+    );
+  }
   const backend = await selectForRun(setup, hyper, data, events);
   if (
     resume &&

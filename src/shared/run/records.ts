@@ -26,7 +26,7 @@ export const RunDataSchema = v.object({
   /** 'char' joins tokens with '', 'word' with ' '. */
   tokenLevel: v.picklist(TOKEN_LEVELS),
   /** The text a language model was trained on, so a run can tell when its corpus changed. */
-  corpus: v.optional(v.object({ name: v.string(), bytes: count, sha256: v.string() })),
+  corpus: v.optional(v.object({ name: v.string(), bytes: count, sha256: v.string(), source: v.string() })),
 });
 export type RunData = v.InferOutput<typeof RunDataSchema>;
 
