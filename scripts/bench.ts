@@ -40,6 +40,14 @@ const CASES: BenchCase[] = [
     threshold: 0.95,
   },
   {
+    name: 'transformer',
+    chapter: 'transformer',
+    task: 'dates',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
     name: 'multi-head-attention',
     chapter: 'multi-head-attention',
     task: 'difference',

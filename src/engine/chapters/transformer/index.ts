@@ -6,7 +6,9 @@
 import type { Hyperparameters } from '../../../shared/course/chapter';
 import type { Figure, SelfCheckResult } from '../../../shared/run/records';
 import { packFloat32 } from '../../../shared/run/packed';
+import type { EncodedExample } from '../../kits/seq2seq/batch';
 import { seq2seqData, type Seq2SeqData } from '../../kits/seq2seq/data';
+import { createRandom, type Random } from '../../random';
 import { warmupCosineSchedule, type LearningRateSchedule } from '../../nn/schedule';
 import { adamwOptimizer } from '../../train/optimizers';
 import { checkResult } from '../../train/snapshot';
@@ -31,6 +33,21 @@ export function transformerSchedule(hyper: Hyperparameters, totalSteps: number):
   const warmup = Math.min(Number(hyper.warmupSteps), Math.floor(total / 4));
   const peak = Number(hyper.learningRate);
   return warmupCosineSchedule(peak, warmup, total, peak * FINAL_RATE_SHARE);
+}
+
+/**
+ * The batches of one epoch, shuffled without grouping by length: every batch mixes the task's
+ * formats. (The kit groups similar lengths to save padding, which suits the GRU chapters; here a
+ * batch of one or two date formats made learning about twice as slow per step as mixed batches,
+ * which cost more padding. Padding is masked either way.)
+ */
+function mixedBatches(train: EncodedExample[], batchSize: number, random: Random): EncodedExample[][] {
+  const order = random.shuffle(train.map((_, i) => i));
+  const batches: EncodedExample[][] = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    batches.push(order.slice(start, start + batchSize).map((i) => train[i]));
+  }
+  return batches;
 }
 
 /** Steps in one epoch of this run's data at its batch size. */
@@ -119,6 +136,8 @@ export const chapter: Chapter = {
     const data = seq2seqData(options);
     return {
       ...data,
+      epochBatches: (epoch, batchSize) =>
+        mixedBatches(data.train, batchSize, createRandom(options.seed * 7919 + epoch)),
       evaluate(model) {
         const evaluation = data.evaluate(model);
         evaluation.values.leaked_mass = leakedMass(model, data.validation).mean;

@@ -226,16 +226,16 @@ export const info: ChapterInfo = {
   defaultTask: 'dates',
   trainingUnit: 'epoch',
   hyperparameters: [
-    ...trainingHyperparameters({ epochs: 10, batchSize: 64, learningRate: 0.002, clipNorm: 1 }),
-    integer('warmupSteps', { en: 'warm-up steps', 'zh-cn': '预热步数' }, 200, 0, 100000, 'training', false),
+    ...trainingHyperparameters({ epochs: 10, batchSize: 64, learningRate: 0.005, clipNorm: 1 }),
+    integer('warmupSteps', { en: 'warm-up steps', 'zh-cn': '预热步数' }, 100, 0, 100000, 'training', false),
     number('weightDecay', { en: 'weight decay (AdamW)', 'zh-cn': '权重衰减（AdamW）' }, 0.01, 0, 1, 'training', false),
     integer('dModel', { en: 'd_model', 'zh-cn': 'd_model' }, 64, 8, 512),
     integer('heads', { en: 'attention heads', 'zh-cn': '注意力头数' }, 4, 1, 16),
     integer('encoderLayers', { en: 'encoder layers', 'zh-cn': '编码器层数' }, 2, 1, 8),
     integer('decoderLayers', { en: 'decoder layers', 'zh-cn': '解码器层数' }, 2, 1, 8),
-    integer('ffnSize', { en: 'FFN width (d_ff)', 'zh-cn': '前馈网络宽度（d_ff）' }, 256, 8, 4096, 'model', false),
+    integer('ffnSize', { en: 'FFN width (d_ff)', 'zh-cn': '前馈网络宽度（d_ff）' }, 128, 8, 4096, 'model', false),
     number('dropout', { en: 'dropout', 'zh-cn': 'dropout' }, 0, 0, 0.9, 'model', false),
-    choice('layerNorm', { en: 'layer norm placement', 'zh-cn': '层归一化位置' }, 'post', ['post', 'pre']),
+    choice('layerNorm', { en: 'layer norm placement', 'zh-cn': '层归一化位置' }, 'pre', ['pre', 'post']),
     flag('causalMask', { en: 'causal mask in the decoder', 'zh-cn': '解码器中的因果掩码' }, true),
     number(
       'maskValue',
@@ -251,10 +251,10 @@ export const info: ChapterInfo = {
   variants: [
     {
       id: 'default',
-      title: { en: 'default (post-LN, causal mask)', 'zh-cn': '默认（Post-LN，因果掩码）' },
+      title: { en: 'default (pre-LN, causal mask)', 'zh-cn': '默认（Pre-LN，因果掩码）' },
       description: {
-        en: 'the Transformer as the original paper builds it: post-LN, the decoder’s self-attention masked with −1e9 where the future is',
-        'zh-cn': '原论文中的 Transformer：Post-LN，解码器自注意力在未来位置加上 −1e9',
+        en: 'pre-LN (layer norm before each sub-layer), the decoder’s self-attention masked with −1e9 where the future is',
+        'zh-cn': 'Pre-LN（层归一化放在每个子层之前），解码器自注意力在未来位置加上 −1e9',
       },
       overrides: {},
     },
@@ -277,13 +277,13 @@ export const info: ChapterInfo = {
       overrides: { maskValue: -5 },
     },
     {
-      id: 'pre-ln',
-      title: { en: 'pre-LN', 'zh-cn': 'Pre-LN' },
+      id: 'post-ln',
+      title: { en: 'post-LN (the original)', 'zh-cn': 'Post-LN（原论文）' },
       description: {
-        en: 'layer norm before each sub-layer (x + f(LN(x))) and once after each stack, as GPT-2 and most later models',
-        'zh-cn': '层归一化放在每个子层之前（x + f(LN(x))），每个堆栈末尾再归一化一次，与 GPT-2 及之后的多数模型相同',
+        en: 'layer norm after each residual addition, LN(x + f(x)), as Vaswani et al. 2017; no final norm',
+        'zh-cn': '层归一化放在每次残差相加之后，LN(x + f(x))，与 Vaswani 等人 2017 年的论文相同；没有最终归一化',
       },
-      overrides: { layerNorm: 'pre' },
+      overrides: { layerNorm: 'post' },
     },
   ],
   defaultVariant: 'default',
