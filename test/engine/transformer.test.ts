@@ -36,6 +36,9 @@ import { greedyDecode } from '../../src/engine/train/decode';
 import { describeShapes } from '../../src/engine/train/shapes';
 import { snapshotChecks } from '../../src/engine/train/snapshot';
 import { train } from '../../src/engine/train/trainer';
+import { chapterInfo } from '../../src/shared/course/catalogue';
+import { summarizeComparison } from '../../src/shared/run/comparison';
+import { loadRunDirs } from '../../src/engine/cli/compare';
 import { useBackend } from './helpers';
 import { checkGradients, seeded } from './nn-helpers';
 
@@ -392,6 +395,52 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     }
 
+    it('the masks it records, from the token ids, against hand-written values (padding × causal; padding alone without the causal mask)', () => {
+      // Two examples: source lengths 3 and 1 (padded to 3), targets of 2 and 1 tokens (decoder inputs 3 and 2, padded to 3).
+      const items = examples(
+        [
+          [3, 2],
+          [1, 1],
+        ],
+        9,
+      );
+      const recorded = (overrides: Hyperparameters) => {
+        const { model, parameters } = build(overrides, 3);
+        const batch = makeSeq2SeqBatch(items);
+        const masks = tf.tidy(() => {
+          const named = model.forward(batch, { training: false, seed: 0 }).named;
+          return {
+            source: named.source_padding_mask.arraySync(),
+            decoder: named.decoder_self_attention_mask.arraySync(),
+          };
+        });
+        disposeBatch(batch);
+        parameters.dispose();
+        return masks;
+      };
+      const causal = recorded({});
+      assert.deepEqual(causal.source, [[[[1, 1, 1]]], [[[1, 0, 0]]]]);
+      assert.deepEqual(causal.decoder, [
+        [
+          [
+            [1, 0, 0],
+            [1, 1, 0],
+            [1, 1, 1],
+          ],
+        ],
+        [
+          [
+            [1, 0, 0],
+            [1, 1, 0],
+            [1, 1, 0], // the <pad> key at position 2 is never read, not even by the padded query
+          ],
+        ],
+      ]);
+      const open = recorded({ causalMask: false });
+      assert.deepEqual(open.source, causal.source);
+      assert.deepEqual(open.decoder, [[[[1, 1, 1]]], [[[1, 1, 0]]]]);
+    });
+
     it('the positional encoding added is the closed form; encoder inputs = embeddings·√d_model + PE', () => {
       const { model, parameters } = build({ dModel: 8 }, 5);
       const batch = makeSeq2SeqBatch(examples([[7, 3]], 1));
@@ -637,6 +686,52 @@ describe('the chapter on a real task (wasm)', () => {
     assert.ok(Math.abs(schedule(1000) - 0.0004) < 1e-12);
     // A short run warms up over at most a quarter of its steps.
     assert.ok(Math.abs(transformerSchedule(settings, 40)(10) - 0.004) < 1e-12);
+  });
+
+  it('compares with an attention-seq2seq run of the same task and seed: shared metrics, probes and cross-attention maps', async () => {
+    const sizes = { trainSize: 96, validationSize: 24, testSize: 8, batchSize: 32, epochs: 1 };
+    const dirs: string[] = [];
+    for (const [id, overrides] of [
+      ['transformer', { ...sizes, dModel: 16, heads: 2, ffnSize: 32 }],
+      ['attention-seq2seq', { ...sizes, hiddenSize: 16, embeddingSize: 8, attentionSize: 8 }],
+    ] as const) {
+      const result = await train(
+        {
+          chapter: trainableChapter(id)!,
+          runsDir,
+          backend: 'wasm',
+          packageVersion: 'test',
+          task: 'dates',
+          seed: 5,
+          overrides,
+        },
+        {},
+      );
+      dirs.push(result.runDir);
+    }
+    const loaded = await loadRunDirs(dirs);
+    const runs = loaded.flatMap((entry) =>
+      entry.ok ? [{ run: entry.run, chapter: chapterInfo(entry.run.config.chapter) }] : [],
+    );
+    assert.equal(runs.length, 2);
+    const summary = summarizeComparison(runs);
+    assert.equal(summary.chapter, null);
+    assert.deepEqual(
+      summary.notShared.find((item) => item.kind === 'chapter'),
+      { kind: 'chapter', values: ['transformer', 'attention-seq2seq'] },
+    );
+    assert.equal(summary.task, 'dates');
+    assert.equal(summary.seed, 5);
+    const keys = summary.metrics.map((metric) => metric.key);
+    for (const key of ['train_loss', 'val_loss', 'val_token_accuracy', 'val_exact_match'])
+      assert.ok(keys.includes(key), key);
+    assert.ok(summary.notShared.some((item) => item.kind === 'metric' && item.key === 'leaked_mass'));
+    assert.ok(summary.probes.length > 0, 'the task’s probes are the same in both runs');
+    for (const probe of summary.probes) {
+      const cross = probe.maps.find((map) => map.key === 'decoder/cross/0/0' && map.mode === 'forward');
+      assert.ok(cross, `probe ${probe.source.join('')}: the first cross-attention map is in both runs`);
+      assert.ok(cross.maps.every((map) => map !== null));
+    }
   });
 
   it('tf.memory().numTensors is equal after epochs 2 and 3', async () => {
