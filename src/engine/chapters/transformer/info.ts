@@ -317,10 +317,110 @@ export const info: ChapterInfo = {
   glossary: { ...TENSORS, ...WEIGHTS },
   selfChecks: [ROWS_SUM_TO_ONE, MASKED_ZERO, POSITIONAL_ENCODING, CAUSAL_PERTURBATION, LEAKED_MASS],
   contract: {
-    newConcepts: [],
-    verifies: [],
-    doesNotVerify: [],
-    lookAt: [],
-    compare: [],
+    newConcepts: [
+      {
+        en: 'the encoder–decoder Transformer: N encoder layers (self-attention, FFN) and N decoder layers (masked self-attention, cross-attention, FFN), each sub-layer inside a residual connection with layer norm; here pre-LN x + f(LN(x)) with a final norm per stack (post-LN LN(x + f(x)), the original, as a variant)',
+        'zh-cn':
+          '编码器–解码器 Transformer：N 个编码器层（自注意力、前馈网络）与 N 个解码器层（掩码自注意力、交叉注意力、前馈网络），每个子层都包在带层归一化的残差连接里；本章默认 pre-LN x + f(LN(x))，每个堆栈末尾再归一化一次（原论文的 post-LN LN(x + f(x)) 作为变体）',
+      },
+      {
+        en: 'masks built from token ids: the padding keep mask [batch, 1, 1, len] (1 for a real token, 0 for <pad>) and the causal keep mask [1, 1, len, len] (query t may read keys 0…t), multiplied; −1e9 is added to the forbidden scores, so after the softmax they weigh exactly 0',
+        'zh-cn':
+          '由词 id 构造的掩码：填充保留掩码 [batch, 1, 1, len]（真实词为 1，<pad> 为 0）与因果保留掩码 [1, 1, len, len]（查询 t 只能读键 0…t）相乘；被禁止的分数加上 −1e9，softmax 之后权重恰好为 0',
+      },
+      {
+        en: 'cross-attention: queries from the decoder, keys and values from the encoder’s output (every decoder layer reads the same output through its own projections)',
+        'zh-cn': '交叉注意力：查询来自解码器，键和值来自编码器的输出（每个解码器层用自己的投影读取同一份输出）',
+      },
+      {
+        en: 'teacher forcing: the decoder reads <bos> + target and predicts target + <eos> at every position in one pass, which is honest only if position t cannot read the positions after it; greedy decoding then feeds back its own tokens one at a time, keeping each layer’s keys and values (a KV cache)',
+        'zh-cn':
+          'teacher forcing：解码器读入 <bos> + 目标，在一次前向传播中预测每个位置的 目标 + <eos>；只有位置 t 读不到它之后的位置，这才是诚实的。贪心解码则把自己生成的词逐个送回，并保留每层的键和值（KV 缓存）',
+      },
+      {
+        en: 'leaked mass: the attention probability a decoder self-attention row t puts on positions after t; and the causal perturbation: change the decoder inputs after t, and the logits at positions ≤ t must not move',
+        'zh-cn':
+          '泄漏质量：解码器自注意力第 t 行落在 t 之后位置上的注意力概率；因果扰动：改变 t 之后的解码器输入，位置 ≤ t 的 logit 必须不动',
+      },
+    ],
+    verifies: [
+      {
+        en: 'every logit and attention map of the model (post-LN and pre-LN; hard, weak and no causal mask) equals a plain-JS Transformer written from the definitions, on cpu and wasm; every weight’s gradient equals central finite differences',
+        'zh-cn':
+          '模型的每个 logit 与每张注意力图（post-LN 与 pre-LN；硬、弱与无因果掩码）都与按定义手写的纯 JS Transformer 一致（cpu 与 wasm）；每个权重的梯度都与中心差分一致',
+      },
+      {
+        en: 'the masks the model records equal hand-written values for a padded batch; masked cells weigh exactly 0 (a self-check on every run); the shapes of every named tensor for two batch sizes and two lengths',
+        'zh-cn':
+          '模型记录的掩码与一个带填充批次的手写值一致；被遮住的格子权重恰好为 0（每次运行的自检）；两种批大小、两种长度下每个命名张量的形状',
+      },
+      {
+        en: 'with the causal mask, changing the decoder inputs after t leaves every logit at positions ≤ t exactly unchanged (largest difference 0, a self-check on every run); without it they change',
+        'zh-cn':
+          '有因果掩码时，改变 t 之后的解码器输入，位置 ≤ t 的每个 logit 完全不变（最大差为 0，每次运行的自检）；没有它时就会改变',
+      },
+      {
+        en: 'greedy decoding with the KV cache gives the logits and attention rows of decoding without a cache and of a teacher-forced pass over the same tokens',
+        'zh-cn':
+          '带 KV 缓存的贪心解码，与不带缓存的解码、以及对相同词元做 teacher forcing 的前向传播，给出相同的 logit 与注意力行',
+      },
+      {
+        en: 'dates with the default model and schedule on fewer examples (6400 × 4 epochs, 400 steps of 64, seed 1, wasm): ≥ 95% validation exact match by greedy decoding, and on the trained model the causal perturbation is exactly 0 and the leaked mass exactly 0',
+        'zh-cn':
+          '用默认模型与学习率安排、较少的样本学 dates（6400 个样本 × 4 轮，每步 64 个，共 400 步，种子 1，wasm）：贪心解码的验证完全匹配率 ≥ 95%；训练后的模型上因果扰动恰好为 0，泄漏质量恰好为 0',
+      },
+      {
+        en: 'no-causal-mask on the same data in half the steps (2 epochs): its training loss ends below the masked model’s after 4 epochs, yet its greedy exact match stays below 10%, more than 0.3 of its decoder self-attention falls on future positions, and its causal-perturbation and leaked-mass checks fail',
+        'zh-cn':
+          'no-causal-mask 在相同数据上只训练一半的步数（2 轮）：训练损失最终低于有掩码模型 4 轮后的损失，但贪心解码的完全匹配率低于 10%，解码器自注意力有超过 0.3 落在未来位置，因果扰动与泄漏质量两项自检都失败',
+      },
+    ],
+    doesNotVerify: [
+      {
+        en: 'how a trained weak-mask model leaks: a test shows only that at initialisation a little mass leaks through −5, and more once the query and key projections grow; no learning test trains the weak-mask variant',
+        'zh-cn':
+          '训练后的弱掩码模型会泄漏多少：测试只表明初始化时有少量质量穿过 −5 泄漏，查询与键的投影变大后泄漏更多；没有学习测试训练弱掩码变体',
+      },
+      {
+        en: 'post-LN against pre-LN in this chapter, and the phrases task: offered, but no test measures how well they learn',
+        'zh-cn': '本章中 post-LN 与 pre-LN 的对比，以及 phrases 任务：都可以运行，但没有测试衡量它们学得多好',
+      },
+      {
+        en: 'that the Transformer learns dates faster or better than attention-seq2seq: the two can be compared run by run (llm-tutor compare), and the benchmark measures seconds to 95% on one machine, but no test asserts which is faster',
+        'zh-cn':
+          'Transformer 学 dates 比 attention-seq2seq 更快或更好：两者可以逐次运行对比（llm-tutor compare），基准测试也在一台机器上测量达到 95% 的秒数，但没有测试断言哪个更快',
+      },
+      {
+        en: 'that an attention map explains the computation: with several layers and heads the answer can be routed through any of them',
+        'zh-cn': '注意力图能解释计算过程：有多层多头时，答案可以经过其中任何一条路径',
+      },
+    ],
+    lookAt: [
+      {
+        en: 'the three families of maps, by layer and head: encoder self-attention (padding keys at 0), decoder masked self-attention (everything above the diagonal at exactly 0) and cross-attention (decoder rows over source columns), each with its mask drawn; the generated rows are those greedy decoding recorded token by token',
+        'zh-cn':
+          '按层和头查看三类注意力图：编码器自注意力（填充的键为 0）、解码器掩码自注意力（对角线以上恰好为 0）和交叉注意力（解码器的行对源序列的列），每张都画出了掩码；generated 行是贪心解码逐词记录的',
+      },
+      {
+        en: 'the checks: causal perturbation with its largest difference, leaked mass per decoder layer, masked cells exactly 0, the positional encoding against its closed form',
+        'zh-cn': '自检：因果扰动及其最大差、各解码器层的泄漏质量、被遮住的格子恰好为 0、位置编码与闭式公式的差',
+      },
+      {
+        en: 'the leak chart (leaked mass on the validation set after every epoch), and the figures: the positional encoding and the learning-rate schedule',
+        'zh-cn': '泄漏图（每轮之后验证集上的泄漏质量），以及两张图：位置编码与学习率安排',
+      },
+    ],
+    compare: [
+      {
+        en: 'default against no-causal-mask on dates with one seed (the declared comparison): no-causal-mask’s training loss ends lower, but its exact match stays near 0: teacher forcing let it read the next decoder input, the token it must predict, which greedy decoding does not have yet; its leak chart is far above the default’s 0 (the learning test shows this on 6400 examples, not the default 10000)',
+        'zh-cn':
+          '在 dates 上用同一个种子比较 default 与 no-causal-mask（本章声明的对比）：no-causal-mask 的训练损失最终更低，但完全匹配率接近 0：teacher forcing 让它读到下一个解码器输入，也就是它要预测的词，而贪心解码时这个词还不存在；它的泄漏曲线远高于 default 的 0（学习测试在 6400 个样本上展示了这一点，而不是默认的 10000 个）',
+      },
+      {
+        en: 'against attention-seq2seq on dates with the same seed (llm-tutor compare RUN RUN, or Compare Runs… in VS Code): the shared curves (loss, token accuracy, exact match), the config side by side, and the cross-attention of the same probe; leaked mass is this chapter’s own',
+        'zh-cn':
+          '与相同种子的 attention-seq2seq 在 dates 上对比（llm-tutor compare RUN RUN，或 VS Code 中的“比较运行…”）：共有的曲线（损失、逐词准确率、完全匹配率）、并排的配置，以及同一个探针的交叉注意力；泄漏质量是本章独有的',
+      },
+    ],
   },
 };
