@@ -74,6 +74,33 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.9,
   })),
+  {
+    name: 'luong-attention-dot',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'dot',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-general',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'general',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-concat',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'concat',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
 ];
 
 const { values } = parseArgs({
