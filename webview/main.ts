@@ -15,6 +15,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import * as v from 'valibot';
 import {
+  FILL_CHAPTERS,
   HostToWebviewSchema,
   type CompareInitMessage,
   type HostToWebview,
@@ -128,9 +129,10 @@ function applyTheme(): void {
   ui.figures.setTheme(theme);
   ui.attention.setTheme(theme);
   ui.tryIt.setTheme(theme);
+  ui.fill.setTheme(theme);
 }
 
-type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'controls';
+type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'fill' | 'controls';
 function invalidate(...parts: Part[]): void {
   for (const part of parts) {
     scheduleRender(part, () => {
@@ -148,6 +150,9 @@ function invalidate(...parts: Part[]): void {
           return renderSamples(ui.samples, m.samples, m.run?.config.data.tokenLevel ?? 'char', m.chapter.trainingUnit);
         case 'tryIt':
           return ui.tryIt.update(m);
+        case 'fill':
+          ui.selection.update(m);
+          return ui.fill.update(m);
         case 'controls':
           return ui.controls.update(m);
       }
@@ -158,13 +163,16 @@ function invalidate(...parts: Part[]): void {
 /** Which sections a view shows: a preview only the contract (and the start form when the chapter trains). */
 function visibleSections(m: LabModel): Record<SectionId, boolean> {
   const run = m.view !== 'preview';
+  const fill = FILL_CHAPTERS.includes(m.chapter.id);
   return {
     charts: run,
+    selection: run && fill,
     figures: run && (m.run?.figures.length ?? 0) > 0,
     attention: run,
     shapes: run,
     samples: run,
-    try: run,
+    try: run && !fill,
+    fill: run && fill,
     controls: m.chapter.trainable,
   };
 }
@@ -189,7 +197,7 @@ function onInit(message: InitMessage): void {
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
-  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'controls');
+  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'controls');
   persist();
 }
 
@@ -198,6 +206,7 @@ function handle(message: HostToWebview): void {
   if (message.type === 'error') {
     messages.add(message.message);
     ui?.tryIt.settle();
+    ui?.fill.settle();
     ui?.controls.settle();
     compare?.view.settle();
     return;
@@ -207,7 +216,7 @@ function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
-      invalidate('header', 'charts', 'attention', 'samples', 'tryIt');
+      invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill');
       break;
     case 'step':
       applyStep(model, message);
@@ -221,13 +230,16 @@ function handle(message: HostToWebview): void {
       model.status = message.status;
       model.live = message.live;
       ui.controls.settle();
-      invalidate('header', 'tryIt', 'controls');
+      invalidate('header', 'tryIt', 'fill', 'controls');
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);
       break;
     case 'prediction':
       ui.tryIt.showPrediction(message.text, message.prediction);
+      break;
+    case 'filled':
+      ui.fill.showFill(message.text, message.fill);
       break;
   }
 }

@@ -9,6 +9,7 @@ import {
   HostToEngineSchema,
   type EngineToHost,
   type HostToEngine,
+  type FillRequest,
   type PredictRequest,
   type TrainRequest,
   type TrainVariantsRequest,
@@ -17,6 +18,7 @@ import { describeIssues } from '../shared/schema';
 import { readConfig } from '../runStore';
 import { selectBackend } from './backend';
 import { trainableChapter } from './chapters/registry';
+import { isMaskedLmData } from './kits/maskedLm/data';
 import { loadRun, predictText, type LoadedRun } from './predict';
 import { DEFAULT_SEED, TrainError } from './train/runConfig';
 import { train, type TrainerEvents } from './train/trainer';
@@ -78,6 +80,8 @@ export class EngineWorker {
         return;
       case 'predict':
         return this.predict(message);
+      case 'fill':
+        return this.fill(message);
       case 'shutdown':
         this.shuttingDown = true;
         if (this.live) this.live.stop = true;
@@ -214,33 +218,57 @@ export class EngineWorker {
     }
   }
 
+  /** The saved run of `runDir`, loaded once and kept (on the live run's backend while one trains). */
+  private async loadedRun(runDir: string): Promise<LoadedRun> {
+    let run = this.loaded.get(runDir);
+    if (run) return run;
+    // While a run trains (or starts), its backend stays in use: never switch it under the
+    // training loop. Otherwise predict on the backend the run was trained on, when available.
+    const loading = await this.withBackendTurn(async () => {
+      const trainedOn = await readConfig(runDir).then(
+        (config) => config.backend,
+        () => null, // loadRun reports a damaged run in its own words
+      );
+      if (!this.live && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
+      return loadRun(runDir);
+    });
+    // Two requests may have loaded it at once: keep the first, free the other.
+    run = this.loaded.get(runDir);
+    if (run) loading.dispose();
+    else this.loaded.set(runDir, (run = loading));
+    return run;
+  }
+
   private async predict(request: PredictRequest): Promise<void> {
     try {
-      let run = this.loaded.get(request.runDir);
-      if (!run) {
-        // While a run trains (or starts), its backend stays in use: never switch it under the
-        // training loop. Otherwise predict on the backend the run was trained on, when available.
-        const loading = await this.withBackendTurn(async () => {
-          const trainedOn = await readConfig(request.runDir).then(
-            (config) => config.backend,
-            () => null, // loadRun reports a damaged run in its own words
-          );
-          if (!this.live && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
-          return loadRun(request.runDir);
-        });
-        run = this.loaded.get(request.runDir);
-        if (run) loading.dispose();
-        else this.loaded.set(request.runDir, (run = loading));
-      }
+      const run = await this.loadedRun(request.runDir);
       const prediction = predictText(run, request.text);
       this.send({ type: 'prediction', requestId: request.requestId, prediction });
     } catch (error) {
-      this.send({
-        type: 'error',
-        requestId: request.requestId,
-        message: error instanceof Error ? error.message.split('\n')[0] : String(error),
-      });
+      this.sendError(request.requestId, error);
     }
+  }
+
+  /** A masked language model's guesses at each `[MASK]` of the text, and each mask's attention. */
+  private async fill(request: FillRequest): Promise<void> {
+    try {
+      const run = await this.loadedRun(request.runDir);
+      if (!isMaskedLmData(run.data)) {
+        throw new Error(`fill needs a masked language model (bert-mlm); this run is ${run.config.chapter}`);
+      }
+      const fill = run.data.fill(run.model, request.text, request.top);
+      this.send({ type: 'filled', requestId: request.requestId, fill });
+    } catch (error) {
+      this.sendError(request.requestId, error);
+    }
+  }
+
+  private sendError(requestId: string, error: unknown): void {
+    this.send({
+      type: 'error',
+      requestId,
+      message: error instanceof Error ? error.message.split('\n')[0] : String(error),
+    });
   }
 
   /** Forget a cached model (e.g. after the run was retrained). */
@@ -262,7 +290,7 @@ export function startWorker(): void {
       queue = queue.then(() => worker.receive(message));
       return;
     }
-    // Stop, shutdown and predict are served at once, between two training steps (the trainer
+    // Stop, shutdown, predict and fill are served at once, between two training steps (the trainer
     // yields to the event loop after every step), not after the run.
     void worker.receive(message);
   });

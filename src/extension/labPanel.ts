@@ -12,6 +12,7 @@ import { DamagedRunError, readAttention } from '../runStore';
 import { chapterInfo } from '../shared/course/catalogue';
 import type { ChapterInfo } from '../shared/course/chapter';
 import type { ChapterId } from '../shared/ids';
+import type { FillResult } from '../shared/protocol/engine';
 import type { HostToWebview } from '../shared/protocol/webview';
 import type { Prediction } from '../shared/run/records';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
@@ -34,6 +35,8 @@ export interface LabPanelHost {
   trainComparison(chapter: ChapterId): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
+  /** A masked language model's guesses at each `[MASK]` of `text`, with each mask's attention. */
+  fill(runDir: string, text: string, top?: number): Promise<FillResult>;
 }
 
 export function labWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -174,6 +177,9 @@ export class LabPanel implements vscode.Disposable {
       case 'predict':
         await this.predict(message.text);
         break;
+      case 'fill':
+        await this.fill(message.text, message.top);
+        break;
       case 'train':
         await this.train(message);
         break;
@@ -234,6 +240,22 @@ export class LabPanel implements vscode.Disposable {
   }
 
   private async predict(text: string): Promise<void> {
+    await this.askEngine(async (runDir) => {
+      const prediction = await this.host.predict(runDir, text);
+      this.reply({ type: 'prediction', text, prediction });
+    });
+  }
+
+  /** Fill-in: the engine answers between two training steps while the run trains (the same rules as Try it). */
+  private async fill(text: string, top: number | undefined): Promise<void> {
+    await this.askEngine(async (runDir) => {
+      const fill = await this.host.fill(runDir, text, top);
+      this.reply({ type: 'filled', text, fill });
+    });
+  }
+
+  /** One question to the engine about this panel's saved model (Try it, fill-in), one at a time. */
+  private async askEngine(ask: (runDir: string) => Promise<void>): Promise<void> {
     if (!this.runDir) return;
     if (!vscode.workspace.isTrusted) {
       this.reply({ type: 'error', message: t('restrictedPredict') });
@@ -251,8 +273,7 @@ export class LabPanel implements vscode.Disposable {
     }
     this.predicting = true;
     try {
-      const prediction = await this.host.predict(this.runDir, text);
-      this.reply({ type: 'prediction', text, prediction });
+      await ask(this.runDir);
     } catch (error) {
       this.reply({
         type: 'error',

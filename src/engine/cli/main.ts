@@ -2,6 +2,7 @@
 import { chapterInfo } from '../../shared/course/catalogue';
 import { isChapterId } from '../../shared/ids';
 import { compareCommand } from './compare';
+import { fillCommand } from './fill';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   show: showCommand,
   predict: predictCommand,
   compare: compareCommand,
+  fill: fillCommand,
 };
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
