@@ -35,6 +35,24 @@ interface LiveRun {
 export class EngineWorker {
   private live: LiveRun | null = null;
   private shuttingDown = false;
+  /**
+   * Backend changes, one at a time: a run's start (its backend chosen) and a prediction's switch to
+   * the backend its run was trained on never interleave, so a prediction that began before a run
+   * cannot switch the backend under the run's first steps.
+   */
+  private backendTurn: Promise<void> = Promise.resolve();
+
+  private async withBackendTurn<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.backendTurn;
+    let release!: () => void;
+    this.backendTurn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
   private readonly loaded = new Map<string, LoadedRun>();
 
   constructor(private readonly send: (message: EngineToHost) => void) {}
@@ -98,6 +116,8 @@ export class EngineWorker {
     }
     const live: LiveRun = { runId: null, stop: false };
     this.live = live;
+    // Wait for a prediction that is switching backends; from here on `live` keeps them away.
+    await this.withBackendTurn(async () => undefined);
     try {
       await train(
         {
@@ -178,6 +198,7 @@ export class EngineWorker {
     }
     const live: LiveRun = { runId: null, stop: false };
     this.live = live;
+    await this.withBackendTurn(async () => undefined); // as in train: no prediction switches the backend under it
     try {
       const outcomes = await trainVariants(
         { ...setup, shouldStop: () => live.stop },
@@ -200,17 +221,21 @@ export class EngineWorker {
   /** The saved run of `runDir`, loaded once and kept (on the live run's backend while one trains). */
   private async loadedRun(runDir: string): Promise<LoadedRun> {
     let run = this.loaded.get(runDir);
-    if (!run) {
-      // While a run trains, its backend stays in use: never switch it under the training loop.
-      // Otherwise predict on the backend the run was trained on, when it is available here.
+    if (run) return run;
+    // While a run trains (or starts), its backend stays in use: never switch it under the
+    // training loop. Otherwise predict on the backend the run was trained on, when available.
+    const loading = await this.withBackendTurn(async () => {
       const trainedOn = await readConfig(runDir).then(
         (config) => config.backend,
         () => null, // loadRun reports a damaged run in its own words
       );
       if (!this.live && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
-      run = await loadRun(runDir);
-      this.loaded.set(runDir, run);
-    }
+      return loadRun(runDir);
+    });
+    // Two requests may have loaded it at once: keep the first, free the other.
+    run = this.loaded.get(runDir);
+    if (run) loading.dispose();
+    else this.loaded.set(runDir, (run = loading));
     return run;
   }
 
@@ -270,5 +295,8 @@ export function startWorker(): void {
     void worker.receive(message);
   });
   process.on('disconnect', () => process.exit(0));
+  // SIGTERM (the system shutting down, a `kill`) is a shutdown request: a live run stops cleanly
+  // after its current step and is saved as `stopped`; then the process exits.
+  process.on('SIGTERM', () => void worker.handle({ type: 'shutdown' }));
   send({ type: 'ready', packageVersion: PACKAGE_VERSION });
 }
