@@ -20,7 +20,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparameters } from '../../../shared/course/chapter';
 import { dropout, dropoutSeed } from '../../nn/dropout';
-import { embed, embedStep } from '../../nn/embedding';
 import { createFeedForward, type FeedForwardWeights } from '../../nn/feedForward';
 import { createLayerNorm, layerNorm, type LayerNormWeights } from '../../nn/layerNorm';
 import { createSelfAttention, type SelfAttentionWeights } from '../../nn/multiHeadAttention';
@@ -41,7 +40,7 @@ import type {
   StepOutput,
 } from '../contract';
 import { cachedSelfAttention, causalBand, causalKeep, causalSelfAttention, feedForwardLayer } from './attention';
-import { dense } from './ops';
+import { dense, embedRows } from './ops';
 
 export interface MiniGptConfig {
   vocabSize: number;
@@ -111,7 +110,7 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
     const keep = causalKeep(length); // [1, 1, len, len]: the maps' keep mask
     const drop = (x: tf.Tensor3D, site: number) =>
       dropout(x, { rate: config.dropout, training, seed: dropoutSeed(seed, site) });
-    const tokens = tape('token_embeddings', embed(tokenIds, tokenTable)); // [batch, len, d_model]
+    const tokens = tape('token_embeddings', embedRows(tokenTable, tokenIds) as tf.Tensor3D); // [batch, len, d_model]
     const positions = length === context ? positionTable : tf.slice(positionTable, [0, 0], [length, modelSize]); // [len, d_model]
     let x = tape('block_inputs', drop(tf.add(tokens, positions) as tf.Tensor3D, 0)); // [batch, len, d_model]
     const attention: AttentionOutput[] = [];
@@ -156,7 +155,7 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
         return state;
       }
       const band = causalBand(length); // [1, t·t]
-      let x = tf.add(embed(ids, tokenTable), tf.slice(positionTable, [0, 0], [length, modelSize])) as tf.Tensor3D; // [batch, t, d_model]
+      let x = tf.add(embedRows(tokenTable, ids), tf.slice(positionTable, [0, 0], [length, modelSize])) as tf.Tensor3D; // [batch, t, d_model]
       blocks.forEach((block, n) => {
         const attended = causalSelfAttention(layerNorm(x, block.norm1), block.attention, band);
         state[`layer${n}/keys`] = attended.keys; // [batch·heads, t, d_head]
@@ -195,7 +194,7 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
           token_ids: tf.concat([cache.token_ids, tf.reshape(previous, [batchSize, 1])], 1), // [batch, t + 1]
         };
         const positionRow = tf.slice(positionTable, [position, 0], [1, modelSize]); // [1, d_model]
-        let x = tf.add(embedStep(previous, tokenTable), positionRow) as tf.Tensor2D; // [batch, d_model]
+        let x = tf.add(embedRows(tokenTable, previous), positionRow) as tf.Tensor2D; // [batch, d_model]
         const attention: StepAttention[] = [];
         blocks.forEach((block, n) => {
           const attended = cachedSelfAttention(

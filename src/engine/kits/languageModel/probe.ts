@@ -176,8 +176,9 @@ export function kvCacheDeviation(
   );
   try {
     for (let t = first; t < fed.length; t++) {
-      const output = decoder.step(state, tf.tensor1d([fed[t]], 'int32'), t - first);
-      tf.dispose(Object.values(state));
+      const previous = tf.tensor1d([fed[t]], 'int32'); // [batch = 1]
+      const output = decoder.step(state, previous, t - first);
+      tf.dispose([previous, ...Object.values(state)]);
       state = output.state;
       cached.push(output.logits.dataSync() as Float32Array);
       tf.dispose([output.logits, ...output.attention.map((a) => a.weights)]);

@@ -234,8 +234,9 @@ export class Sampler {
     const index = this.ids.length;
     const withAttention = this.options.attention ?? true;
     const state = this.state;
-    const output = this.model.decoder!.step(state, tf.tensor1d([this.previous], 'int32'), index);
-    tf.dispose(Object.values(state));
+    const previous = tf.tensor1d([this.previous], 'int32'); // [batch = 1]
+    const output = this.model.decoder!.step(state, previous, index);
+    tf.dispose([previous, ...Object.values(state)]);
     this.state = output.state;
     const vocabSize = this.run.vocab.size;
     const keys = output.attention[0]?.weights.shape[2] ?? 0;
