@@ -37,9 +37,7 @@ function tinyConfig(overrides: Partial<MiniGptConfig> = {}): MiniGptConfig {
 function model(config: MiniGptConfig, seed = 1) {
   const parameters = new Parameters(createRandom(seed));
   const gpt = createMiniGpt(parameters, config);
-  tf.tidy(() =>
-    parameters.list().forEach((v, i) => v.assign(tf.tensor(seeded(v.size, seed * 100 + i, 0.5), v.shape))),
-  );
+  tf.tidy(() => parameters.list().forEach((v, i) => v.assign(tf.tensor(seeded(v.size, seed * 100 + i, 0.5), v.shape))));
   return { parameters, gpt };
 }
 
@@ -65,7 +63,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       for (const t of [0, 4, 10]) {
         const changed = base.map((id, i) => (i > t ? 4 + ((id - 3) % (VOCAB.size - 4)) : id));
         const batch = windowBatch([base, changed]);
-        const logits = tf.tidy(() => gpt.forward(batch, { training: false, seed: 0 }).logits.arraySync() as number[][][]);
+        const logits = tf.tidy(
+          () => gpt.forward(batch, { training: false, seed: 0 }).logits.arraySync() as number[][][],
+        );
         for (let position = 0; position <= t; position++) {
           assert.deepEqual(logits[1][position], logits[0][position], `position ${position} changed (t = ${t})`);
         }
@@ -103,7 +103,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
       tf.dispose(Object.values(state));
       const batch = windowBatch([ids.slice(3)]);
-      const full = tf.tidy(() => values(tf.slice(gpt.forward(batch, { training: false, seed: 0 }).logits, [0, 5, 0], [1, 1, -1])));
+      const full = tf.tidy(() =>
+        values(tf.slice(gpt.forward(batch, { training: false, seed: 0 }).logits, [0, 5, 0], [1, 1, -1])),
+      );
       assertAllClose(last, full, 1e-5, 'logits after the window slid');
       tf.dispose([batch.inputs.token_ids, batch.targets, batch.lossMask]);
       parameters.dispose();
@@ -131,7 +133,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
                 const sums = tf.sum(attention.weights, 3).dataSync();
                 assert.ok(sums.every((s) => Math.abs(s - 1) < 1e-5));
                 const future = tf.mul(attention.weights, tf.sub(1, attention.keep!)).dataSync();
-                assert.ok(future.every((w) => w === 0), 'future weights exactly 0');
+                assert.ok(
+                  future.every((w) => w === 0),
+                  'future weights exactly 0',
+                );
               }
               assert.deepEqual(output.named['layer1/queries'].shape, [batchSize, 2, length, 4]);
               assert.deepEqual(output.named.token_embeddings.shape, [batchSize, length, 8]);
@@ -149,25 +154,54 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const b = tf.tensor2d(seeded(12, 2), [3, 4]);
         const c = tf.tensor2d(seeded(6, 3), [3, 2]);
         for (const right of [b, c]) {
-          const mine = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(dense(x as tf.Tensor2D, y as tf.Tensor2D))));
-          const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))));
-          mine([a, right]).forEach((g, i) => assertAllClose(values(g), values(plain([a, right])[i]), 1e-5, `dense grad ${i}`));
+          const mine = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            tf.sum(tf.square(dense(x as tf.Tensor2D, y as tf.Tensor2D))),
+          );
+          const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))),
+          );
+          mine([a, right]).forEach((g, i) =>
+            assertAllClose(values(g), values(plain([a, right])[i]), 1e-5, `dense grad ${i}`),
+          );
         }
         const q = tf.tensor3d(seeded(24, 4), [2, 3, 4]);
         const k = tf.tensor3d(seeded(40, 5), [2, 5, 4]);
         const w = tf.tensor3d(seeded(30, 6), [2, 3, 5]);
-        const mineT = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(batchedMatMulT(x as tf.Tensor3D, y as tf.Tensor3D))));
-        const plainT = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true))));
+        const mineT = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.square(batchedMatMulT(x as tf.Tensor3D, y as tf.Tensor3D))),
+        );
+        const plainT = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.square(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D, false, true))),
+        );
         mineT([q, k]).forEach((g, i) => assertAllClose(values(g), values(plainT([q, k])[i]), 1e-5, `Q·Kᵀ grad ${i}`));
-        const mineB = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(batchedMatMul(x as tf.Tensor3D, y as tf.Tensor3D))));
-        const plainB = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D))));
+        const mineB = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.square(batchedMatMul(x as tf.Tensor3D, y as tf.Tensor3D))),
+        );
+        const plainB = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.square(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D))),
+        );
         mineB([w, k]).forEach((g, i) => assertAllClose(values(g), values(plainB([w, k])[i]), 1e-5, `W·V grad ${i}`));
         const table = tf.tensor2d(seeded(18, 7), [6, 3]);
-        const ids = tf.tensor2d([[1, 4, 1], [5, 0, 1]], [2, 3], 'int32');
+        const ids = tf.tensor2d(
+          [
+            [1, 4, 1],
+            [5, 0, 1],
+          ],
+          [2, 3],
+          'int32',
+        );
         const weights = tf.tensor3d(seeded(18, 8), [2, 3, 3]);
         const gather = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embedRows(t as tf.Tensor2D, ids), weights)))(table);
         const oneHot = tf.grad((t: tf.Tensor) =>
-          tf.sum(tf.mul(tf.reshape(tf.matMul(tf.cast(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, 6), "float32"), t as tf.Tensor2D), [2, 3, 3]), weights)),
+          tf.sum(
+            tf.mul(
+              tf.reshape(
+                tf.matMul(tf.cast(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, 6), 'float32'), t as tf.Tensor2D),
+                [2, 3, 3],
+              ),
+              weights,
+            ),
+          ),
         )(table);
         assertAllClose(values(gather), values(oneHot), 1e-6, 'embedding gradient (row 1 used three times)');
       });
@@ -187,8 +221,7 @@ describe('mini-gpt gradients (cpu, central finite differences)', () => {
       const batch = windowBatch([randomIds(6, 1), randomIds(6, 2)]);
       const targets = tf.tensor2d([randomIds(6, 3), randomIds(6, 4)], [2, 6], 'int32');
       checkGradients(
-        () =>
-          maskedCrossEntropy(gpt.forward(batch, { training: true, seed: 9 }).logits, targets, batch.lossMask),
+        () => maskedCrossEntropy(gpt.forward(batch, { training: true, seed: 9 }).logits, targets, batch.lossMask),
         parameters.list(),
         3,
       );

@@ -4,6 +4,7 @@ import { isChapterId } from '../../shared/ids';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
+import { sampleCommand } from './sample';
 import { trainCommand } from './train';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   show: showCommand,
   predict: predictCommand,
+  sample: sampleCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -19,6 +19,7 @@
  * head, the attention row of the new token over the keys in the window.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SAMPLING_LIMITS } from '../../../shared/protocol/engine';
 import type { ChapterModel, DecoderState } from '../../chapters/contract';
 import { createRandom, type Random } from '../../random';
 import { BOS_ID, EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, type Vocab } from '../../tasks/vocab';
@@ -43,15 +44,10 @@ export interface SampleOptions extends SamplingSettings {
   attention?: boolean;
 }
 
-export const SAMPLING_LIMITS = {
-  maxTemperature: 10,
-  maxTokens: 2000,
-  maxPromptCharacters: 1000,
-  maxTopCount: 50,
-} as const;
-
 /** A problem with sampling options, in one line (the CLI's exit 2). */
 export class SampleOptionsError extends Error {}
+
+export { SAMPLING_LIMITS };
 
 /** Null when the options are acceptable; else one line naming the option. */
 export function checkSampleOptions(options: SampleOptions): string | null {
@@ -157,6 +153,8 @@ export interface SampleStep {
   id: number;
   /** The token as the vocabulary lists it (`<unk>` for an unknown character). */
   token: string;
+  /** The token as text (`<unk>` is U+FFFD). */
+  text: string;
   /** Its probability in the distribution it was drawn from. */
   probability: number;
   /** The `topCount` most probable tokens of that distribution, with their probabilities. */
@@ -262,6 +260,7 @@ export class Sampler {
       index,
       id,
       token: vocab.token(id),
+      text: tokenText(vocab, id),
       probability: distribution[id],
       top: topTokens(distribution, this.options.topCount ?? 10).map((top) => ({
         id: top,
