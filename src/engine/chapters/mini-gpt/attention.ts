@@ -7,17 +7,17 @@
  *   output  = concat_heads(weights V) W_O + b_O
  *
  * Written for the wasm backend (docs/performance-mini-gpt.md has the measurements): every
- * projection is one 2-D matmul (XNNPACK's fast path, ops.ts); the heads are folded into the batch
- * axis of the two attention matmuls (`[batch·heads, len, d_head]`), Q·Kᵀ without transposing K;
+ * projection is one 2-D matmul (XNNPACK's fast path); the heads are folded into the batch axis of
+ * the two attention matmuls (`[batch·heads, len, d_head]`), Q·Kᵀ without transposing K (ops.ts);
  * one transpose splits all heads of Q, K and V; 1/√d_head scales the queries (fewer elements than
  * the scores); the causal mask is a constant additive band (filled once per length) added over 2-D
  * rows `[batch·heads, len·len] + [1, len·len]`, the broadcast wasm does fastest.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, type FeedForwardWeights } from '../../nn/feedForward';
 import { MASKED_SCORE } from '../../nn/masks';
 import type { SelfAttentionWeights } from '../../nn/multiHeadAttention';
-import { batchedMatMul, batchedMatMulT, linearLayer } from './ops';
+import { linear } from '../../nn/linear';
+import { batchedMatMul, batchedMatMulT } from './ops';
 
 /** The values of the constant masks, per window length: filled once in plain JS, uploaded per use (µs on wasm). */
 const bandValues = new Map<number, { band: Float32Array; keep: Float32Array }>();
@@ -67,7 +67,7 @@ export function causalSelfAttention(x: tf.Tensor3D, w: SelfAttentionWeights, ban
   return tf.tidy(() => {
     const [batch, length, modelSize] = x.shape;
     const { heads, headSize } = w;
-    const qkv = linearLayer(x, w.qkvKernel as tf.Tensor2D, w.qkvBias as tf.Tensor1D); // [batch, len, 3·d_model]
+    const qkv = linear(x, w.qkvKernel as tf.Tensor2D, w.qkvBias as tf.Tensor1D); // [batch, len, 3·d_model]
     // The kernel's columns are [Q heads | K heads | V heads]: one transpose puts all 3·h heads before
     // the positions, then Q, K and V are contiguous blocks of heads.
     const byHead = tf.reshape(qkv, [batch, length, 3 * heads, headSize]); // [batch, len, 3·heads, d_head]
@@ -85,7 +85,7 @@ export function causalSelfAttention(x: tf.Tensor3D, w: SelfAttentionWeights, ban
       length,
       modelSize,
     ]); // [batch, len, heads·d_head]
-    const output = linearLayer(merged, w.outputKernel as tf.Tensor2D, w.outputBias as tf.Tensor1D) as tf.Tensor3D; // [batch, len, d_model]
+    const output = linear(merged, w.outputKernel as tf.Tensor2D, w.outputBias as tf.Tensor1D) as tf.Tensor3D; // [batch, len, d_model]
     return {
       output,
       weights: tf.reshape(weights, [batch, heads, length, length]) as tf.Tensor4D,
@@ -119,7 +119,7 @@ export function cachedSelfAttention(
   return tf.tidy(() => {
     const [batch, modelSize] = x.shape;
     const { heads, headSize } = w;
-    const qkv = linearLayer(x, w.qkvKernel as tf.Tensor2D, w.qkvBias as tf.Tensor1D); // [batch, 3·d_model]
+    const qkv = linear(x, w.qkvKernel as tf.Tensor2D, w.qkvBias as tf.Tensor1D); // [batch, 3·d_model]
     // One position: splitting the heads is a reshape, no transpose.
     const [q, k, v] = tf
       .split(tf.reshape(qkv, [batch, 3 * heads, headSize]), 3, 1)
@@ -129,15 +129,7 @@ export function cachedSelfAttention(
     const values = tf.concat([cachedValues, v], 1) as tf.Tensor3D; // [batch·heads, t + 1, d_head]
     const weights = tf.softmax(batchedMatMulT(query, keys)) as tf.Tensor3D; // [batch·heads, 1, t + 1]
     const context = tf.reshape(batchedMatMul(weights, values), [batch, modelSize]); // [batch, heads·d_head]
-    const output = linearLayer(context, w.outputKernel as tf.Tensor2D, w.outputBias as tf.Tensor1D) as tf.Tensor2D; // [batch, d_model]
+    const output = linear(context, w.outputKernel as tf.Tensor2D, w.outputBias as tf.Tensor1D) as tf.Tensor2D; // [batch, d_model]
     return { output, weights: tf.reshape(weights, [batch, heads, keys.shape[1]]) as tf.Tensor3D, keys, values };
-  });
-}
-
-/** The feed-forward network of a block (nn/feedForward's weights and GELU), on `dense` products. */
-export function feedForwardLayer<T extends tf.Tensor>(x: T, w: FeedForwardWeights): T {
-  return tf.tidy(() => {
-    const hidden = linearLayer(x, w.hiddenKernel as tf.Tensor2D, w.hiddenBias as tf.Tensor1D); // [..., d_ff]
-    return linearLayer(gelu(hidden), w.outputKernel as tf.Tensor2D, w.outputBias as tf.Tensor1D) as T; // [..., d_model]
   });
 }

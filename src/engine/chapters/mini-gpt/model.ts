@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparameters } from '../../../shared/course/chapter';
 import { dropout, dropoutSeed } from '../../nn/dropout';
-import { createFeedForward, type FeedForwardWeights } from '../../nn/feedForward';
+import { createFeedForward, feedForward, type FeedForwardWeights } from '../../nn/feedForward';
 import { createLayerNorm, layerNorm, type LayerNormWeights } from '../../nn/layerNorm';
 import { createSelfAttention, type SelfAttentionWeights } from '../../nn/multiHeadAttention';
 import type { Parameters } from '../../nn/parameters';
@@ -39,8 +39,9 @@ import type {
   StepAttention,
   StepOutput,
 } from '../contract';
-import { cachedSelfAttention, causalBand, causalKeep, causalSelfAttention, feedForwardLayer } from './attention';
-import { dense, embedRows } from './ops';
+import { matMul } from '../../nn/matmul';
+import { cachedSelfAttention, causalBand, causalKeep, causalSelfAttention, type WindowAttention } from './attention';
+import { embedRows } from './ops';
 
 export interface MiniGptConfig {
   vocabSize: number;
@@ -65,6 +66,31 @@ export function configOf(hyper: Hyperparameters, vocabSize: number): MiniGptConf
   };
 }
 
+/**
+ * The operations the training forward pass is built from. The chapter uses DEFAULT_FORMULATION;
+ * formulations.ts holds the alternatives docs/performance-mini-gpt.md measured against it.
+ */
+export interface Formulation {
+  attention: (x: tf.Tensor3D, w: SelfAttentionWeights, band: tf.Tensor2D) => WindowAttention;
+  feedForward: (x: tf.Tensor3D, w: FeedForwardWeights) => tf.Tensor3D;
+  /** `table [vocab, d_model]`, `ids [...]` → `[..., d_model]`. */
+  embed: (table: tf.Tensor2D, ids: tf.Tensor) => tf.Tensor;
+  /** 2-D product `[rows, d_model]·[d_model, vocab]` of the output layer. */
+  product: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+}
+
+/** The position-wise FFN of a block: nn/feedForward with GELU. */
+function geluFeedForward<T extends tf.Tensor>(x: T, w: FeedForwardWeights): T {
+  return feedForward(x, w, { activation: 'gelu' });
+}
+
+export const DEFAULT_FORMULATION: Formulation = {
+  attention: causalSelfAttention,
+  feedForward: geluFeedForward,
+  embed: embedRows,
+  product: matMul,
+};
+
 interface Block {
   norm1: LayerNormWeights;
   attention: SelfAttentionWeights;
@@ -79,12 +105,21 @@ export interface MiniGpt extends ChapterModel {
 }
 
 /** `x [..., d_model]` · W_out → `[..., vocab]`: the tied embedding table transposed, or the head's own kernel. */
-function outputScores(x: tf.Tensor2D, tokenTable: tf.Tensor2D, head: tf.Tensor2D | null): tf.Tensor2D {
+function outputScores(
+  x: tf.Tensor2D,
+  tokenTable: tf.Tensor2D,
+  head: tf.Tensor2D | null,
+  product: Formulation['product'] = matMul,
+): tf.Tensor2D {
   // An explicit transpose and a plain matmul: wasm's matmul with a transposed operand is 5–15× slower.
-  return dense(x, head ?? tf.transpose(tokenTable)); // [rows, vocab]
+  return product(x, head ?? tf.transpose(tokenTable)); // [rows, vocab]
 }
 
-export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): MiniGpt {
+export function createMiniGpt(
+  parameters: Parameters,
+  config: MiniGptConfig,
+  formulation: Formulation = DEFAULT_FORMULATION,
+): MiniGpt {
   const { vocabSize, context, layers, heads, modelSize } = config;
   if (modelSize % heads !== 0) throw new Error(`d_model ${modelSize} must split into ${heads} equal heads`);
   const tokenTable = parameters.normal('embeddings', vocabSize, modelSize, 0.02) as tf.Tensor2D; // [vocab, d_model]
@@ -110,16 +145,16 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
     const keep = causalKeep(length); // [1, 1, len, len]: the maps' keep mask
     const drop = (x: tf.Tensor3D, site: number) =>
       dropout(x, { rate: config.dropout, training, seed: dropoutSeed(seed, site) });
-    const tokens = tape('token_embeddings', embedRows(tokenTable, tokenIds) as tf.Tensor3D); // [batch, len, d_model]
+    const tokens = tape('token_embeddings', formulation.embed(tokenTable, tokenIds) as tf.Tensor3D); // [batch, len, d_model]
     const positions = length === context ? positionTable : tf.slice(positionTable, [0, 0], [length, modelSize]); // [len, d_model]
     let x = tape('block_inputs', drop(tf.add(tokens, positions) as tf.Tensor3D, 0)); // [batch, len, d_model]
     const attention: AttentionOutput[] = [];
     blocks.forEach((block, n) => {
-      const attended = causalSelfAttention(layerNorm(x, block.norm1), block.attention, band);
+      const attended = formulation.attention(layerNorm(x, block.norm1), block.attention, band);
       tape(`layer${n}/queries`, attended.queries); // [batch, heads, len, d_head]
       tape(`layer${n}/attention_weights`, attended.weights); // [batch, heads, queries, keys]
       x = tf.add(x, drop(attended.output, 2 * n + 1)) as tf.Tensor3D; // [batch, len, d_model]
-      const fed = feedForwardLayer(layerNorm(x, block.norm2), block.ffn); // [batch, len, d_model]
+      const fed = formulation.feedForward(layerNorm(x, block.norm2), block.ffn); // [batch, len, d_model]
       x = tape(`layer${n}/output`, tf.add(x, drop(fed, 2 * n + 2)) as tf.Tensor3D); // [batch, len, d_model]
       attention.push({
         kind: 'causal-self',
@@ -135,7 +170,11 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
     const flat = tf.reshape(normed, [batchSize * length, modelSize]) as tf.Tensor2D; // [batch·len, d_model]
     const logits = tape(
       'logits',
-      tf.reshape(outputScores(flat, tokenTable, head), [batchSize, length, vocabSize]) as tf.Tensor3D,
+      tf.reshape(outputScores(flat, tokenTable, head, formulation.product), [
+        batchSize,
+        length,
+        vocabSize,
+      ]) as tf.Tensor3D,
     ); // [batch, len, vocab]
     tape('target_ids', batch.targets); // [batch, len]
     return { logits, named: tape.named, attention };
@@ -161,7 +200,7 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
         state[`layer${n}/keys`] = attended.keys; // [batch·heads, t, d_head]
         state[`layer${n}/values`] = attended.values; // [batch·heads, t, d_head]
         x = tf.add(x, attended.output) as tf.Tensor3D;
-        x = tf.add(x, feedForwardLayer(layerNorm(x, block.norm2), block.ffn)) as tf.Tensor3D;
+        x = tf.add(x, geluFeedForward(layerNorm(x, block.norm2), block.ffn)) as tf.Tensor3D;
       });
       return state;
     });
@@ -206,7 +245,7 @@ export function createMiniGpt(parameters: Parameters, config: MiniGptConfig): Mi
           next[`layer${n}/keys`] = attended.keys; // [batch·heads, t + 1, d_head]
           next[`layer${n}/values`] = attended.values; // [batch·heads, t + 1, d_head]
           x = tf.add(x, attended.output) as tf.Tensor2D;
-          x = tf.add(x, feedForwardLayer(layerNorm(x, block.norm2), block.ffn)) as tf.Tensor2D;
+          x = tf.add(x, geluFeedForward(layerNorm(x, block.norm2), block.ffn)) as tf.Tensor2D;
           attention.push({
             kind: 'causal-self',
             stack: 'decoder',

@@ -1,48 +1,14 @@
 /**
- * Matrix products with gradients arranged for the wasm backend (measured in
- * docs/performance-mini-gpt.md). Same values and gradients as tf.matMul, other operation orders.
+ * Operations of the chapter with gradients arranged for the wasm backend (measured in
+ * docs/performance-mini-gpt.md); same values and gradients as the plain TensorFlow.js ones.
  *
- * - 2-D products run on XNNPACK, which packs its right operand on every call and is fastest
- *   with many rows: the weight gradient `aᵀ·dy` is computed as `(dyᵀ·a)ᵀ` when that packs the
- *   narrower operand (on `[768,128]ᵀ·[768,512]` 5× faster), and no operand is ever transposed
- *   by a flag (5–15× slower on that path).
- * - Batched products (`[batch·heads, …]`, attention) never reach XNNPACK: they run a plain loop
- *   that reads a transposed operand as fast as a plain one. There the flags are free, while an
- *   explicit transpose that moves the last axis is a slow element-by-element copy; so the
- *   gradients use the flags, and `Q·Kᵀ` is one call with no transpose at all.
+ * - Batched products (`[batch·heads, …]`, attention) never reach XNNPACK (only 2-D products do):
+ *   they run a plain loop that reads a transposed operand as fast as a plain one. So these use the
+ *   transpose flags, forward and backward, and `Q·Kᵀ` is one call with no transpose of K. (2-D
+ *   products keep nn/matmul's explicit transposes: there a flag is 10–20× slower.)
+ * - The embedding is a gather whose gradient is a scatter, not a one-hot matmul.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** `a [m, k]` · `b [k, n]` → `[m, n]` (2-D only). */
-export const dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [savedA, savedB] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const [, k] = savedA.shape;
-      const n = savedB.shape[1];
-      const dA = tf.matMul(dy as tf.Tensor2D, tf.transpose(savedB)); // [m, n]·[n, k] → [m, k]
-      const dB =
-        n > k
-          ? tf.transpose(tf.matMul(tf.transpose(dy as tf.Tensor2D), savedA)) // ([n, m]·[m, k])ᵀ → [k, n]: packs a
-          : tf.matMul(tf.transpose(savedA), dy as tf.Tensor2D); // [k, m]·[m, n] → [k, n]: packs dy
-      return [dA, dB];
-    },
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
-
-/** `x [..., in]` · `kernel [in, out]` (+ `bias [out]`) → `[..., out]`, all positions in one `dense`. */
-export function linearLayer(x: tf.Tensor, kernel: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
-  return tf.tidy(() => {
-    const inputWidth = x.shape[x.rank - 1];
-    const flat = tf.reshape(x, [-1, inputWidth]) as tf.Tensor2D; // [positions, in]
-    const product = dense(flat, kernel); // [positions, out]
-    const projected = bias ? tf.add(product, bias) : product; // [positions, out]
-    return tf.reshape(projected, [...x.shape.slice(0, -1), kernel.shape[1]]); // [..., out]
-  });
-}
 
 /** `a [batch, m, k]` · `b [batch, n, k]`ᵀ → `[batch, m, n]` (Q·Kᵀ). */
 export const batchedMatMulT = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
