@@ -39,6 +39,27 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.95,
   },
+  // nanoGPT's CPU "baby" (4 layers, 4 heads, 128 wide, context 64, batch 12: 768 tokens a step, so
+  // tokens/s = samples/s × 64) on the built-in English corpus, until validation loss is 0.5 nat
+  // below the corpus's bigram baseline (docs/performance-mini-gpt.md).
+  {
+    name: 'mini-gpt-baby',
+    chapter: 'mini-gpt',
+    task: 'next-char',
+    variant: 'baby',
+    overrides: {},
+    metric: 'nats_below_bigram',
+    threshold: 0.5,
+  },
+  // The chapter's default (2 layers, 4 heads, 64 wide, context 32, batch 32: 1024 tokens a step).
+  {
+    name: 'mini-gpt-small',
+    chapter: 'mini-gpt',
+    task: 'next-char',
+    overrides: {},
+    metric: 'nats_below_bigram',
+    threshold: 0.5,
+  },
 ];
 
 const { values } = parseArgs({
