@@ -354,3 +354,73 @@ export async function compareFormulations(
   }
   return timings;
 }
+
+/**
+ * Generation cost per token: the KV-cache decoder against a full forward pass over the window for
+ * every token (no cache), greedy, from a one-character prompt, on a model of `config`. CPU ms per
+ * token over tokens 1..`tokens` (they must fit in the context). Run with
+ *
+ *   node --import tsx -e "require('./src/engine/chapters/mini-gpt/formulations').compareGeneration()"
+ */
+export async function compareGeneration(
+  options: { backend?: 'wasm' | 'cpu'; tokens?: number; config?: Partial<MiniGptConfig> } = JSON.parse(
+    process.env.MINI_GPT_BENCH ?? '{}',
+  ),
+): Promise<{ cachedMs: number; uncachedMs: number }> {
+  await selectBackend(options.backend ?? 'wasm');
+  const config: MiniGptConfig = {
+    vocabSize: 81,
+    context: 64,
+    layers: 4,
+    heads: 4,
+    modelSize: 128,
+    dropout: 0,
+    tieWeights: true,
+    ...options.config,
+  };
+  const tokens = Math.min(options.tokens ?? 63, config.context - 1);
+  const parameters = new Parameters(createRandom(1));
+  const model = createMiniGpt(parameters, config);
+  const cpuMs = (body: () => void) => {
+    const start = process.cpuUsage();
+    body();
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  const cached = () => {
+    let state = tf.tidy(() => model.decoder.start({ token_ids: tf.zeros([1, 0], 'int32') }));
+    let previous = 4;
+    for (let t = 0; t < tokens; t++) {
+      const input = tf.tensor1d([previous], 'int32');
+      const output = model.decoder.step(state, input, t);
+      tf.dispose([input, ...Object.values(state)]);
+      state = output.state;
+      previous = tf.tidy(() => tf.argMax(output.logits, 1).dataSync()[0]);
+      tf.dispose([output.logits, ...output.attention.map((a) => a.weights)]);
+    }
+    tf.dispose(Object.values(state));
+  };
+  const uncached = () => {
+    const ids = [4];
+    for (let t = 0; t < tokens; t++) {
+      const next = tf.tidy(() => {
+        const input = tf.tensor2d([ids], [1, ids.length], 'int32');
+        const { logits } = model.forward(
+          { inputs: { token_ids: input }, targets: input, lossMask: tf.ones([1, ids.length]) as tf.Tensor2D },
+          { training: false, seed: 0 },
+        );
+        return tf.argMax(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, -1]), 2).dataSync()[0];
+      });
+      ids.push(next);
+    }
+  };
+  cached();
+  uncached(); // warm-up
+  const cachedMs = Math.min(cpuMs(cached), cpuMs(cached)) / tokens;
+  const uncachedMs = Math.min(cpuMs(uncached), cpuMs(uncached)) / tokens;
+  parameters.dispose();
+  console.log(
+    `${tokens} tokens: KV cache ${cachedMs.toFixed(1)} ms/token, full forward ${uncachedMs.toFixed(1)} ms/token (cpu)`,
+  );
+  return { cachedMs, uncachedMs };
+}
