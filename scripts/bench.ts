@@ -39,6 +39,32 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.95,
   },
+  {
+    name: 'multi-head-attention',
+    chapter: 'multi-head-attention',
+    task: 'difference',
+    overrides: { epochs: 15 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'transformer-encoder',
+    chapter: 'transformer-encoder',
+    task: 'reverse',
+    overrides: {},
+    metric: 'val_exact_match',
+    threshold: 0.9,
+  },
+  // The layer-norm comparison with its preset (the chapter's comparison.overrides), one case per variant.
+  ...['post-ln', 'post-ln-warmup', 'pre-ln'].map((variant): BenchCase => ({
+    name: `transformer-encoder-${variant}`,
+    chapter: 'transformer-encoder',
+    task: 'reverse',
+    variant,
+    overrides: { ...trainableChapter('transformer-encoder')?.info.comparison?.overrides },
+    metric: 'val_exact_match',
+    threshold: 0.9,
+  })),
   // nanoGPT's CPU "baby" (4 layers, 4 heads, 128 wide, context 64, batch 12: 768 tokens a step, so
   // tokens/s = samples/s × 64) on the built-in English corpus, until validation loss is 0.5 nat
   // below the corpus's bigram baseline (docs/performance-mini-gpt.md).

@@ -6,12 +6,13 @@
  * that differ from what the chosen task and variant would use anyway; a value outside its range
  * is refused with a message and nothing is posted (the host checks again). Changing the task or
  * variant moves the fields it sets differently (and the learner has not edited) to its values.
- * Stop posts `stop`.
+ * Stop posts `stop`. A chapter that declares a comparison (`info.comparison`) also offers "Train the
+ * comparison": its variants on its task with one seed, one after another (`trainComparison`).
  */
 import type { ChapterInfo, HyperparameterSpec, Hyperparameters, HyperValue } from '../src/shared/course/chapter';
 import { checkValue, defaultsOf } from '../src/shared/course/hyperparameters';
 import { el, setText, show } from './dom';
-import { pick, t } from './i18n';
+import { list, pick, t } from './i18n';
 import type { LabModel } from './model';
 import { IndexSelect } from './select';
 import { post } from './vscodeApi';
@@ -119,6 +120,11 @@ export class RunControls {
     className: 'controls-note muted',
     attrs: { id: 'controls-note', 'aria-live': 'polite' },
   });
+  private readonly trainComparison = el('vscode-button', {
+    text: t('controlsTrainComparison'),
+    attrs: { id: 'train-comparison-button', secondary: true },
+  }) as Button;
+  private readonly comparisonNote = el('p', { className: 'comparison-note muted', attrs: { id: 'comparison-note' } });
   private taskIndex = 0;
   private variantIndex = 0;
   private filledFor: string | null = null;
@@ -156,12 +162,26 @@ export class RunControls {
     }
     this.start.addEventListener('click', () => this.onStart());
     this.stop.addEventListener('click', () => this.onStop());
+    this.trainComparison.addEventListener('click', () => this.onTrainComparison());
+    const comparison = chapter.comparison;
+    if (comparison) {
+      const task = chapter.tasks.find((x) => x.id === comparison.task);
+      const variants = comparison.variants.map((id) => {
+        const variant = chapter.variants.find((x) => x.id === id);
+        return (variant && pick(variant.title)) || id;
+      });
+      setText(
+        this.comparisonNote,
+        t('controlsComparisonNote', { variants: list(variants), task: (task && pick(task.title)) || comparison.task }),
+      );
+    }
     this.root = el('div', { className: 'run-controls' }, [
       el('div', { className: 'control-choices' }, [this.taskSelect.root, this.variantSelect.root]),
       this.variantNote,
       fields,
-      el('div', { className: 'control-buttons' }, [this.start, this.stop]),
+      el('div', { className: 'control-buttons' }, [this.start, this.stop, comparison ? this.trainComparison : null]),
       this.note,
+      comparison ? this.comparisonNote : null,
     ]);
   }
 
@@ -240,6 +260,7 @@ export class RunControls {
     const running = !!model && model.live && model.status?.state === 'running';
     const canTrain = !!model?.init.canTrain && this.chapter.trainable;
     this.start.disabled = !canTrain || !!model?.live || this.pending !== null;
+    this.trainComparison.disabled = this.start.disabled || !this.chapter.comparison;
     this.stop.disabled = !running || this.pending === 'stop';
     show(this.stop, !!model?.run);
     for (const field of this.fields) field.setDisabled(!canTrain);
@@ -292,6 +313,14 @@ export class RunControls {
     const task = this.chapter.tasks[this.taskIndex];
     const variant = this.chapter.variants[this.variantIndex];
     post({ type: 'train', ...(task && { task: task.id }), ...(variant && { variant: variant.id }), overrides });
+  }
+
+  /** The comparison opens in its own panel: this one only keeps the button from being pressed twice. */
+  private onTrainComparison(): void {
+    if (this.trainComparison.disabled) return;
+    this.trainComparison.disabled = true;
+    setTimeout(() => this.refresh(), 2000);
+    post({ type: 'trainComparison' });
   }
 
   private onStop(): void {

@@ -14,7 +14,12 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import * as v from 'valibot';
-import { HostToWebviewSchema, type HostToWebview, type InitMessage } from '../src/shared/protocol/webview';
+import {
+  HostToWebviewSchema,
+  type CompareInitMessage,
+  type HostToWebview,
+  type InitMessage,
+} from '../src/shared/protocol/webview';
 import { describeIssues } from '../src/shared/schema';
 import { renderContract } from './contract';
 import { el, show } from './dom';
@@ -27,10 +32,20 @@ import { onRenderError, scheduleRender } from './scheduler';
 import { renderShapeTable } from './shapeTable';
 import { applyStyles } from './styles';
 import { readTheme, watchTheme } from './theme';
-import { loadState, post, saveState } from './vscodeApi';
+import { loadCompareState, loadState, post, saveCompareState, saveState } from './vscodeApi';
+import {
+  applyCompareEpoch,
+  applyCompareRun,
+  applyCompareStatus,
+  compareModelFromInit,
+  type CompareModel,
+} from './compareModel';
+import { CompareView } from './compareView';
 
 let model: LabModel | null = null;
 let ui: LabUi | null = null;
+/** The comparison panel (the same bundle answers `compareInit`). */
+let compare: { model: CompareModel; view: CompareView } | null = null;
 
 const root = el('div', { className: 'lab', attrs: { id: 'lab' } });
 const messages = new MessageRegion();
@@ -42,10 +57,74 @@ function persist(): void {
   saveState({ runDir: model.init.runDir, ...ui.attention.state() });
 }
 
+function persistCompare(): void {
+  if (!compare) return;
+  const runIds = compare.model.runs.map((run) => run.runId);
+  if (runIds.length === 0) return;
+  saveCompareState({ view: 'compare', runIds, name: compare.model.name, ...compare.view.maps.getState() });
+}
+
+function invalidateCompare(): void {
+  scheduleRender('compare', () => {
+    if (!compare) return;
+    compare.view.update(compare.model);
+    persistCompare();
+  });
+}
+
+function onCompareInit(message: CompareInitMessage): void {
+  setStrings(message.strings, message.language);
+  document.documentElement.lang = message.language === 'zh-cn' ? 'zh-CN' : 'en';
+  messages.relabel();
+  ui?.charts.destroy();
+  ui?.figures.destroy();
+  ui = null;
+  model = null;
+  compare?.view.destroy();
+  const view = new CompareView(messages, () => persistCompare());
+  compare = { model: compareModelFromInit(message), view };
+  const saved = loadCompareState();
+  if (saved && saved.runIds.every((id) => compare?.model.runs.some((run) => run.runId === id)))
+    view.maps.restore(saved);
+  root.replaceChildren(view.root);
+  applyTheme();
+  invalidateCompare();
+}
+
+/** A message of the comparison panel; false when it is not one. */
+function handleCompare(message: HostToWebview): boolean {
+  switch (message.type) {
+    case 'compareInit':
+      onCompareInit(message);
+      return true;
+    case 'compareRun':
+      if (compare) applyCompareRun(compare.model, message);
+      break;
+    case 'compareEpoch':
+      if (compare) applyCompareEpoch(compare.model, message);
+      break;
+    case 'compareStatus':
+      if (compare) applyCompareStatus(compare.model, message);
+      break;
+    case 'compareSaved':
+      if (compare) {
+        compare.model.name = message.name;
+        compare.view.saved(message.name);
+      }
+      break;
+    default:
+      return false;
+  }
+  invalidateCompare();
+  return true;
+}
+
 function applyTheme(): void {
+  if (compare) compare.view.setTheme(readTheme());
   if (!ui) return;
   const theme = readTheme();
   ui.charts.setTheme(theme);
+  ui.gradients.setTheme(theme);
   ui.figures.setTheme(theme);
   ui.attention.setTheme(theme);
   ui.tryIt.setTheme(theme);
@@ -61,6 +140,7 @@ function invalidate(...parts: Part[]): void {
         case 'header':
           return ui.header.update(m);
         case 'charts':
+          ui.gradients.update(m);
           return ui.charts.update(m);
         case 'attention':
           return ui.attention.update(m);
@@ -90,11 +170,14 @@ function visibleSections(m: LabModel): Record<SectionId, boolean> {
 }
 
 function onInit(message: InitMessage): void {
+  compare?.view.destroy();
+  compare = null;
   setStrings(message.strings, message.language);
   document.documentElement.lang = message.language === 'zh-cn' ? 'zh-CN' : 'en';
   messages.relabel();
   model = modelFromInit(message);
   ui?.charts.destroy();
+  ui?.gradients.destroy();
   ui?.figures.destroy();
   const separator = message.run?.config.data.tokenLevel === 'word' ? ' ' : '';
   ui = buildLayout(root, messages, message.chapter, separator, persist);
@@ -116,8 +199,10 @@ function handle(message: HostToWebview): void {
     messages.add(message.message);
     ui?.tryIt.settle();
     ui?.controls.settle();
+    compare?.view.settle();
     return;
   }
+  if (handleCompare(message)) return;
   if (!model || !ui) return;
   switch (message.type) {
     case 'epoch':

@@ -1,6 +1,12 @@
 /** The webview's side of the VS Code API: typed posting and the persisted `WebviewState`. */
 import * as v from 'valibot';
-import { WebviewStateSchema, type WebviewState, type WebviewToHost } from '../src/shared/protocol/webview';
+import {
+  CompareStateSchema,
+  WebviewStateSchema,
+  type CompareState,
+  type WebviewState,
+  type WebviewToHost,
+} from '../src/shared/protocol/webview';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -33,5 +39,15 @@ export function saveState(state: WebviewState): void {
 /** The state saved before a reload, read back as untrusted: null unless it fits WebviewStateSchema. */
 export function loadState(): WebviewState | null {
   const result = v.safeParse(WebviewStateSchema, vscode().getState());
+  return result.success ? result.output : null;
+}
+
+export function saveCompareState(state: CompareState): void {
+  vscode().setState(state);
+}
+
+/** A comparison panel's state saved before a reload, read back as untrusted: null unless it fits CompareStateSchema. */
+export function loadCompareState(): CompareState | null {
+  const result = v.safeParse(CompareStateSchema, vscode().getState());
   return result.success ? result.output : null;
 }

@@ -14,6 +14,7 @@ import {
   type PredictRequest,
   type SampleRequest,
   type TrainRequest,
+  type TrainVariantsRequest,
 } from '../shared/protocol/engine';
 import { packFloat32 } from '../shared/run/packed';
 import { describeIssues } from '../shared/schema';
@@ -23,7 +24,9 @@ import { trainableChapter } from './chapters/registry';
 import { isLanguageModelData } from './kits/languageModel/data';
 import type { Sampler } from './kits/languageModel/sample';
 import { loadRun, predictText, type LoadedRun } from './predict';
-import { train } from './train/trainer';
+import { DEFAULT_SEED, TrainError } from './train/runConfig';
+import { train, type TrainerEvents } from './train/trainer';
+import { planVariants, trainVariants } from './train/variants';
 import { PACKAGE_VERSION } from './version';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -34,8 +37,13 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+interface LiveRun {
+  runId: string | null;
+  stop: boolean;
+}
+
 export class EngineWorker {
-  private live: { runId: string | null; stop: boolean } | null = null;
+  private live: LiveRun | null = null;
   private shuttingDown = false;
   private readonly loaded = new Map<string, LoadedRun>();
   /** Generations in progress, by request id: `stop` ends one after its current token. */
@@ -60,6 +68,8 @@ export class EngineWorker {
     switch (message.type) {
       case 'train':
         return this.train(message);
+      case 'trainVariants':
+        return this.trainVariants(message);
       case 'stop':
         if (this.live && (message.runId === this.live.runId || message.runId === '*')) this.live.stop = true;
         else
@@ -109,10 +119,8 @@ export class EngineWorker {
       });
       return;
     }
-    const live: { runId: string | null; stop: boolean } = { runId: null, stop: false };
+    const live: LiveRun = { runId: null, stop: false };
     this.live = live;
-    let lastProgress = 0;
-    let runDir: string | null = null;
     try {
       await train(
         {
@@ -128,26 +136,7 @@ export class EngineWorker {
           corpus: request.corpus,
           shouldStop: () => live.stop,
         },
-        {
-          runStarted: (run) => {
-            live.runId = run.runId;
-            runDir = run.runDir;
-            this.send({ type: 'runStarted', requestId: request.requestId, ...run });
-          },
-          progress: (p) => {
-            const now = Date.now();
-            if (now - lastProgress < PROGRESS_INTERVAL_MS && p.batch !== p.batches) return;
-            lastProgress = now;
-            this.send({ type: 'progress', runId: live.runId ?? '', ...p });
-          },
-          stepMetrics: (metrics) => this.send({ type: 'stepMetrics', runId: live.runId ?? '', metrics }),
-          epoch: (metrics, attention, samples) => {
-            if (runDir) this.forget(runDir); // new weights are on disk: the next predict reloads them
-            this.send({ type: 'epoch', runId: live.runId ?? '', metrics, attention, samples });
-          },
-          log: (line) => this.send({ type: 'log', runId: live.runId ?? '', line }),
-          ended: (status) => this.send({ type: 'runEnded', runId: live.runId ?? '', status }),
-        },
+        this.trainerEvents(request.requestId, live),
       );
     } catch (error) {
       this.send({
@@ -176,6 +165,76 @@ export class EngineWorker {
       this.loaded.set(runDir, run);
     }
     return run;
+  }
+
+  /** Events of the trainer as protocol messages for the live run (`runStarted` answers `requestId`). */
+  private trainerEvents(requestId: string, live: LiveRun): Partial<TrainerEvents> {
+    let lastProgress = 0;
+    let runDir: string | null = null;
+    return {
+      runStarted: (run) => {
+        live.runId = run.runId;
+        runDir = run.runDir;
+        lastProgress = 0;
+        this.send({ type: 'runStarted', requestId, ...run });
+      },
+      progress: (p) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_INTERVAL_MS && p.batch !== p.batches) return;
+        lastProgress = now;
+        this.send({ type: 'progress', runId: live.runId ?? '', ...p });
+      },
+      stepMetrics: (metrics) => this.send({ type: 'stepMetrics', runId: live.runId ?? '', metrics }),
+      epoch: (metrics, attention, samples) => {
+        if (runDir) this.forget(runDir); // new weights are on disk: the next predict reloads them
+        this.send({ type: 'epoch', runId: live.runId ?? '', metrics, attention, samples });
+      },
+      log: (line) => this.send({ type: 'log', runId: live.runId ?? '', line }),
+      ended: (status) => this.send({ type: 'runEnded', runId: live.runId ?? '', status }),
+    };
+  }
+
+  /** Trains variants one after another with one seed; a failing one does not stop the others, a stop ends the sequence. */
+  private async trainVariants(request: TrainVariantsRequest): Promise<void> {
+    const refuse = (message: string): void => this.send({ type: 'error', requestId: request.requestId, message });
+    if (this.live) return refuse('a run is already training in this window; stop it first');
+    const chapter = trainableChapter(request.chapter);
+    if (!chapter) return refuse(`chapter ${request.chapter} cannot be trained by this version yet`);
+    const setup = {
+      chapter,
+      runsDir: request.runsDir,
+      backend: request.backend,
+      packageVersion: PACKAGE_VERSION,
+      task: request.task,
+      seed: request.seed ?? DEFAULT_SEED,
+      overrides: request.overrides,
+      variants: request.variants,
+    };
+    try {
+      planVariants(setup);
+    } catch (error) {
+      if (error instanceof TrainError) return refuse(error.message);
+      throw error;
+    }
+    const live: LiveRun = { runId: null, stop: false };
+    this.live = live;
+    try {
+      const outcomes = await trainVariants(
+        { ...setup, shouldStop: () => live.stop },
+        {
+          ...this.trainerEvents(request.requestId, live),
+          variantStarting: () => {
+            live.runId = null;
+          },
+        },
+      );
+      this.send({ type: 'variantsEnded', requestId: request.requestId, outcomes });
+    } catch (error) {
+      refuse(error instanceof Error ? error.message.split('\n')[0] : String(error));
+    } finally {
+      this.live = null;
+      if (this.shuttingDown) this.exit();
+    }
   }
 
   private async predict(request: PredictRequest): Promise<void> {
@@ -318,7 +377,8 @@ export function startWorker(): void {
   // Train requests are queued: one run at a time.
   let queue = Promise.resolve();
   process.on('message', (message: unknown) => {
-    if ((message as { type?: unknown } | null)?.type === 'train') {
+    const type = (message as { type?: unknown } | null)?.type;
+    if (type === 'train' || type === 'trainVariants') {
       queue = queue.then(() => worker.receive(message));
       return;
     }

@@ -1,9 +1,20 @@
-/** The palette commands: train a chapter, open a chapter, open a saved run, stop. */
+/**
+ * The palette commands: train a chapter, open a chapter, open a saved run (or a saved
+ * comparison), stop; compare runs, train a chapter's variants, open a saved comparison.
+ */
 import * as vscode from 'vscode';
-import { listRuns } from '../runStore';
+import { listComparisons, listRuns, type SavedComparisonEntry } from '../runStore';
 import { CHAPTERS, chapterInfo } from '../shared/course/catalogue';
 import { isChapterId, type ChapterId } from '../shared/ids';
 import type { RunListEntry } from '../shared/run/records';
+import type { ComparisonRegistry } from './comparePanel';
+import {
+  compareRuns,
+  trainVariants,
+  type CompareRunsDeps,
+  type PickManyFunction,
+  type TrainVariantsDeps,
+} from './compareFlow';
 import type { TrainingController } from './engineSession/trainingController';
 import { COMMANDS } from './ids';
 import { pick, t } from './language';
@@ -15,6 +26,7 @@ import { trainChapter, type PickFunction, type TrainChapterDeps } from './trainC
 export interface CommandDeps {
   controller: TrainingController;
   panels: PanelRegistry;
+  comparisons: ComparisonRegistry;
   runsDirectory: () => string;
 }
 
@@ -37,6 +49,69 @@ function trainChapterDeps(deps: CommandDeps): TrainChapterDeps {
   };
 }
 
+const showQuickPickMany: PickManyFunction = (items, options) =>
+  vscode.window.showQuickPick(items, { ...options, canPickMany: true, matchOnDescription: true, matchOnDetail: true });
+
+function compareRunsDeps(deps: CommandDeps): CompareRunsDeps {
+  return {
+    pickMany: showQuickPickMany,
+    listRuns: async () => {
+      try {
+        return await listRuns(deps.runsDirectory());
+      } catch {
+        return [];
+      }
+    },
+    open: (runIds) => void deps.comparisons.open(runIds),
+    tell: (message) => void vscode.window.showInformationMessage(message),
+  };
+}
+
+function trainVariantsDeps(deps: CommandDeps): TrainVariantsDeps {
+  return {
+    pick: showQuickPick,
+    chapters: CHAPTERS,
+    isTrusted: () => vscode.workspace.isTrusted,
+    refuseUntrusted: () => void vscode.window.showWarningMessage(t('restrictedTraining')),
+    tell: (message) => void vscode.window.showInformationMessage(message),
+    train: (chapter, task, variants) => deps.controller.trainVariants(chapter, task, variants),
+  };
+}
+
+function comparisonItem(entry: SavedComparisonEntry) {
+  return {
+    label: `${entry.ok ? '$(diff-multiple)' : '$(warning)'} ${entry.name}`,
+    description: entry.ok ? t('comparisonItem', { count: entry.comparison.runs.length }) : '',
+    detail: entry.ok ? entry.comparison.runs.join(' · ') : t('damagedDetail', { reason: entry.reason }),
+    comparison: entry,
+  };
+}
+
+/** Opens a saved comparison (one that cannot be read says why). */
+function openSavedComparison(deps: CommandDeps, entry: SavedComparisonEntry): void {
+  if (!entry.ok) {
+    void vscode.window.showErrorMessage(t('comparisonUnreadable', { reason: entry.reason }));
+    return;
+  }
+  deps.comparisons.open(entry.comparison.runs, entry.comparison.name);
+}
+
+async function pickComparison(deps: CommandDeps): Promise<void> {
+  const runsDir = deps.runsDirectory();
+  const saved = await listComparisons(runsDir);
+  if (saved.length === 0) {
+    void vscode.window.showInformationMessage(t('noComparisons', { dir: runsDir }));
+    return;
+  }
+  const chosen = await vscode.window.showQuickPick(saved.map(comparisonItem), {
+    title: t('pickComparisonTitle'),
+    placeHolder: t('pickComparisonPlaceholder', { dir: runsDir }),
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (chosen) openSavedComparison(deps, chosen.comparison);
+}
+
 async function pickChapter(): Promise<ChapterId | undefined> {
   const items = CHAPTERS.map((chapter, index) => ({
     label: `${index + 1}. ${pick(chapter.title)}`,
@@ -52,7 +127,8 @@ async function pickChapter(): Promise<ChapterId | undefined> {
   return chosen?.chapter;
 }
 
-async function pickRun(runsDir: string): Promise<string | undefined> {
+/** A run folder, or a saved comparison (listed after the runs), or undefined when cancelled. */
+async function pickRun(runsDir: string): Promise<string | SavedComparisonEntry | undefined> {
   let runs: RunListEntry[];
   try {
     runs = await listRuns(runsDir);
@@ -62,11 +138,12 @@ async function pickRun(runsDir: string): Promise<string | undefined> {
     );
     return undefined;
   }
-  if (runs.length === 0) {
+  const comparisons = await listComparisons(runsDir);
+  if (runs.length === 0 && comparisons.length === 0) {
     void vscode.window.showInformationMessage(t('noRuns', { dir: runsDir }));
     return undefined;
   }
-  const items = runs.map((entry) => ({
+  const items: (vscode.QuickPickItem & { dir?: string; comparison?: SavedComparisonEntry })[] = runs.map((entry) => ({
     label: `${entry.ok ? '$(history)' : '$(warning)'} ${entry.runId}`,
     description: runDescription(entry),
     detail: entry.ok
@@ -74,13 +151,17 @@ async function pickRun(runsDir: string): Promise<string | undefined> {
       : t('damagedDetail', { reason: entry.reason }),
     dir: entry.dir,
   }));
+  if (comparisons.length > 0) {
+    items.push({ label: t('pickComparisonTitle'), kind: vscode.QuickPickItemKind.Separator });
+    items.push(...comparisons.map(comparisonItem));
+  }
   const chosen = await vscode.window.showQuickPick(items, {
     title: t('pickRunTitle'),
     placeHolder: t('pickRunPlaceholder', { dir: runsDir }),
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  return chosen?.dir;
+  return chosen?.comparison ?? chosen?.dir;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -98,6 +179,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const runsDir = deps.runsDirectory();
       const candidate = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : await pickRun(runsDir);
       if (candidate === undefined) return;
+      if (typeof candidate !== 'string') {
+        openSavedComparison(deps, candidate);
+        return;
+      }
       const runDir = resolveRunDirInside(runsDir, candidate);
       if (!runDir) {
         void vscode.window.showErrorMessage(t('runOutsideRunsDirectory', { dir: candidate, runsDir }));
@@ -106,5 +191,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       deps.panels.openRun(runDir);
     }),
     vscode.commands.registerCommand(COMMANDS.stopTraining, () => deps.controller.stop()),
+    vscode.commands.registerCommand(COMMANDS.compareRuns, (clicked?: unknown, selected?: unknown) =>
+      compareRuns(compareRunsDeps(deps), clicked, selected),
+    ),
+    vscode.commands.registerCommand(COMMANDS.compareSelectedRuns, (clicked?: unknown, selected?: unknown) =>
+      compareRuns(compareRunsDeps(deps), clicked, selected),
+    ),
+    vscode.commands.registerCommand(COMMANDS.trainVariants, (arg?: unknown) =>
+      trainVariants(trainVariantsDeps(deps), arg),
+    ),
+    vscode.commands.registerCommand(COMMANDS.openComparison, () => pickComparison(deps)),
   ];
 }

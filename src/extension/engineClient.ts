@@ -20,6 +20,8 @@ import {
   type HostToEngine,
   type PredictRequest,
   type TrainRequest,
+  type TrainVariantsRequest,
+  type VariantOutcome,
 } from '../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../shared/run/records';
 import { parseWith, type Parsed } from '../shared/schema';
@@ -75,10 +77,13 @@ export interface EngineClientEvents {
 
 export type TrainParams = Omit<TrainRequest, 'type' | 'requestId'>;
 export type PredictParams = Omit<PredictRequest, 'type' | 'requestId'>;
+export type TrainVariantsParams = Omit<TrainVariantsRequest, 'type' | 'requestId'>;
 
 interface Pending {
-  kind: 'train' | 'predict' | 'stop';
+  kind: 'train' | 'variants' | 'predict' | 'stop';
   runId?: string;
+  /** `variants`: called for each run of the sequence as it starts. */
+  onRunStarted?: (started: RunStarted) => void;
   resolve: (value: never) => void;
   reject: (error: Error) => void;
 }
@@ -142,6 +147,23 @@ export class EngineClient {
     return this.request<RunStarted>('train', (requestId) => ({ type: 'train', requestId, ...params }));
   }
 
+  /**
+   * Trains variants one after another in the engine (same seed and data); `onRunStarted` is called
+   * as each run starts. Resolves with how each variant ended; rejects when the engine refuses the
+   * request or exits.
+   */
+  async trainVariants(
+    params: TrainVariantsParams,
+    onRunStarted?: (started: RunStarted) => void,
+  ): Promise<VariantOutcome[]> {
+    return this.request<VariantOutcome[]>(
+      'variants',
+      (requestId) => ({ type: 'trainVariants', requestId, ...params }),
+      undefined,
+      onRunStarted,
+    );
+  }
+
   /** Greedy-decodes `text` with a saved run's model (on the backend the run was trained on). */
   async predict(params: PredictParams): Promise<Prediction> {
     return this.request<Prediction>('predict', (requestId) => ({ type: 'predict', requestId, ...params }));
@@ -185,12 +207,13 @@ export class EngineClient {
     kind: Pending['kind'],
     build: (requestId: string) => HostToEngine,
     runId?: string,
+    onRunStarted?: (started: RunStarted) => void,
   ): Promise<T> {
     if (this.disposed) throw new Error('the engine client was disposed');
     const child = await this.ensureStarted();
     const requestId = randomUUID();
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(requestId, { kind, runId, resolve: resolve as (value: never) => void, reject });
+      this.pending.set(requestId, { kind, runId, onRunStarted, resolve: resolve as (value: never) => void, reject });
       try {
         this.sendTo(child, build(requestId));
       } catch (error) {
@@ -299,9 +322,15 @@ export class EngineClient {
 
   private handle(message: EngineToHost): void {
     switch (message.type) {
-      case 'runStarted':
+      case 'runStarted': {
         this.live.set(message.runId, message.runDir);
-        this.settle(message.requestId, (p) => p.resolve(message as never));
+        const pending = this.pending.get(message.requestId);
+        if (pending?.kind === 'variants') pending.onRunStarted?.(message);
+        else this.settle(message.requestId, (p) => p.resolve(message as never));
+        break;
+      }
+      case 'variantsEnded':
+        this.settle(message.requestId, (p) => p.resolve(message.outcomes as never));
         break;
       case 'runEnded':
         this.live.delete(message.runId);

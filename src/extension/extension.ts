@@ -7,12 +7,14 @@ import { Diagnostics } from './diagnostics';
 import * as vscode from 'vscode';
 import { ChaptersTreeProvider } from './chaptersTree';
 import { registerCommands } from './commands';
+import { ComparisonRegistry } from './comparePanel';
 import { TrainingController } from './engineSession/trainingController';
-import { LAB_VIEW_TYPE, OUTPUT_CHANNEL_NAME, VIEWS } from './ids';
+import { COMPARE_VIEW_TYPE, LAB_VIEW_TYPE, OUTPUT_CHANNEL_NAME, VIEWS } from './ids';
 import { resolveLanguage, setLanguage } from './language';
 import { PanelRegistry } from './panelRegistry';
 import { RunsTreeProvider } from './runsTree';
 import { onSettingChanged, readSettings, runsDirectory } from './settings';
+import { chapterInfo } from '../shared/course/catalogue';
 
 let controller: TrainingController | undefined;
 
@@ -32,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     extensionPath: context.extensionPath,
     output,
     panels: () => panels,
+    comparisons: () => comparisons,
     runsDirectory: runsDir,
     onRunsChanged: () => runsTree.refresh(),
     diagnostics,
@@ -44,9 +47,20 @@ export function activate(context: vscode.ExtensionContext): void {
       output,
       isLive: (runDir) => training.isLive(runDir),
       train: (chapter, choice) => training.train(chapter, choice),
+      trainComparison: async (chapter) => {
+        const comparison = chapterInfo(chapter).comparison;
+        if (comparison) await training.trainVariants(chapter, comparison.task, comparison.variants);
+      },
       stop: (runDir) => training.stop(runDir),
       predict: (runDir, text) => training.predict(runDir, text),
     },
+  });
+  const comparisons: ComparisonRegistry = new ComparisonRegistry({
+    extensionUri: context.extensionUri,
+    output,
+    runsDirectory: runsDir,
+    isLive: (runDir) => training.isLive(runDir),
+    openRun: (runDir) => void panels.openRun(runDir),
   });
 
   context.subscriptions.push(
@@ -55,19 +69,26 @@ export function activate(context: vscode.ExtensionContext): void {
     chaptersTree,
     training,
     panels,
-    vscode.window.registerTreeDataProvider(VIEWS.runs, runsTree),
+    comparisons,
+    // Several runs can be selected: their context menu compares them (Compare Runs…).
+    vscode.window.createTreeView(VIEWS.runs, { treeDataProvider: runsTree, canSelectMany: true }),
     vscode.window.registerTreeDataProvider(VIEWS.chapters, chaptersTree),
     vscode.window.registerWebviewPanelSerializer(LAB_VIEW_TYPE, panels),
-    ...registerCommands({ controller: training, panels, runsDirectory: runsDir }),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, comparisons),
+    ...registerCommands({ controller: training, panels, comparisons, runsDirectory: runsDir }),
     onSettingChanged('language', () => {
       applyLanguage();
       chaptersTree.refresh();
       runsTree.refresh();
       panels.renderAll();
+      comparisons.renderAll();
     }),
     onSettingChanged('runsDirectory', () => runsTree.rewatch()),
     vscode.workspace.onDidChangeWorkspaceFolders(() => runsTree.rewatch()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => panels.renderAll()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      panels.renderAll();
+      comparisons.renderAll();
+    }),
     diagnostics,
   );
   diagnostics.activationEnded();

@@ -7,6 +7,11 @@ export const COMMANDS = {
   openChapter: 'llmTutor.openChapter',
   openRun: 'llmTutor.openRun',
   stopTraining: 'llmTutor.stopTraining',
+  compareRuns: 'llmTutor.compareRuns',
+  /** "Compare" in the Runs view's context menu: the selected runs. */
+  compareSelectedRuns: 'llmTutor.compareSelectedRuns',
+  trainVariants: 'llmTutor.trainVariants',
+  openComparison: 'llmTutor.openComparison',
 } as const;
 
 export const VIEWS = {
@@ -17,6 +22,9 @@ export const VIEWS = {
 
 /** The lab panel's webview type (also its serializer's). */
 export const LAB_VIEW_TYPE = 'llmTutor.lab';
+
+/** The comparison panel's webview type (also its serializer's). */
+export const COMPARE_VIEW_TYPE = 'llmTutor.compare';
 
 /** Configuration section: `llmTutor.*` settings. */
 export const CONFIG_SECTION = 'llmTutor';

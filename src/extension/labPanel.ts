@@ -30,6 +30,8 @@ export interface LabPanelHost {
   isLive(runDir: string): boolean;
   /** Starts a run of `chapter` with a checked task, variant and overrides; reports problems to the learner itself. */
   train(chapter: ChapterId, choice: TrainingChoice): Promise<unknown>;
+  /** Trains the chapter's comparison (`info.comparison`: its variants on its task, one seed) and opens it. */
+  trainComparison(chapter: ChapterId): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
 }
@@ -179,6 +181,15 @@ export class LabPanel implements vscode.Disposable {
         if (this.runDir && this.host.isLive(this.runDir)) await this.host.stop(this.runDir);
         else this.reply({ type: 'error', message: t('notTrainingThisRun') });
         break;
+      case 'trainComparison': {
+        if (!vscode.workspace.isTrusted) {
+          this.reply({ type: 'error', message: t('restrictedTraining') });
+          return;
+        }
+        const chapter = this.chapterId();
+        if (chapter !== null) await this.host.trainComparison(chapter);
+        break;
+      }
     }
   }
 

@@ -3,8 +3,9 @@
  * (`WebviewToHostSchema`, strict, bounded), then the checks that need the panel's run and chapter:
  * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, and a
  * `train` request must name a task and variant of the panel's chapter with overrides its
- * hyperparameter specs accept (`resolveHyperparameters`). Anything else is refused with a one-line
- * reason that never echoes the input. No vscode import.
+ * hyperparameter specs accept (`resolveHyperparameters`), `trainComparison` needs a chapter that
+ * declares a comparison, and the comparison panel's messages are refused here. Anything else is
+ * refused with a one-line reason that never echoes the input. No vscode import.
  */
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
 import { checkValue, resolveHyperparameters, specOf, variantOf } from '../shared/course/hyperparameters';
@@ -83,6 +84,13 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
     }
     case 'train':
       return checkTrainRequest(context.chapter, message);
+    case 'trainComparison':
+      if (!context.chapter?.trainable || !context.chapter.comparison)
+        return refuse('trainComparison: this panel’s chapter has no comparison to train');
+      return { ok: true, value: message };
+    case 'saveComparison':
+    case 'openRun':
+      return refuse(`${message.type}: a lab panel does not take this message`);
     default:
       return { ok: true, value: message };
   }

@@ -17,3 +17,18 @@ export {
   readStatus,
 } from './reader';
 export { checkedCheckpoint, listRuns, readRun, resolveRunArgument } from './run';
+export {
+  COMPARISONS_DIR,
+  checkSaveComparison,
+  comparisonPath,
+  comparisonsDirPath,
+  listComparisons,
+  loadComparedRuns,
+  readSavedComparison,
+  resolveComparisonArgument,
+  runDirOf,
+  runsDirOfComparison,
+  saveComparison,
+  type LoadedRun,
+  type SavedComparisonEntry,
+} from './comparison';

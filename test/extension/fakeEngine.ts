@@ -59,6 +59,35 @@ process.on('message', (m) => {
         send({ type: 'runEnded', runId, status: ended });
       }
     }, 20) };
+  } else if (m.type === 'trainVariants') {
+    // One short run per variant, one after another; a variant named 'broken' fails.
+    if (m.variants.includes('unknown')) { send({ type: 'error', requestId: m.requestId, message: 'variant unknown: unknown variant' }); return; }
+    const outcomes = [];
+    const next = (index) => {
+      if (index >= m.variants.length) { send({ type: 'variantsEnded', requestId: m.requestId, outcomes }); return; }
+      const variant = m.variants[index];
+      runs += 1;
+      const runId = '20250101-000000-' + m.chapter + '-' + runs + '-' + process.pid;
+      const runDir = path.join(m.runsDir, runId);
+      fs.mkdirSync(runDir, { recursive: true });
+      const status = { state: 'running', startedAt: new Date().toISOString(), epochsCompleted: 0 };
+      const config = {
+        formatVersion: 2, runId, chapter: m.chapter, task: m.task || 'reverse', variant,
+        seed: m.seed === undefined ? 42 : m.seed, backend: 'cpu', packageVersion: 'fake', createdAt: new Date().toISOString(),
+        data: { sourceVocab: [], targetVocab: [], tokenLevel: 'char' }, hyperparameters: m.overrides,
+      };
+      send({ type: 'runStarted', requestId: m.requestId, runId, runDir, config, shapes: [], figures: [] });
+      setTimeout(() => {
+        const state = variant === 'broken' ? 'failed' : 'completed';
+        const ended = { ...status, state, endedAt: new Date().toISOString(), epochsCompleted: state === 'failed' ? 0 : 1 };
+        send({ type: 'runEnded', runId, status: ended });
+        const outcome = { variant, state, runId, runDir };
+        if (state === 'failed') outcome.error = 'diverged';
+        outcomes.push(outcome);
+        next(index + 1);
+      }, 20);
+    };
+    next(0);
   } else if (m.type === 'stop') {
     if (!live || live.runId !== m.runId) { send({ type: 'error', requestId: m.requestId, message: 'no live run ' + m.runId + ' to stop' }); return; }
     clearInterval(live.timer);

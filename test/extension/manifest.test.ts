@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { COMMANDS, LAB_VIEW_TYPE, VIEWS } from '../../src/extension/ids';
+import { COMMANDS, COMPARE_VIEW_TYPE, LAB_VIEW_TYPE, VIEWS } from '../../src/extension/ids';
 import {
   BACKEND_CHOICES,
   HYPERPARAMETER_SETTINGS,
@@ -58,12 +58,13 @@ describe('manifest', () => {
       assert.equal(titles[language].size, pkg.contributes.commands.length, `${language} titles are distinct`);
   });
 
-  it('activates only on its commands, views and the lab serializer', () => {
+  it('activates only on its commands, views and the lab and comparison serializers', () => {
     const expected = [
       ...Object.values(COMMANDS).map((c) => `onCommand:${c}`),
       `onView:${VIEWS.chapters}`,
       `onView:${VIEWS.runs}`,
       `onWebviewPanel:${LAB_VIEW_TYPE}`,
+      `onWebviewPanel:${COMPARE_VIEW_TYPE}`,
     ].sort();
     assert.deepEqual([...pkg.activationEvents].sort(), expected);
     assert.ok(!pkg.activationEvents.some((e) => e === '*' || e === 'onStartupFinished'));
@@ -148,6 +149,9 @@ describe('manifest', () => {
 
   it('keeps the testable modules free of vscode', () => {
     for (const file of [
+      'compareFeed',
+      'compareFlow',
+      'compareRequests',
       'diagnostics',
       'engineClient',
       'html',

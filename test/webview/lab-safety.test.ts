@@ -76,7 +76,7 @@ describe('lab panel: safety', () => {
     });
     assert.equal(
       await text(panel.page, '#messages .message-text'),
-      'Ignored an invalid message from the extension (epoch): "metrics.epoch" must be number',
+      'Ignored an invalid message from the extension (epoch): metrics.epoch must be number',
     );
     await send(panel.page, encoderDecoderInit());
     const before = await dataset(panel.page, '#chart-loss');
@@ -104,7 +104,7 @@ describe('lab panel: safety', () => {
       assert.ok(!line.includes('\n') && line.length < 300, line);
     }
     assert.ok(
-      lines.some((line) => line.includes('"status.state"')),
+      lines.some((line) => line.includes('status.state must be')),
       lines.join(' | '),
     );
     assert.ok(!lines.join('').includes('xxxxxxxxxx'), 'an unknown type is not echoed');

@@ -13,6 +13,7 @@ Commands:
   runs [DIR]           list the runs saved in DIR (default: ./runs)
   show RUN             a run's configuration, final metrics and samples
   predict RUN "text"   decode a sentence with a saved run and print its attention
+  compare RUN RUN…     runs side by side: metrics, configs, attention differences
   sample RUN           generate text with a saved language model (mini-gpt)
 
 Run 'llm-tutor <command> --help' for a command's options.`,
@@ -25,7 +26,9 @@ the run (status 'stopped').
 
 Options for every chapter:
   --task NAME          the chapter's task (default: the chapter's)
-  --variant NAME       a named variant of the chapter (default: the chapter's)
+  --variant NAME       a named variant of the chapter (default: the chapter's); 'all' trains
+                       every variant one after another with the same seed and data, then
+                       compares them (exit 1 if one failed; the others still train)
   --seed N             seed for data, initial weights and shuffling (default 42)
   --backend NAME       auto | tensorflow | wasm | cpu (default auto: the faster on a few timed steps)
   --output-dir DIR     where runs are saved (default ./runs)
@@ -48,6 +51,25 @@ validation exact match. A damaged folder is listed with the reason.`,
 
 Prints a run's configuration, its final metrics and its latest samples. RUN is a run folder
 or a run id inside --runs-dir (default ./runs).`,
+  compare: `Usage: llm-tutor compare RUN RUN… [--runs-dir DIR] [--save NAME]
+       llm-tutor compare --open FILE [--runs-dir DIR]
+
+Compares 2 to 6 runs (folders, or run ids inside --runs-dir, default ./runs), named A, B, …:
+the final value of every metric they share side by side (and the metrics they do not share),
+their configs with the differing settings marked *, and for every probe and attention map they
+share (same source tokens; same map, mode and tokens) the largest and the mean absolute
+difference of the attention weights between each pair of runs, masked cells excluded.
+Runs of different chapters or tasks are compared on what they share.
+
+Options:
+  --save NAME          also save the comparison as DIR/.comparisons/NAME.json (the runs must
+                       be inside DIR; an existing NAME is refused)
+  --open FILE          reopen a saved comparison (a file, or a NAME saved in --runs-dir); a
+                       run deleted or damaged since is reported and the others still compare
+  --runs-dir DIR       the runs folder (default ./runs; for --open, the comparison's own)
+
+Exit codes: 0 compared; 1 a run could not be read (the others are still compared);
+2 bad input (nothing is written).`,
   predict: `Usage: llm-tutor predict RUN "text" [--runs-dir DIR] [--backend NAME]
 
 Decodes "text" greedily with RUN's saved model and prints the prediction and its attention

@@ -1,6 +1,7 @@
 /** The `llm-tutor` command line: dispatches to one function per command. */
 import { chapterInfo } from '../../shared/course/catalogue';
 import { isChapterId } from '../../shared/ids';
+import { compareCommand } from './compare';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   show: showCommand,
   predict: predictCommand,
+  compare: compareCommand,
   sample: sampleCommand,
 };
 

@@ -5,12 +5,142 @@ import { BACKEND_CHOICES, CHAPTER_IDS, isChapterId, type BackendChoice } from '.
 import { checkWritableDir, resolveRunArgument } from '../../runStore';
 import { BackendUnavailableError, selectBackend } from '../backend';
 import { trainableChapter } from '../chapters/registry';
-import { planNewRun, planResume, TrainError } from '../train/runConfig';
+import { DEFAULT_SEED, planNewRun, planResume, TrainError } from '../train/runConfig';
 import { train } from '../train/trainer';
+import { planVariants, trainVariants } from '../train/variants';
+import type { VariantOutcome } from '../../shared/protocol/engine';
 import { PACKAGE_VERSION } from '../version';
-import { chapterArgument, parseTrainOptions } from './options';
+import { loadRunDirs } from './compare';
+import { printComparison } from './comparisonReport';
+import { chapterArgument, parseTrainOptions, type TrainOptions } from './options';
 import { ProgressBar } from './progress';
+import { renderTable } from './table';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
+import type { Chapter } from '../chapters/contract';
+
+/** `--variant all`: every variant of the chapter, one after another, same seed and data. */
+export const ALL_VARIANTS = 'all';
+
+/** The exit code of a `--variant all` sequence: 130 when stopped, 1 when a variant failed, else 0. */
+export function variantsExitCode(outcomes: readonly VariantOutcome[]): number {
+  if (outcomes.some((o) => o.state === 'stopped' || o.state === 'skipped')) return EXIT_INTERRUPTED;
+  if (outcomes.some((o) => o.state === 'failed')) return EXIT_FAILED;
+  return EXIT_OK;
+}
+
+/** Ctrl-C and SIGTERM stop cleanly (the run ends `stopped`); a second Ctrl-C quits at once. */
+function interruptions(bar: ProgressBar, err: NodeJS.WriteStream): { count: () => number; release: () => void } {
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      bar.clear();
+      err.write('stopping after this step… (Ctrl-C again to quit at once)\n');
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  return {
+    count: () => interrupts,
+    release: () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    },
+  };
+}
+
+/** `train <chapter> --variant all`. Every variant is planned first: bad input writes nothing. */
+async function trainAllVariants(
+  chapter: Chapter,
+  options: TrainOptions,
+  backend: BackendChoice,
+  runsDir: string,
+  out: NodeJS.WriteStream,
+  err: NodeJS.WriteStream,
+): Promise<number> {
+  if (options.resume !== undefined)
+    throw new UsageError('--variant all trains new runs; it cannot be combined with --resume');
+  const variants = chapter.info.variants.map((variant) => variant.id);
+  const setup = {
+    chapter,
+    runsDir,
+    backend,
+    packageVersion: PACKAGE_VERSION,
+    task: options.task,
+    seed: options.seed ?? DEFAULT_SEED,
+    overrides: options.overrides,
+    variants,
+  };
+  try {
+    planVariants(setup);
+  } catch (error) {
+    if (error instanceof TrainError) throw new UsageError(error.message);
+    throw error;
+  }
+  await checkBackend(backend);
+
+  const bar = new ProgressBar(out);
+  const print = (line: string) => {
+    bar.clear();
+    out.write(line + '\n');
+  };
+  const signals = interruptions(bar, err);
+  let outcomes: VariantOutcome[];
+  try {
+    outcomes = await trainVariants(
+      { ...setup, shouldStop: () => signals.count() > 0 },
+      {
+        variantStarting: (variant, index, count) =>
+          print(`── variant ${variant} (${index + 1}/${count}) seed=${setup.seed} ──`),
+        variantEnded: (outcome) => {
+          bar.clear();
+          if (outcome.state === 'failed')
+            err.write(`llm-tutor: variant ${outcome.variant} failed: ${outcome.error ?? 'unknown error'}\n`);
+          else print(`status=${outcome.state} run_dir=${outcome.runDir ?? '-'}`);
+        },
+        log: (line) => {
+          if (!options.quiet || !/^(epoch|eval)=/.test(line)) print(line);
+        },
+        progress: (p) => {
+          if (!options.quiet) bar.update(p.epoch, p.epochs, p.batch, p.batches, p.trainLoss);
+        },
+        runStarted: (run) => {
+          print(`backend=${run.config.backend}`);
+          print(`run_dir=${run.runDir}`);
+        },
+      },
+    );
+  } finally {
+    bar.clear();
+    signals.release();
+  }
+  print('');
+  print(
+    renderTable(
+      ['variant', 'status', 'run'],
+      outcomes.map((o) => [o.variant, o.state, o.runId ?? (o.error ? `- (${o.error})` : '-')]),
+    ),
+  );
+  const dirs = outcomes.flatMap((o) => (o.runDir ? [o.runDir] : []));
+  if (dirs.length >= 2) {
+    print('');
+    printComparison(out, await loadRunDirs(dirs));
+  }
+  return variantsExitCode(outcomes);
+}
+
+/** An explicit backend that is not available is bad input (exit 2); `auto` is decided by the trainer. */
+async function checkBackend(backend: BackendChoice): Promise<void> {
+  if (backend === 'auto') return;
+  try {
+    await selectBackend(backend);
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 export async function trainCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<number> {
   const chapterId = chapterArgument(args);
@@ -34,6 +164,7 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
   } catch (error) {
     throw new UsageError(`--output-dir: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (options.variant === ALL_VARIANTS) return trainAllVariants(chapter, options, backend, runsDir, out, err);
   let resume: string | undefined;
   const request = {
     task: options.task,
@@ -58,16 +189,8 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     if (error instanceof TrainError) throw new UsageError(error.message);
     throw error;
   }
-  // An explicit backend that is not available is bad input (exit 2); `auto` is decided by the
-  // trainer, which times a few steps of this run's model on each backend that loads.
-  if (backend !== 'auto') {
-    try {
-      await selectBackend(backend);
-    } catch (error) {
-      if (error instanceof BackendUnavailableError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
+  // `auto` is decided by the trainer, which times a few steps of this run's model on each backend that loads.
+  await checkBackend(backend);
 
   let started = false;
   const bar = new ProgressBar(out);
@@ -75,19 +198,8 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     bar.clear();
     out.write(line + '\n');
   };
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      bar.clear();
-      err.write('stopping after this step… (Ctrl-C again to quit at once)\n');
-    } else {
-      process.exit(EXIT_INTERRUPTED);
-    }
-  };
   // SIGTERM (a `kill`, a closing terminal) stops the same way as Ctrl-C: the run ends `stopped`.
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
+  const signals = interruptions(bar, err);
   try {
     const result = await train(
       {
@@ -97,7 +209,7 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
         packageVersion: PACKAGE_VERSION,
         ...request,
         resume,
-        shouldStop: () => interrupts > 0,
+        shouldStop: () => signals.count() > 0,
       },
       {
         log: (line) => {
@@ -126,7 +238,6 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     err.write(`llm-tutor: training failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
     return EXIT_FAILED;
   } finally {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    signals.release();
   }
 }

@@ -161,7 +161,7 @@ export function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
  * along the head axis. (Cutting the columns first and transposing three times measured the same on
  * wasm: there a slice copies its whole source, so any split costs about the same.)
  */
-function splitFusedHeads(projected: tf.Tensor3D, headCounts: number[], headSize: number): tf.Tensor4D[] {
+export function splitFusedHeads(projected: tf.Tensor3D, headCounts: number[], headSize: number): tf.Tensor4D[] {
   const [batch, length] = projected.shape;
   const totalHeads = headCounts.reduce((a, b) => a + b, 0);
   const heads = splitHeads(projected, totalHeads); // [batch, all_heads, len, d_head]

@@ -42,24 +42,40 @@ function sourceFiles(chapter: string): { file: string; lines: string[] }[] {
   return files;
 }
 
-function quoted(name: string): string[] {
-  return [`'${name}'`, `"${name}"`, `\`${name}\``];
+/**
+ * A pattern matching `name` as code writes it: quoted as it is, or in a template literal where a
+ * number of the name (a layer) is an expression (`layer${n}/queries` for `layer2/queries`).
+ */
+export function namePattern(name: string): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const withNumbers = escaped.replace(/\d+/g, '(?:\\d+|\\$\\{[^}]*\\})');
+  return new RegExp(`['"\`]${withNumbers}(?=['"\`/$])`);
 }
 
 /** Names to look for: the name itself, then (weights) its prefixes at `/` boundaries, longest first. */
-function candidates(name: string): string[] {
+export function candidates(name: string): string[] {
   const parts = name.split('/');
-  const prefixes = parts.map((_, i) => parts.slice(0, parts.length - i).join('/'));
-  return prefixes;
+  return parts.map((_, i) => parts.slice(0, parts.length - i).join('/'));
 }
 
-/** The line of `chapter`'s sources that creates `name`, or undefined when none mentions it. */
+/** What the first line of a statement that creates a tensor or declares a weight looks like. */
+export const CREATES = /tape\(|parameters\.\w+\(|create\w*\(|\bconst \w+ = |\blet \w+ = /;
+/** How far above the mentioning line the statement may start (a call the formatter wrapped). */
+export const STATEMENT_LINES = 3;
+
+/**
+ * The line of `chapter`'s sources that creates `name` — the start of the statement whose text
+ * quotes it — or undefined when none mentions it.
+ */
 export function sourceLineOf(chapter: string, name: string): SourceLine | undefined {
   for (const candidate of candidates(name)) {
-    const needles = quoted(candidate);
+    const pattern = namePattern(candidate);
     for (const { file, lines } of sourceFiles(chapter)) {
-      const index = lines.findIndex((line) => needles.some((needle) => line.includes(needle)));
-      if (index !== -1) return { file, line: index + 1 };
+      const index = lines.findIndex((line) => pattern.test(line));
+      if (index === -1) continue;
+      let start = index;
+      while (start > 0 && index - start < STATEMENT_LINES && !CREATES.test(lines[start])) start--;
+      return { file, line: (CREATES.test(lines[start]) ? start : index) + 1 };
     }
   }
   return undefined;

@@ -10,8 +10,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { chapterInfo } from '../../shared/course/catalogue';
 import type { ChapterId } from '../../shared/ids';
-import type { EngineToHost } from '../../shared/protocol/engine';
+import type { EngineToHost, VariantOutcome } from '../../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../../shared/run/records';
+import type { ComparisonRegistry } from '../comparePanel';
 import type { Diagnostics } from '../diagnostics';
 import { EngineClient, type RunFailure, type RunStarted } from '../engineClient';
 import { TRAINING_CONTEXT_KEY } from '../ids';
@@ -23,10 +24,25 @@ import { readSettings } from '../settings';
 import { TrainingStatusBar, formatLoss } from '../statusBar';
 import { planTraining, type TrainingChoice } from '../trainingPlan';
 
+function variantStateName(state: VariantOutcome['state']): string {
+  switch (state) {
+    case 'completed':
+      return t('stateCompleted');
+    case 'stopped':
+      return t('stateStopped');
+    case 'failed':
+      return t('stateFailed');
+    case 'skipped':
+      return t('stateSkipped');
+  }
+}
+
 export interface TrainingControllerOptions {
   extensionPath: string;
   output: vscode.OutputChannel;
   panels: () => PanelRegistry;
+  /** The comparison panels, which get the live events of their runs. */
+  comparisons?: () => ComparisonRegistry;
   runsDirectory: () => string;
   /** Called when the list of runs may have changed. */
   onRunsChanged: () => void;
@@ -42,6 +58,18 @@ interface LiveRun {
   progress?: (epoch: number, epochs: number, batch: number, batches: number, trainLoss: number) => void;
 }
 
+/** A "Train Variants…" sequence running in the engine. */
+interface VariantSequence {
+  chapterTitle: string;
+  variants: readonly string[];
+  /** How many runs of the sequence have started. */
+  started: number;
+  /** Updates the notification (set once it is shown). */
+  report?: (message: string, increment?: number) => void;
+  lastReport: number;
+  runDir: string | null;
+}
+
 /** What `train` returns: the run that started, or null when it did not. */
 export type TrainOutcome = { runId: string; runDir: string } | null;
 
@@ -51,6 +79,7 @@ export class TrainingController implements vscode.Disposable {
   private readonly unsubscribe: (() => void)[] = [];
   private live: LiveRun | null = null;
   private starting = false;
+  private sequence: VariantSequence | null = null;
   /** runId → runDir of every run this window started, for forwarding engine events. */
   private readonly runDirs = new Map<string, string>();
 
@@ -90,7 +119,7 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showInformationMessage(t('chapterNotTrainable', { chapter: chapterTitle }));
       return null;
     }
-    if (this.starting || this.live) {
+    if (this.busy()) {
       void this.offerCurrentRun();
       return null;
     }
@@ -144,6 +173,137 @@ export class TrainingController implements vscode.Disposable {
     return { runId: started.runId, runDir: started.runDir };
   }
 
+  /**
+   * Trains `variants` of `chapter` on `task` one after another in the engine process, with the
+   * same seed and data (the settings' seed and overrides for every variant), and opens their
+   * comparison: each run joins it as it starts and its curves grow live. A failing variant does
+   * not stop the others; Stop (or the notification's Cancel) ends the sequence. Resolves when the
+   * sequence ends with how each variant ended, or null when it did not start.
+   */
+  async trainVariants(chapter: ChapterId, task: string, variants: readonly string[]): Promise<VariantOutcome[] | null> {
+    const info = chapterInfo(chapter);
+    const chapterTitle = shortTitle(info.title);
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(t('restrictedTraining'));
+      return null;
+    }
+    if (!info.trainable) {
+      void vscode.window.showInformationMessage(t('chapterNotTrainable', { chapter: chapterTitle }));
+      return null;
+    }
+    if (this.busy()) {
+      void this.offerCurrentRun();
+      return null;
+    }
+    const settings = readSettings();
+    const plans = variants.map((variant) => planTraining(info, { task, variant }, settings));
+    const refused = plans.find((plan) => !plan.ok);
+    if (variants.length === 0 || refused || !plans[0]?.ok) {
+      const reason = refused && !refused.ok ? refused.reason : t('unknownReason');
+      const message = t('trainingCouldNotStart', { chapter: chapterTitle, reason });
+      this.options.output.appendLine(`[host] ${message}`);
+      void this.showError(message);
+      return null;
+    }
+    const plan = plans[0].value;
+    const runsDir = this.options.runsDirectory();
+    try {
+      fs.mkdirSync(runsDir, { recursive: true });
+    } catch (error) {
+      void vscode.window.showErrorMessage(
+        t('runsDirectoryUnusable', { dir: runsDir, reason: error instanceof Error ? error.message : String(error) }),
+      );
+      return null;
+    }
+
+    this.starting = true;
+    const sequence: VariantSequence = { chapterTitle, variants, started: 0, lastReport: 0, runDir: null };
+    this.sequence = sequence;
+    void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, true);
+    this.statusBar.showStarting(chapterTitle);
+    const comparison = this.options.comparisons?.().openLive(variants);
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    void this.showSequenceNotification(sequence, finished);
+    let outcomes: VariantOutcome[] | null = null;
+    try {
+      outcomes = await this.client.trainVariants(
+        {
+          chapter,
+          runsDir,
+          backend: settings.backend,
+          task: plan.task,
+          variants: [...variants],
+          ...(plan.seed !== undefined && { seed: plan.seed }),
+          overrides: plan.overrides,
+        },
+        (started) => {
+          this.starting = false;
+          sequence.started += 1;
+          sequence.runDir = started.runDir;
+          const runId = started.runId;
+          this.live = {
+            runId,
+            runDir: started.runDir,
+            chapterTitle,
+            end: (outcome) => {
+              void this.options.diagnostics?.runEnded(runId, outcome.status.state);
+              if (this.live?.runId === runId) this.live = null;
+            },
+            progress: (epoch, epochs, _batch, _batches, trainLoss) => {
+              const now = Date.now();
+              if (now - sequence.lastReport < 250) return;
+              sequence.lastReport = now;
+              sequence.report?.(
+                t('variantsProgress', {
+                  index: sequence.started,
+                  count: variants.length,
+                  variant: started.config.variant,
+                  epoch,
+                  epochs,
+                  loss: formatLoss(trainLoss),
+                }),
+              );
+            },
+          };
+          this.options.diagnostics?.runStarted(runId);
+          this.statusBar.showRun(chapterTitle, started.runDir);
+          sequence.report?.(
+            t('variantsStarted', {
+              index: sequence.started,
+              count: variants.length,
+              variant: started.config.variant,
+              run: runId,
+            }),
+            100 / variants.length,
+          );
+          comparison?.addRun(started);
+          this.options.onRunsChanged();
+        },
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const message = t('trainingCouldNotStart', { chapter: chapterTitle, reason });
+      this.options.output.appendLine(`[host] ${message}`);
+      void this.showError(message);
+    } finally {
+      this.sequence = null;
+      this.starting = false;
+      this.live = null;
+      done();
+      this.statusBar.hide();
+      void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
+      this.options.onRunsChanged();
+      // A sequence that started no run leaves nothing to compare.
+      if (sequence.started === 0) comparison?.dispose();
+      else comparison?.sequenceEnded();
+    }
+    if (outcomes) this.reportVariants(chapterTitle, outcomes, comparison);
+    return outcomes;
+  }
+
   /** Stops this window's live run (`runDir` given: only if it is that run). */
   async stop(runDir?: string): Promise<void> {
     const live = this.live;
@@ -172,6 +332,55 @@ export class TrainingController implements vscode.Disposable {
     for (const off of this.unsubscribe) off();
     this.statusBar.dispose();
     this.client.dispose();
+  }
+
+  private busy(): boolean {
+    return this.starting || this.live !== null || this.sequence !== null;
+  }
+
+  private showSequenceNotification(sequence: VariantSequence, finished: Promise<void>): Thenable<unknown> {
+    return vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: t('variantsTrainingTitle', { chapter: sequence.chapterTitle }),
+        cancellable: true,
+      },
+      (progress, token) => {
+        sequence.report = (message, increment) => progress.report({ message, increment });
+        const cancel = token.onCancellationRequested(() => {
+          progress.report({ message: t('stopping') });
+          if (this.live) void this.stop(this.live.runDir);
+        });
+        return finished.finally(() => cancel.dispose());
+      },
+    );
+  }
+
+  private reportVariants(
+    chapterTitle: string,
+    outcomes: VariantOutcome[],
+    comparison: { reveal(preserveFocus?: boolean): void } | undefined,
+  ): void {
+    const open = t('openComparison');
+    const onChoice = (choice: string | undefined): void => {
+      if (choice === open) comparison?.reveal();
+      if (choice === t('showLog')) this.options.output.show(true);
+    };
+    if (outcomes.every((outcome) => outcome.state === 'completed')) {
+      void vscode.window
+        .showInformationMessage(t('variantsCompleted', { count: outcomes.length, chapter: chapterTitle }), open)
+        .then(onChoice);
+      return;
+    }
+    const summary = outcomes.map((outcome) => `${outcome.variant} ${variantStateName(outcome.state)}`).join(', ');
+    const message = t('variantsEnded', { chapter: chapterTitle, summary });
+    this.options.output.appendLine(`[host] ${message}`);
+    for (const outcome of outcomes)
+      if (outcome.error) this.options.output.appendLine(`[host] ${outcome.variant}: ${outcome.error}`);
+    const show = outcomes.some((outcome) => outcome.state === 'failed')
+      ? vscode.window.showErrorMessage(message, open, t('showLog'))
+      : vscode.window.showInformationMessage(message, open);
+    void show.then(onChoice);
   }
 
   private async offerCurrentRun(): Promise<void> {
@@ -253,6 +462,7 @@ export class TrainingController implements vscode.Disposable {
       const runDir = this.runDirs.get(message.runId);
       if (runDir) this.options.panels().post(runDir, forPanel);
     }
+    this.options.comparisons?.().forward(message);
     switch (message.type) {
       case 'runStarted':
         this.runDirs.set(message.runId, message.runDir);
@@ -286,6 +496,7 @@ export class TrainingController implements vscode.Disposable {
   private onRunFailed(failure: RunFailure): void {
     this.options.output.appendLine(`[host] ${t('logRunLost', { run: failure.runId, reason: failure.reason })}`);
     this.options.panels().post(failure.runDir, { type: 'status', status: failure.status, live: false });
+    this.options.comparisons?.().postStatus(failure.runId, failure.status);
     if (this.live?.runId === failure.runId) this.live.end({ status: failure.status, reason: failure.reason });
     else this.options.onRunsChanged();
   }

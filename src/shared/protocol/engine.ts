@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { HyperValueSchema } from '../course/chapter';
 import { BACKEND_CHOICES, CHAPTER_IDS } from '../ids';
+import { MAX_COMPARED_RUNS } from '../run/comparison';
 import {
   AttentionSnapshotSchema,
   EvaluationRecordSchema,
@@ -43,6 +44,40 @@ export const TrainRequestSchema = v.strictObject({
   corpus: v.optional(path),
 });
 export type TrainRequest = v.InferOutput<typeof TrainRequestSchema>;
+
+/**
+ * Train `variants` of `chapter` one after another on one task with one seed and the same
+ * overrides (the same data), each in its own run folder under `runsDir`. Every run that starts is
+ * announced with `runStarted` carrying this `requestId`; a failing variant does not stop the
+ * others; stopping the live run ends the sequence. `variantsEnded` says how each one ended.
+ */
+export const TrainVariantsRequestSchema = v.strictObject({
+  type: v.literal('trainVariants'),
+  requestId,
+  chapter: v.picklist(CHAPTER_IDS),
+  runsDir: path,
+  backend: v.picklist(BACKEND_CHOICES),
+  task: v.optional(shortText(60)),
+  variants: v.pipe(
+    v.array(shortText(60)),
+    v.minLength(1),
+    v.maxLength(MAX_COMPARED_RUNS),
+    v.check((ids) => new Set(ids).size === ids.length, 'must name each variant once'),
+  ),
+  seed: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+  overrides: plainRecord(HyperValueSchema),
+});
+export type TrainVariantsRequest = v.InferOutput<typeof TrainVariantsRequestSchema>;
+
+/** How one variant of a `trainVariants` sequence ended (`skipped`: never started, the sequence was stopped). */
+export const VariantOutcomeSchema = v.strictObject({
+  variant: shortText(60),
+  state: v.picklist(['completed', 'stopped', 'failed', 'skipped']),
+  runId: v.nullable(v.string()),
+  runDir: v.nullable(v.string()),
+  error: v.optional(v.string()),
+});
+export type VariantOutcome = v.InferOutput<typeof VariantOutcomeSchema>;
 
 /** Stop the live run between two steps; it is saved and marked `stopped`. */
 export const StopRequestSchema = v.strictObject({ type: v.literal('stop'), requestId, runId: shortText(200) });
@@ -96,6 +131,7 @@ export const ShutdownRequestSchema = v.strictObject({ type: v.literal('shutdown'
 
 export const HostToEngineSchema = v.variant('type', [
   TrainRequestSchema,
+  TrainVariantsRequestSchema,
   StopRequestSchema,
   PredictRequestSchema,
   SampleRequestSchema,
@@ -145,6 +181,12 @@ export const EngineToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('log'), runId, line: v.string() }),
   /** The run ended: completed, stopped or failed (the status is also on disk). */
   v.strictObject({ type: v.literal('runEnded'), runId, status: RunStatusSchema }),
+  /** A `trainVariants` sequence ended: how each variant ended, in the order asked. */
+  v.strictObject({
+    type: v.literal('variantsEnded'),
+    requestId,
+    outcomes: v.pipe(v.array(VariantOutcomeSchema), v.maxLength(MAX_COMPARED_RUNS)),
+  }),
   v.strictObject({ type: v.literal('prediction'), requestId, prediction: PredictionSchema }),
   /**
    * A generation began: the checkpoint it uses (`epoch`: evaluations completed), the prompt as the

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { ChapterInfoSchema, HyperValueSchema } from '../course/chapter';
 import { LANGUAGES } from '../ids';
+import { ComparisonNameSchema, MAX_COMPARED_RUNS, RunIdSchema } from '../run/comparison';
 import {
   ATTENTION_MODES,
   AttentionSnapshotSchema,
@@ -42,8 +43,54 @@ export const InitMessageSchema = v.strictObject({
 });
 export type InitMessage = v.InferOutput<typeof InitMessageSchema>;
 
+// ── host → comparison panel ─────────────────────────────────────────────────────────────────
+
+/** One run of a comparison: its snapshot (and whether this window trains it now), or why it cannot be read. */
+export const ComparedRunEntrySchema = v.variant('ok', [
+  v.strictObject({ ok: v.literal(true), runId: shortText(200), run: RunSnapshotSchema, live: v.boolean() }),
+  v.strictObject({ ok: v.literal(false), runId: shortText(200), reason: v.string() }),
+]);
+export type ComparedRunEntry = v.InferOutput<typeof ComparedRunEntrySchema>;
+
+/** What a comparison panel shows first (it answers the panel's `ready`). */
+export const CompareInitMessageSchema = v.strictObject({
+  type: v.literal('compareInit'),
+  language: v.picklist(LANGUAGES),
+  strings: v.record(v.string(), v.string()),
+  /** The chapter of every readable run, each once. */
+  chapters: v.pipe(v.array(ChapterInfoSchema), v.maxLength(MAX_COMPARED_RUNS)),
+  runs: v.pipe(v.array(ComparedRunEntrySchema), v.maxLength(MAX_COMPARED_RUNS)),
+  /** Variants still to be trained ("Train Variants…"): each joins the comparison when its run starts. */
+  waiting: v.pipe(v.array(shortText(60)), v.maxLength(MAX_COMPARED_RUNS)),
+  /** The name it is saved under, or null. */
+  name: v.nullable(ComparisonNameSchema),
+  /** Whether it can be saved (every run is inside the runs folder). */
+  canSave: v.boolean(),
+});
+export type CompareInitMessage = v.InferOutput<typeof CompareInitMessageSchema>;
+
+const compareRunId = shortText(200);
+
 export const HostToWebviewSchema = v.variant('type', [
   InitMessageSchema,
+  CompareInitMessageSchema,
+  /** A run joined the comparison (its training started), or was read again. */
+  v.strictObject({
+    type: v.literal('compareRun'),
+    entry: ComparedRunEntrySchema,
+    chapter: v.nullable(ChapterInfoSchema),
+  }),
+  /** An evaluation of one compared run ended (live). */
+  v.strictObject({
+    type: v.literal('compareEpoch'),
+    runId: compareRunId,
+    metrics: EvaluationRecordSchema,
+    attention: v.nullable(AttentionSnapshotSchema),
+  }),
+  v.strictObject({ type: v.literal('compareStep'), runId: compareRunId, metrics: StepRecordSchema }),
+  v.strictObject({ type: v.literal('compareStatus'), runId: compareRunId, status: RunStatusSchema, live: v.boolean() }),
+  /** The comparison was saved under `name`. */
+  v.strictObject({ type: v.literal('compareSaved'), name: ComparisonNameSchema }),
   v.strictObject({
     type: v.literal('epoch'),
     metrics: EvaluationRecordSchema,
@@ -91,6 +138,12 @@ export const WebviewToHostSchema = v.variant('type', [
   }),
   /** Stop this panel's live run. */
   v.strictObject({ type: v.literal('stop') }),
+  /** Lab panel of a chapter with a `comparison`: train its variants on its task with one seed. */
+  v.strictObject({ type: v.literal('trainComparison') }),
+  /** Comparison panel: save it under `name` in the runs folder. */
+  v.strictObject({ type: v.literal('saveComparison'), name: ComparisonNameSchema }),
+  /** Comparison panel: open the lab panel of one of its runs. */
+  v.strictObject({ type: v.literal('openRun'), runId: RunIdSchema }),
 ]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHostSchema>;
 
@@ -106,3 +159,18 @@ export const WebviewStateSchema = v.object({
   mapKey: v.nullable(shortText(100)),
 });
 export type WebviewState = v.InferOutput<typeof WebviewStateSchema>;
+
+/** What a comparison panel keeps with `setState` (read back as untrusted; its runs must lie in the runs folder). */
+export const CompareStateSchema = v.object({
+  view: v.literal('compare'),
+  runIds: v.pipe(v.array(RunIdSchema), v.minLength(1), v.maxLength(MAX_COMPARED_RUNS)),
+  name: v.nullable(ComparisonNameSchema),
+  probeIndex: count,
+  mode: v.picklist(ATTENTION_MODES),
+  mapKey: v.nullable(shortText(100)),
+  /** The difference map: shown, and which two runs (indices) it subtracts. */
+  difference: v.boolean(),
+  differenceFrom: count,
+  differenceTo: count,
+});
+export type CompareState = v.InferOutput<typeof CompareStateSchema>;
