@@ -14,7 +14,14 @@ import type { EngineToHost, VariantOutcome } from '../../shared/protocol/engine'
 import type { Prediction, RunStatus } from '../../shared/run/records';
 import type { ComparisonRegistry } from '../comparePanel';
 import type { Diagnostics } from '../diagnostics';
-import { EngineClient, type RunFailure, type RunStarted } from '../engineClient';
+import {
+  EngineClient,
+  type RunFailure,
+  type RunStarted,
+  type SampleEvent,
+  type SampleHandle,
+  type SampleParams,
+} from '../engineClient';
 import { TRAINING_CONTEXT_KEY } from '../ids';
 import { shortTitle, t } from '../language';
 import { webviewMessageFor } from '../panelFeed';
@@ -321,6 +328,15 @@ export class TrainingController implements vscode.Disposable {
   /** Decodes `text` with the saved model of the run in `runDir` (in the engine process, on the run's backend). */
   predict(runDir: string, text: string): Promise<Prediction> {
     return this.client.predict({ runDir, text });
+  }
+
+  /** Generates text with the saved weights of the language-model run in `runDir` (in the engine process). */
+  sample(runDir: string, params: Omit<SampleParams, 'runDir'>, onEvent: (event: SampleEvent) => void): SampleHandle {
+    return this.client.sample({ runDir, ...params }, onEvent);
+  }
+
+  stopSample(requestId: string): void {
+    this.client.stopSample(requestId);
   }
 
   /** Lets the engine stop a live run cleanly and exit (extension deactivation). */
