@@ -150,8 +150,12 @@ export class EngineWorker {
     }
   }
 
-  /** The saved model of `runDir`, loaded once and kept until its run saves newer weights. */
-  private async runFor(runDir: string): Promise<LoadedRun> {
+  /**
+   * The saved model of `runDir`, loaded once and kept until its run saves newer weights.
+   * `sampling`: the caller is a sample, already counted in `samples` (it must not hold the backend
+   * back for itself: on a fresh engine no backend is initialised until one is selected here).
+   */
+  private async runFor(runDir: string, sampling = false): Promise<LoadedRun> {
     let run = this.loaded.get(runDir);
     if (!run) {
       // While a run trains or a sample runs, the backend stays in use: never switch it under them.
@@ -160,7 +164,8 @@ export class EngineWorker {
         (config) => config.backend,
         () => null, // loadRun reports a damaged run in its own words
       );
-      if (!this.live && this.samples.size === 0 && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
+      const otherSamples = this.samples.size - (sampling ? 1 : 0);
+      if (!this.live && otherSamples === 0 && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
       run = await loadRun(runDir);
       this.loaded.set(runDir, run);
     }
@@ -267,7 +272,7 @@ export class EngineWorker {
     let run: LoadedRun | null = null;
     let sampler: Sampler | null = null;
     try {
-      run = await this.runFor(request.runDir);
+      run = await this.runFor(request.runDir, true);
       this.users.set(run, (this.users.get(run) ?? 0) + 1);
       const data = run.data;
       if (!isLanguageModelData(data)) {
