@@ -214,6 +214,7 @@ export class EngineWorker {
       seed: request.seed ?? DEFAULT_SEED,
       overrides: request.overrides,
       variants: request.variants,
+      corpus: request.corpus,
     };
     try {
       planVariants(setup);

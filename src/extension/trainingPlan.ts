@@ -5,6 +5,7 @@
  * is sent. No vscode import.
  */
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
+import type { Language } from '../shared/ids';
 import { resolveHyperparameters } from '../shared/course/hyperparameters';
 import type { Parsed } from '../shared/schema';
 import { settingsOverridesFor, type SettingReader } from './settingsValues';
@@ -22,6 +23,15 @@ export interface TrainingPlan {
   variant: string;
   seed?: number;
   overrides: Record<string, HyperValue>;
+}
+
+/**
+ * The built-in corpus a language model trains on in VS Code: the one of the display language
+ * (`llmTutor.language`, `auto` following VS Code's), Chinese poems for zh-cn, English otherwise.
+ * Chapters on generated tasks ignore it. (The CLI's default is English.)
+ */
+export function defaultCorpus(language: Language): 'en' | 'zh' {
+  return language === 'zh-cn' ? 'zh' : 'en';
 }
 
 export function planTraining(

@@ -23,13 +23,13 @@ import {
   type SampleParams,
 } from '../engineClient';
 import { TRAINING_CONTEXT_KEY } from '../ids';
-import { shortTitle, t } from '../language';
+import { currentLanguage, shortTitle, t } from '../language';
 import { webviewMessageFor } from '../panelFeed';
 import type { PanelRegistry } from '../panelRegistry';
 import { runKey } from '../runPaths';
 import { readSettings } from '../settings';
 import { TrainingStatusBar, formatLoss } from '../statusBar';
-import { planTraining, type TrainingChoice } from '../trainingPlan';
+import { defaultCorpus, planTraining, type TrainingChoice } from '../trainingPlan';
 
 function variantStateName(state: VariantOutcome['state']): string {
   switch (state) {
@@ -153,7 +153,13 @@ export class TrainingController implements vscode.Disposable {
     this.statusBar.showStarting(chapterTitle);
     let started: RunStarted;
     try {
-      started = await this.client.train({ chapter, runsDir, backend: settings.backend, ...plan.value });
+      started = await this.client.train({
+        chapter,
+        runsDir,
+        backend: settings.backend,
+        corpus: defaultCorpus(currentLanguage()),
+        ...plan.value,
+      });
     } catch (error) {
       this.statusBar.hide();
       void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
@@ -245,6 +251,7 @@ export class TrainingController implements vscode.Disposable {
           variants: [...variants],
           ...(plan.seed !== undefined && { seed: plan.seed }),
           overrides: plan.overrides,
+          corpus: defaultCorpus(currentLanguage()),
         },
         (started) => {
           this.starting = false;
