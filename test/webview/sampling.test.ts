@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { checkPanelRequest } from '../../src/extension/panelRequests';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import { encoderDecoderInit } from './fixtures/formatTwo';
 import {
   endedMessage,
   historyMessage,
+  LANGUAGE_MODEL,
   languageModelInit,
   LAYERS,
   HEADS,
@@ -103,7 +105,39 @@ describe('lab panel: sampling a language model', () => {
     assert.match(await text(page, '#sample-status'), /^6 characters in 0\.5 s/);
     assert.equal(await isDisabled(page, '#sample-button'), false);
     assert.equal(await isDisabled(page, '#sample-stop'), true);
+    // Everything the section posted passes the host's gate for a language model's panel.
+    const context = { attentionEpochs: [], hasRun: true, chapter: LANGUAGE_MODEL, canSample: true };
+    for (const message of await posted(page)) {
+      const checked = checkPanelRequest(message, context);
+      assert.ok(checked.ok, `${message.type}: ${checked.ok ? '' : checked.reason}`);
+    }
     assert.deepEqual(await problemsOf(panel), []);
+    await page.close();
+  });
+
+  it('says in one line why a generation failed, and a refused request frees the form', async () => {
+    const panel = await panelWith(languageModelInit());
+    const { page } = panel;
+    await page.click('#sample-button');
+    await send(page, { type: 'error', message: 'Request refused: sample: this panel’s run is not a language model' });
+    assert.equal(await isDisabled(page, '#sample-button'), false, 'a refused request frees the form');
+    assert.equal(await text(page, '#sample-status'), '');
+    await page.click('#sample-button');
+    await send(page, started(2, 5), tokensMessage(2, [sampledToken(0, 'a')]), {
+      type: 'sampleEnded',
+      sample: 2,
+      stopped: false,
+      tokens: 1,
+      seconds: 0.1,
+      tokensPerSecond: 0,
+      error: 'the engine process exited with code 1:\nout of memory',
+    });
+    assert.equal(
+      await text(page, '#sample-status'),
+      'Sampling failed: the engine process exited with code 1: out of memory',
+    );
+    assert.equal(await isDisabled(page, '#sample-button'), false);
+    assert.deepEqual(await tokenTexts(page), ['a'], 'what was generated stays');
     await page.close();
   });
 
