@@ -29,7 +29,7 @@ import type { PanelRegistry } from '../panelRegistry';
 import { runKey } from '../runPaths';
 import { readSettings } from '../settings';
 import { TrainingStatusBar, formatLoss } from '../statusBar';
-import { defaultCorpus, planTraining, type TrainingChoice } from '../trainingPlan';
+import { corpusFor, planTraining, type TrainingChoice } from '../trainingPlan';
 
 function variantStateName(state: VariantOutcome['state']): string {
   switch (state) {
@@ -105,6 +105,12 @@ export class TrainingController implements vscode.Disposable {
     );
   }
 
+  /** A language model's corpus: `llmTutor.corpus`, else the built-in one of the display language. */
+  private corpus(setting: unknown): string {
+    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+    return corpusFor(setting, currentLanguage(), folder?.uri.fsPath);
+  }
+
   /** Whether `runDir` is being trained by this window's engine right now. */
   isLive(runDir: string): boolean {
     return this.live !== null && runKey(this.live.runDir) === runKey(runDir);
@@ -157,7 +163,7 @@ export class TrainingController implements vscode.Disposable {
         chapter,
         runsDir,
         backend: settings.backend,
-        corpus: defaultCorpus(currentLanguage()),
+        corpus: this.corpus(settings.read('corpus')),
         ...plan.value,
       });
     } catch (error) {
@@ -251,7 +257,7 @@ export class TrainingController implements vscode.Disposable {
           variants: [...variants],
           ...(plan.seed !== undefined && { seed: plan.seed }),
           overrides: plan.overrides,
-          corpus: defaultCorpus(currentLanguage()),
+          corpus: this.corpus(settings.read('corpus')),
         },
         (started) => {
           this.starting = false;
