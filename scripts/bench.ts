@@ -67,6 +67,33 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.9,
   })),
+  {
+    name: 'luong-attention-dot',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'dot',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-general',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'general',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-concat',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'concat',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
   // nanoGPT's CPU "baby" (4 layers, 4 heads, 128 wide, context 64, batch 12: 768 tokens a step, so
   // tokens/s = samples/s × 64) on the built-in English corpus, until validation loss is 0.5 nat
   // below the corpus's bigram baseline (docs/performance-mini-gpt.md).
