@@ -93,6 +93,80 @@ describe('checkPanelRequest: sampling', () => {
     }
   });
 
+  it('fuzz: 3000 seeded mutations of sampling messages are refused in one line or accepted only in range', () => {
+    let state = 20261129;
+    const next = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+    const odd: unknown[] = [
+      -1,
+      0,
+      0.5,
+      1,
+      1.5,
+      2,
+      10,
+      11,
+      2000,
+      2001,
+      2 ** 31,
+      2 ** 53,
+      NaN,
+      Infinity,
+      -0,
+      '1',
+      '',
+      null,
+      true,
+      [],
+      {},
+      [1],
+      'x'.repeat(1001),
+      'SECRET\n'.repeat(50),
+    ];
+    const fields = ['prompt', 'temperature', 'topK', 'topP', 'maxTokens', 'seed', 'type', 'runDir', ''];
+    const seq2seq: PanelRequestContext = { attentionEpochs: [], hasRun: true, chapter: chapterInfo('seq2seq') };
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const base: Record<string, unknown> = pick([
+        { ...GOOD },
+        { type: 'stopSample' },
+        { type: 'requestSampleHistory' },
+      ]);
+      for (let changes = Math.floor(next() * 3); changes > 0; changes--) {
+        const field = pick(fields);
+        if (next() < 0.2) delete base[field];
+        else base[field] = field === 'type' ? pick(['sample', 'stopSample', 'requestSampleHistory', 'x']) : pick(odd);
+      }
+      const context = i % 2 === 0 ? languageModel : seq2seq;
+      const result = checkPanelRequest(base, context);
+      if (!result.ok) {
+        assert.ok(!/[\n\r]/.test(result.reason) && result.reason.length <= 260, `case ${i}: ${result.reason}`);
+        assert.ok(!result.reason.includes('SECRET'), `case ${i}: echoes`);
+        continue;
+      }
+      accepted++;
+      assert.equal(context, languageModel, `case ${i}: accepted outside a language model's panel`);
+      const value = result.value;
+      if (value.type === 'sample') {
+        assert.ok(typeof value.prompt === 'string' && value.prompt.length <= SAMPLING_LIMITS.maxPromptCharacters);
+        assert.ok(value.temperature >= 0 && value.temperature <= SAMPLING_LIMITS.maxTemperature, `case ${i}`);
+        assert.ok(Number.isSafeInteger(value.topK) && value.topK >= 0, `case ${i}`);
+        assert.ok(value.topP > 0 && value.topP <= 1, `case ${i}`);
+        assert.ok(Number.isSafeInteger(value.maxTokens) && value.maxTokens >= 1, `case ${i}`);
+        assert.ok(value.maxTokens <= SAMPLING_LIMITS.maxTokens, `case ${i}`);
+        assert.ok(Number.isSafeInteger(value.seed) && value.seed >= 0, `case ${i}`);
+        assert.deepEqual(Object.keys(value).sort(), Object.keys(GOOD).sort(), `case ${i}: no other field`);
+      } else {
+        assert.ok(['stopSample', 'requestSampleHistory'].includes(value.type), `case ${i}: ${value.type}`);
+        assert.deepEqual(Object.keys(value), ['type']);
+      }
+    }
+    assert.ok(accepted > 100 && accepted < 1500, `${accepted} accepted`);
+  });
+
   it('canSample: a decoder-only run trained on a corpus', () => {
     const config = (corpus: boolean) =>
       ({
