@@ -11,6 +11,7 @@ import { t } from './i18n';
 import { Header } from './header';
 import type { MessageRegion } from './messages';
 import { SelectionHistogram } from './selectionHistogram';
+import { SamplingPanel } from './samplingPanel';
 import { TryIt } from './tryIt';
 
 export interface LabUi {
@@ -28,13 +29,15 @@ export interface LabUi {
   /** Masked language models: fill-in (in place of Try it) and the selection histogram. */
   fill: FillIn;
   selection: SelectionHistogram;
+  /** Sampling a language model (shown for such runs only). */
+  sampling: SamplingPanel;
   controls: RunControls;
   /** Sections by id, to show or hide by view. */
   sections: Record<SectionId, HTMLElement>;
 }
 
 export type SectionId =
-  'charts' | 'selection' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'fill' | 'controls';
+  'charts' | 'sampling' | 'selection' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'fill' | 'controls';
 
 export function buildLayout(
   root: HTMLElement,
@@ -53,6 +56,7 @@ export function buildLayout(
   const tryIt = new TryIt(separator);
   const fill = new FillIn();
   const selection = new SelectionHistogram();
+  const sampling = new SamplingPanel();
   const controls = new RunControls(chapter, (message) => messages.add(message));
   const part = (id: string, title: string, content: HTMLElement): HTMLElement => {
     const s = section(id, title);
@@ -68,6 +72,7 @@ export function buildLayout(
   const sections: Record<SectionId, HTMLElement> = {
     charts: part('charts-section', t('chartsTitle'), el('div', {}, [charts.root, gradients.root])),
     selection: part('selection-section', t('selectionTitle'), selection.root),
+    sampling: part('sampling-section', t('samplingTitle'), sampling.root),
     figures: part('figures-section', t('figuresTitle'), figures.root),
     attention: part('attention-section', t('attentionTitle'), attention.root),
     shapes: part('shapes-section', t('shapesTitle'), shapes),
@@ -94,6 +99,7 @@ export function buildLayout(
     tryIt,
     fill,
     selection,
+    sampling,
     controls,
     sections,
   };

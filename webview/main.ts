@@ -21,6 +21,7 @@ import {
   type HostToWebview,
   type InitMessage,
 } from '../src/shared/protocol/webview';
+import { canSample } from '../src/shared/protocol/sampling';
 import { describeIssues } from '../src/shared/schema';
 import { renderContract } from './contract';
 import { el, show } from './dom';
@@ -132,7 +133,7 @@ function applyTheme(): void {
   ui.fill.setTheme(theme);
 }
 
-type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'fill' | 'controls';
+type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'fill' | 'sampling' | 'controls';
 function invalidate(...parts: Part[]): void {
   for (const part of parts) {
     scheduleRender(part, () => {
@@ -153,6 +154,8 @@ function invalidate(...parts: Part[]): void {
         case 'fill':
           ui.selection.update(m);
           return ui.fill.update(m);
+        case 'sampling':
+          return visibleSections(m).sampling ? ui.sampling.update(m) : undefined;
         case 'controls':
           return ui.controls.update(m);
       }
@@ -167,6 +170,7 @@ function visibleSections(m: LabModel): Record<SectionId, boolean> {
   return {
     charts: run,
     selection: run && fill,
+    sampling: run && canSample(m.chapter.kind, m.run?.config),
     figures: run && (m.run?.figures.length ?? 0) > 0,
     attention: run,
     shapes: run,
@@ -197,7 +201,7 @@ function onInit(message: InitMessage): void {
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
-  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'controls');
+  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling', 'controls');
   persist();
 }
 
@@ -207,6 +211,7 @@ function handle(message: HostToWebview): void {
     messages.add(message.message);
     ui?.tryIt.settle();
     ui?.fill.settle();
+    ui?.sampling.settle();
     ui?.controls.settle();
     compare?.view.settle();
     return;
@@ -216,7 +221,7 @@ function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
-      invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill');
+      invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling');
       break;
     case 'step':
       applyStep(model, message);
@@ -230,7 +235,7 @@ function handle(message: HostToWebview): void {
       model.status = message.status;
       model.live = message.live;
       ui.controls.settle();
-      invalidate('header', 'tryIt', 'fill', 'controls');
+      invalidate('header', 'tryIt', 'fill', 'sampling', 'controls');
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);
@@ -240,6 +245,12 @@ function handle(message: HostToWebview): void {
       break;
     case 'filled':
       ui.fill.showFill(message.text, message.fill);
+      break;
+    case 'sampleStarted':
+    case 'sampleTokens':
+    case 'sampleEnded':
+    case 'sampleHistory':
+      ui.sampling.receive(message);
       break;
   }
 }

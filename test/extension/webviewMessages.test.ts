@@ -218,7 +218,7 @@ describe('checkPanelRequest: train', () => {
 
   it('refuses training for a chapter that cannot be trained, or a panel without a chapter', () => {
     assert.match(
-      refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: chapterInfo('mini-gpt') }),
+      refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: chapterInfo('modern-attention') }),
       /cannot be trained/,
     );
     assert.match(refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: null }), /cannot be trained/);

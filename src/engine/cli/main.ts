@@ -6,6 +6,7 @@ import { fillCommand } from './fill';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
+import { sampleCommand } from './sample';
 import { trainCommand } from './train';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   predict: predictCommand,
   compare: compareCommand,
   fill: fillCommand,
+  sample: sampleCommand,
 };
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
