@@ -436,6 +436,9 @@ describe('Train Variants… → comparison (issue 8)', () => {
           }
         }
 
+        await frame.locator('#compare-charts-section').scrollIntoViewIfNeeded();
+        await screenshot(page, 'compare-train-variants-charts');
+
         // The configurations: exactly `variant` and what the variants override differ, marked.
         const overridden = [...new Set(variants.flatMap((variant) => Object.keys(variant.overrides ?? {})))];
         assert.deepEqual(overridden, ['score']);
