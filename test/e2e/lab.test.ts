@@ -9,17 +9,7 @@
 // Run: node --import tsx --test test/e2e/lab.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -33,29 +23,34 @@ const attentionSeq2SeqInfo = chapterInfo('attention-seq2seq');
 const selfAttentionInfo = chapterInfo('self-attention');
 import {
   ARTIFACTS_DIR,
-  REPO_ROOT,
-  commandPaletteLabels,
   ensureSetup,
-  notificationToasts,
   openViewContainer,
-  openWorkbench,
   quickInput,
   quickPickRows,
   restrictedModeIndicator,
   runCommand,
   screenshot,
-  startCodeServer,
   treeItems,
   waitForNotification,
   webviewFrame,
   type CodeServer,
   type Workbench,
 } from './harness';
+import {
+  EXTENSION_ID,
+  buildVsix,
+  chooseQuickPickRow,
+  closeEditorsAndNotifications,
+  escapeRegExp,
+  makeWorkspace,
+  outputChannelText,
+  sleep,
+  startWorkbench,
+  stopWorkbench,
+} from './workbench';
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 const fileStarted = Date.now();
 
-const EXTENSION_ID = 'llm-tutor.llm-tutor'; // <publisher>.<name>
 const TRAIN = 'LLM Tutor: Train Attention Seq2Seq';
 const STOP = 'LLM Tutor: Stop Training';
 const OPEN_RUN = 'LLM Tutor: Open Saved Run…';
@@ -79,8 +74,6 @@ const SELF_ATTENTION_SETTINGS = {
   'llmTutor.advanced.validationSize': 64,
   'llmTutor.advanced.testSize': 16,
 };
-/** User settings of every server: the wasm backend (no probing for the native one). */
-const USER_SETTINGS = { 'llmTutor.backend': 'wasm' };
 
 interface Timings {
   timeToFirstAttentionMapMs?: number;
@@ -105,58 +98,6 @@ let cliRunDir: string;
 let cliRunId: string;
 
 // ── building and fixtures ──────────────────────────────────────────────────────────────────────
-
-/** Top-level entries of the repository that are not part of its sources (VCS, dependencies, build outputs). */
-const NOT_STAGED = new Set(['.git', 'node_modules', 'dist', 'runs', 'test-artifacts', '.e2e-cache', 'bench-results']);
-
-/** What `vsce ls` says a package made in `dir` holds (paths relative to the package root). */
-function packagedFiles(dir: string): string[] {
-  return execFileSync(
-    process.execPath,
-    [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'],
-    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
-  )
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-}
-
-/**
- * Production build + vsce package of a copy of the repository (the shared dist/ stays as it is).
- * The copy holds every source entry of the repository, so the .vsix ships what `npm run package`
- * would ship (e.g. the built-in corpora/ the engine reads); checked against `vsce ls` of the
- * repository itself.
- */
-function buildVsix(): string {
-  stageDir = join(tempRoot, 'stage');
-  mkdirSync(stageDir, { recursive: true });
-  for (const entry of readdirSync(REPO_ROOT)) {
-    if (NOT_STAGED.has(entry) || /\.(vsix|log)$/.test(entry)) continue;
-    cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(stageDir, 'node_modules'), 'dir');
-  const run = (args: string[]) =>
-    execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-  run([join(stageDir, 'scripts', 'build.mjs'), '--production']);
-  // Every folder the package ships from the sources (media/, l10n/, corpora/…; dist/ is built) is in the staged package.
-  const staged = new Set(packagedFiles(stageDir));
-  const missing = packagedFiles(REPO_ROOT).filter(
-    (file) => file.includes('/') && !file.startsWith('dist/') && !staged.has(file),
-  );
-  assert.deepEqual(missing, [], 'files the repository packages but the e2e package would not');
-  assert.ok(staged.has('corpora/en.txt') && staged.has('dist/engine.js'), [...staged].join('\n'));
-  const vsix = join(tempRoot, 'llm-tutor.vsix');
-  // The same flags as package.json's `package` script (README images stay relative: no public repository URL).
-  run([
-    join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
-    'package',
-    '--no-dependencies',
-    '--no-rewrite-relative-links',
-    '--out',
-    vsix,
-  ]);
-  return vsix;
-}
 
 /** A real run made by the CLI of the staged build (2 epochs, seconds). */
 function makeCliRun(): string {
@@ -188,17 +129,6 @@ function makeCliRun(): string {
   const match = /status=completed run_dir=(\S+)/.exec(stdout);
   assert.ok(match, `the CLI run did not complete:\n${stdout}`);
   return match[1];
-}
-
-/** A workspace folder with `.vscode/settings.json` and a runs/ folder holding copies of `runs`. */
-function makeWorkspace(name: string, settings: Record<string, unknown>, runs: Record<string, string> = {}): string {
-  const folder = join(tempRoot, name);
-  mkdirSync(join(folder, '.vscode'), { recursive: true });
-  mkdirSync(join(folder, 'runs'), { recursive: true });
-  writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
-  writeFileSync(join(folder, 'README.md'), `# ${name}\n`);
-  for (const [id, source] of Object.entries(runs)) cpSync(source, join(folder, 'runs', id), { recursive: true });
-  return folder;
 }
 
 /** A run folder whose status.json is not JSON (config.json is fine). */
@@ -268,20 +198,7 @@ async function diagnosticsRecord(server: CodeServer, runId: string, timeoutMs = 
   }
 }
 
-/** The "LLM Tutor" output channel as VS Code logs it under <userDataDir>/logs. */
-function outputChannelText(server: CodeServer): string {
-  const logs = join(server.userDataDir, 'logs');
-  if (!existsSync(logs)) return '';
-  return readdirSync(logs, { recursive: true })
-    .map(String)
-    .filter((file) => /LLM Tutor\.log$/.test(file))
-    .map((file) => readFileSync(join(logs, file), 'utf8'))
-    .join('\n');
-}
-
 // ── workbench helpers ──────────────────────────────────────────────────────────────────────────
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** F1, type the command, wait until its row is the focused one, press Enter; returns when Enter was pressed. */
 async function pressEnterOnCommand(page: Page, title: string): Promise<number> {
@@ -407,15 +324,6 @@ async function waitForPanel(
   }
 }
 
-async function closeEditorsAndNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'View: Close All Editors');
-  await runCommand(page, 'Notifications: Clear All Notifications');
-  await notificationToasts(page)
-    .first()
-    .waitFor({ state: 'hidden', timeout: 5_000 })
-    .catch(() => undefined);
-}
-
 /** The Runs view's row of `runId`. */
 async function runRow(page: Page, runId: string, timeoutMs = 20_000) {
   await openViewContainer(page, 'LLM Tutor');
@@ -444,22 +352,6 @@ async function openSavedRun(page: Page, filter: string, expectedTitle?: string):
   await row.first().waitFor({ state: 'visible', timeout: 15_000 });
   await row.first().click();
   await input.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-}
-
-/** In the open quick pick titled `title`, clicks the row whose label is exactly `label` (typed first, to filter). */
-async function chooseQuickPickRow(page: Page, title: string, label: string): Promise<void> {
-  const input = quickInput(page);
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
-  await input.fill(label);
-  const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
-  const row = quickPickRows(page).filter({ has: page.locator('.label-name').filter({ hasText: exact }) });
-  try {
-    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const shown = await quickPickRows(page).locator('.label-name').allInnerTexts();
-    throw new Error(`no row "${label}" in the quick pick "${title}"; rows: ${JSON.stringify(shown)}`);
-  }
-  await row.first().click();
 }
 
 /** The attention snapshot of `epoch` on disk (attention/epoch-NNN.json). */
@@ -518,46 +410,6 @@ async function scenario(
   }
 }
 
-/**
- * Waits until the palette lists LLM Tutor's commands: right after the workbench appears, the
- * extensions' contributions may not be registered yet, and an open palette does not refresh.
- */
-async function waitForExtensionCommands(page: Page, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let labels: string[] = [];
-  while (Date.now() < deadline) {
-    labels = await commandPaletteLabels(page, TRAIN).catch(() => []);
-    if (labels.includes(TRAIN)) return;
-    await sleep(1_000);
-  }
-  throw new Error(`"${TRAIN}" never appeared in the command palette; rows: ${JSON.stringify(labels)}`);
-}
-
-async function startWorkbench(
-  workspaceFolder: string,
-  trust: boolean,
-): Promise<{ server: CodeServer; workbench: Workbench }> {
-  const server = await startCodeServer({ workspaceFolder, vsixPath, settings: USER_SETTINGS });
-  try {
-    const workbench = await openWorkbench(server.url, { trust });
-    await waitForExtensionCommands(workbench.page).catch(async (error: unknown) => {
-      await screenshot(workbench.page, `lab-start-${trust ? 'trusted' : 'restricted'}-failure`).catch(() => undefined);
-      await workbench.browser.close();
-      throw error;
-    });
-    return { server, workbench };
-  } catch (error) {
-    console.error(`code-server log: ${server.logFile}`);
-    await server.stop();
-    throw error;
-  }
-}
-
-async function stopWorkbench(env: { server?: CodeServer; workbench?: Workbench }): Promise<void> {
-  await env.workbench?.browser.close().catch(() => undefined);
-  await env.server?.stop();
-}
-
 // ── the scenarios ──────────────────────────────────────────────────────────────────────────────
 
 before(() => {
@@ -568,7 +420,7 @@ before(() => {
       if (/^lab-.*\.png$|^timings\.json$/.test(file)) rmSync(join(ARTIFACTS_DIR, file));
   }
   tempRoot = mkdtempSync(join(tmpdir(), 'llm-tutor-e2e-lab-'));
-  vsixPath = buildVsix();
+  ({ vsixPath, stageDir } = buildVsix(tempRoot));
   cliRunDir = makeCliRun();
   cliRunId = cliRunDir.split('/').pop()!;
 });
@@ -588,9 +440,9 @@ describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
   const trained: { completed?: string; stopped?: string } = {};
 
   before(async () => {
-    env.folder = makeWorkspace('workspace-trusted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
+    env.folder = makeWorkspace(tempRoot, 'workspace-trusted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
     addBrokenRun(env.folder);
-    Object.assign(env, await startWorkbench(env.folder, true));
+    Object.assign(env, await startWorkbench(env.folder, true, vsixPath));
   });
   after(() => stopWorkbench(env));
 
@@ -1002,8 +854,8 @@ describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
 describe('Restricted Mode (scenario 5)', () => {
   const env: { server?: CodeServer; workbench?: Workbench; folder?: string } = {};
   before(async () => {
-    env.folder = makeWorkspace('workspace-restricted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
-    Object.assign(env, await startWorkbench(env.folder, false));
+    env.folder = makeWorkspace(tempRoot, 'workspace-restricted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
+    Object.assign(env, await startWorkbench(env.folder, false, vsixPath));
   });
   after(() => stopWorkbench(env));
 
@@ -1045,11 +897,12 @@ describe('Chinese (scenario 6)', () => {
   const env: { server?: CodeServer; workbench?: Workbench; folder?: string } = {};
   before(async () => {
     env.folder = makeWorkspace(
+      tempRoot,
       'workspace-zh',
       { ...TRAINING_SETTINGS, 'llmTutor.language': 'zh-cn' },
       { [cliRunId]: cliRunDir },
     );
-    Object.assign(env, await startWorkbench(env.folder, true));
+    Object.assign(env, await startWorkbench(env.folder, true, vsixPath));
   });
   after(() => stopWorkbench(env));
 
