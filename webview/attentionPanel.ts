@@ -122,7 +122,7 @@ export class AttentionPanel {
     this.probeIndex = saved.probeIndex;
     this.mode = saved.mode;
     this.explorer.choose(saved.mapKey);
-    this.explorer.setSelection({ row: saved.selectedRow, column: saved.selectedColumn });
+    this.explorer.setSelection({ row: saved.selectedRow, column: saved.selectedColumn, rows: saved.selectedRows });
     const latestEpoch = model.attentionEpochs[model.attentionEpochs.length - 1];
     if (saved.epoch !== null && saved.epoch !== latestEpoch && model.attentionEpochs.includes(saved.epoch)) {
       this.epoch = saved.epoch;
@@ -132,7 +132,7 @@ export class AttentionPanel {
 
   state(): AttentionViewState {
     const selection = this.explorer.getSelection();
-    return {
+    const state: AttentionViewState = {
       probeIndex: this.probeIndex,
       epoch: this.epoch,
       selectedRow: selection.row,
@@ -140,6 +140,8 @@ export class AttentionPanel {
       mode: this.shownMode(),
       mapKey: this.explorer.currentKey(),
     };
+    if (selection.rows) state.selectedRows = selection.rows;
+    return state;
   }
 
   setTheme(theme: Theme): void {

@@ -58,7 +58,7 @@ describe('the loss chart’s smoothing control', () => {
     assert.equal(smoothed.length, 12, 'one smoothed point per raw step point');
     // The raw values stay drawn: their counts are unchanged.
     assert.equal(JSON.parse(canvas.points).train_loss_steps, 12);
-    assert.match(await panel.page.textContent('#smoothing-loss-value'), /β = 0\.60/);
+    assert.match((await panel.page.textContent('#smoothing-loss-value')) ?? '', /β = 0\.60/);
     await panel.page.focus('#smoothing-loss');
     await panel.page.keyboard.press('Home');
     await settle(panel.page);

@@ -157,6 +157,8 @@ export const WebviewStateSchema = v.object({
   mode: v.picklist(ATTENTION_MODES),
   /** The selected map: `<stack>/<kind>/<layer>/<head>`. */
   mapKey: v.nullable(shortText(100)),
+  /** Several selected query rows (shift-click), when more than one. */
+  selectedRows: v.optional(v.pipe(v.array(count), v.maxLength(4096))),
 });
 export type WebviewState = v.InferOutput<typeof WebviewStateSchema>;
 

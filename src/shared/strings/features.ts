@@ -10,6 +10,15 @@ export const FEATURE_STRINGS_EN = {
   smoothingValue: 'β = {beta} (about the last {window} points)',
   smoothingSeries: '{series}, smoothed (debiased moving average)',
   smoothingEnvelope: '{series}, range of the recent raw values',
+  // several query tokens, the cell read out
+  detailRowsTitle: 'Rows {rows}: queries {tokens} together attend to',
+  detailRowsValue: 'Σ {sum} · mean {mean}',
+  detailRowsSum: 'total = {sum} over {count} rows (each row sums to 1)',
+  detailRowsTop: 'most attended key: “{token}” (Σ {sum}, mean {mean})',
+  mapAnnounceRows: '{count} query rows selected: {tokens}',
+  mapAnnounceRow: 'Row {index}: query “{token}” selected',
+  mapAnnounceColumn: 'Column {index}: key “{token}” selected',
+  mapMultiHint: 'Shift-click or Shift+Up/Down selects several query tokens; Ctrl-click adds or removes one.',
 } as const;
 
 export type FeatureStringKey = keyof typeof FEATURE_STRINGS_EN;
@@ -20,4 +29,12 @@ export const FEATURE_STRINGS_ZH_CN: Record<FeatureStringKey, string> = {
   smoothingValue: 'β = {beta}（约为最近 {window} 个点）',
   smoothingSeries: '{series}，平滑后（去偏的滑动平均）',
   smoothingEnvelope: '{series}，最近原始值的范围',
+  detailRowsTitle: '第 {rows} 行：查询 {tokens} 合起来关注',
+  detailRowsValue: '和 {sum} · 平均 {mean}',
+  detailRowsSum: '总和 = {sum}，共 {count} 行（每行之和为 1）',
+  detailRowsTop: '最受关注的键：“{token}”（和 {sum}，平均 {mean}）',
+  mapAnnounceRows: '已选择 {count} 个查询行：{tokens}',
+  mapAnnounceRow: '第 {index} 行：已选择查询“{token}”',
+  mapAnnounceColumn: '第 {index} 列：已选择键“{token}”',
+  mapMultiHint: '按住 Shift 点击或按 Shift+上/下可选择多个查询词元；按住 Ctrl 点击可添加或移除一个。',
 };
