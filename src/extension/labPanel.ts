@@ -19,6 +19,7 @@ import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
 import { checkPanelRequest, type CheckedTrainRequest } from './panelRequests';
 import { chapterFromRunId } from './runPaths';
+import { resolveChapterSource } from './sourceLinks';
 import type { TrainingChoice } from './trainingPlan';
 
 export type LabTarget = { kind: 'run'; runDir: string } | { kind: 'chapter'; chapter: ChapterId };
@@ -157,6 +158,7 @@ export class LabPanel implements vscode.Disposable {
       attentionEpochs: this.feed.attentionEpochs,
       hasRun: this.feed.snapshot !== null,
       chapter: this.chapter(),
+      sourceFiles: (this.feed.snapshot?.shapes ?? []).flatMap((shape) => (shape.source ? [shape.source.file] : [])),
     });
     if (!checked.ok) {
       this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: checked.reason })}`);
@@ -180,6 +182,9 @@ export class LabPanel implements vscode.Disposable {
       case 'stop':
         if (this.runDir && this.host.isLive(this.runDir)) await this.host.stop(this.runDir);
         else this.reply({ type: 'error', message: t('notTrainingThisRun') });
+        break;
+      case 'openSource':
+        await this.openSource(message.file, message.line);
         break;
       case 'trainComparison': {
         if (!vscode.workspace.isTrusted) {
@@ -220,6 +225,35 @@ export class LabPanel implements vscode.Disposable {
     });
     this.feed.completeInit(run?.snapshot ?? null, init);
     this.panel.title = this.title();
+  }
+
+  /** Opens a chapter source file at a line (a shape-table link); the copy in dist/sources read-only. */
+  private async openSource(file: string, line: number): Promise<void> {
+    const resolved = resolveChapterSource(
+      { file, line },
+      {
+        workspaceFolders: (vscode.workspace.workspaceFolders ?? [])
+          .filter((folder) => folder.uri.scheme === 'file')
+          .map((folder) => folder.uri.fsPath),
+        extensionPath: this.host.extensionUri.fsPath,
+      },
+    );
+    if (!resolved.ok) {
+      this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: resolved.reason })}`);
+      this.reply({ type: 'error', message: t('requestRejected', { error: resolved.reason }) });
+      return;
+    }
+    const position = new vscode.Position(resolved.value.line - 1, 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(resolved.value.path), {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+      selection: new vscode.Range(position, position),
+    });
+    if (resolved.value.readOnly)
+      await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(
+        undefined,
+        () => undefined, // an older VS Code without it: the copy is still only a copy
+      );
   }
 
   private async sendAttention(epoch: number): Promise<void> {

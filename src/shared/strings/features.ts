@@ -19,6 +19,10 @@ export const FEATURE_STRINGS_EN = {
   mapAnnounceRow: 'Row {index}: query “{token}” selected',
   mapAnnounceColumn: 'Column {index}: key “{token}” selected',
   mapMultiHint: 'Shift-click or Shift+Up/Down selects several query tokens; Ctrl-click adds or removes one.',
+  // code links
+  shapesCode: 'Code',
+  shapesSource: '{file}:{line}',
+  shapesSourceAria: 'Open the code that creates {name}: {file}, line {line}',
 } as const;
 
 export type FeatureStringKey = keyof typeof FEATURE_STRINGS_EN;
@@ -37,4 +41,7 @@ export const FEATURE_STRINGS_ZH_CN: Record<FeatureStringKey, string> = {
   mapAnnounceRow: '第 {index} 行：已选择查询“{token}”',
   mapAnnounceColumn: '第 {index} 列：已选择键“{token}”',
   mapMultiHint: '按住 Shift 点击或按 Shift+上/下可选择多个查询词元；按住 Ctrl 点击可添加或移除一个。',
+  shapesCode: '代码',
+  shapesSource: '{file}:{line}',
+  shapesSourceAria: '打开创建 {name} 的代码：{file} 第 {line} 行',
 };
