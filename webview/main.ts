@@ -34,6 +34,7 @@ import { applyStyles } from './styles';
 import { readTheme, watchTheme } from './theme';
 import { loadCompareState, loadState, post, saveCompareState, saveState } from './vscodeApi';
 import {
+  applyCompareAttention,
   applyCompareEpoch,
   applyCompareRun,
   applyCompareStatus,
@@ -43,6 +44,14 @@ import {
 import { CompareView } from './compareView';
 
 let model: LabModel | null = null;
+/** Whether this document told the host that the run's attention maps were shown (once per init). */
+let mapsSeen = false;
+
+function noteMapsSeen(): void {
+  if (mapsSeen) return;
+  mapsSeen = true;
+  post({ type: 'mapsSeen' });
+}
 let ui: LabUi | null = null;
 /** The comparison panel (the same bundle answers `compareInit`). */
 let compare: { model: CompareModel; view: CompareView } | null = null;
@@ -78,6 +87,7 @@ function onCompareInit(message: CompareInitMessage): void {
   messages.relabel();
   ui?.charts.destroy();
   ui?.figures.destroy();
+  ui?.attention.destroy();
   ui = null;
   model = null;
   compare?.view.destroy();
@@ -105,6 +115,9 @@ function handleCompare(message: HostToWebview): boolean {
       break;
     case 'compareStatus':
       if (compare) applyCompareStatus(compare.model, message);
+      break;
+    case 'compareAttention':
+      if (compare && compare.view.maps.wants(message.epoch)) applyCompareAttention(compare.model, message);
       break;
     case 'compareSaved':
       if (compare) {
@@ -176,6 +189,8 @@ function onInit(message: InitMessage): void {
   model = modelFromInit(message);
   ui?.charts.destroy();
   ui?.figures.destroy();
+  ui?.attention.destroy();
+  mapsSeen = false;
   const separator = message.run?.config.data.tokenLevel === 'word' ? ' ' : '';
   ui = buildLayout(root, messages, message.chapter, separator, persist);
   renderContract(ui.contract, message.chapter.contract);
@@ -183,6 +198,9 @@ function onInit(message: InitMessage): void {
   ui.figures.update(message.run?.figures ?? []);
   const visible = visibleSections(model);
   for (const [id, section] of Object.entries(ui.sections)) show(section, visible[id as SectionId]);
+  // The course's progress: this run's maps are open. Then the checks of every saved snapshot.
+  if (model.latestAttention) noteMapsSeen();
+  if (message.run && model.attentionEpochs.length > 1) post({ type: 'requestChecks' });
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
@@ -196,6 +214,7 @@ function handle(message: HostToWebview): void {
     messages.add(message.message);
     ui?.tryIt.settle();
     ui?.controls.settle();
+    ui?.attention.settle();
     compare?.view.settle();
     return;
   }
@@ -204,6 +223,7 @@ function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
+      if (message.attention) noteMapsSeen();
       invalidate('header', 'charts', 'attention', 'samples', 'tryIt');
       break;
     case 'step':
@@ -222,6 +242,9 @@ function handle(message: HostToWebview): void {
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);
+      break;
+    case 'checkHistory':
+      ui.attention.receiveChecks(message.snapshots);
       break;
     case 'prediction':
       ui.tryIt.showPrediction(message.text, message.prediction);

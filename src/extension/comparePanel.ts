@@ -7,10 +7,10 @@
  * after a reload, once its saved state is checked (`restorableComparison`).
  */
 import * as vscode from 'vscode';
-import { checkSaveComparison, loadComparedRuns, runDirOf, saveComparison } from '../runStore';
+import { checkSaveComparison, loadComparedRuns, readAttention, runDirOf, saveComparison } from '../runStore';
 import type { EngineMessage, EngineToHost } from '../shared/protocol/engine';
 import type { HostToWebview } from '../shared/protocol/webview';
-import type { RunStatus } from '../shared/run/records';
+import type { AttentionSnapshot, RunStatus } from '../shared/run/records';
 import { chapterInfo } from '../shared/course/catalogue';
 import { buildCompareInit, CompareFeed, compareMessageFor, comparedEntries, startedRunEntry } from './compareFeed';
 import { checkCompareRequest, restorableComparison } from './compareRequests';
@@ -159,7 +159,23 @@ export class ComparePanel implements vscode.Disposable {
       case 'saveComparison':
         await this.save(message.name);
         break;
+      case 'requestCompareAttention':
+        await this.sendAttention(message.epoch);
+        break;
     }
+  }
+
+  /** Every run's attention snapshot of `epoch` (null for a run without one, or one that cannot be read). */
+  private async sendAttention(epoch: number): Promise<void> {
+    const runsDir = this.host.runsDirectory();
+    const snapshots: { runId: string; snapshot: AttentionSnapshot | null }[] = [];
+    for (const runId of this.runIdList) {
+      const runDir = runDirOf(runsDir, runId);
+      let snapshot: AttentionSnapshot | null = null;
+      if (runDir) snapshot = await readAttention(runDir, epoch).catch(() => null);
+      snapshots.push({ runId, snapshot });
+    }
+    if (!this.disposed) this.reply({ type: 'compareAttention', epoch, snapshots });
   }
 
   private async sendInit(): Promise<void> {

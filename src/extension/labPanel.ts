@@ -13,7 +13,7 @@ import { chapterInfo } from '../shared/course/catalogue';
 import type { ChapterInfo } from '../shared/course/chapter';
 import type { ChapterId } from '../shared/ids';
 import type { HostToWebview } from '../shared/protocol/webview';
-import type { Prediction } from '../shared/run/records';
+import type { Prediction, SelfCheckResult } from '../shared/run/records';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
@@ -186,6 +186,9 @@ export class LabPanel implements vscode.Disposable {
       case 'openSource':
         await this.openSource(message.file, message.line);
         break;
+      case 'requestChecks':
+        await this.sendChecks();
+        break;
       case 'trainComparison': {
         if (!vscode.workspace.isTrusted) {
           this.reply({ type: 'error', message: t('restrictedTraining') });
@@ -254,6 +257,21 @@ export class LabPanel implements vscode.Disposable {
         undefined,
         () => undefined, // an older VS Code without it: the copy is still only a copy
       );
+  }
+
+  /** The snapshot-level self-checks of every saved attention snapshot (one unreadable is left out). */
+  private async sendChecks(): Promise<void> {
+    if (!this.runDir) return;
+    const snapshots: { epoch: number; checks: SelfCheckResult[] }[] = [];
+    for (const epoch of [...this.feed.attentionEpochs]) {
+      try {
+        snapshots.push({ epoch, checks: (await readAttention(this.runDir, epoch)).checks });
+      } catch {
+        // Damaged or removed since: the chart has a gap there, the slider says why when it is chosen.
+      }
+      if (this.disposed) return;
+    }
+    this.reply({ type: 'checkHistory', snapshots });
   }
 
   private async sendAttention(epoch: number): Promise<void> {
