@@ -47,6 +47,51 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.95,
   },
+  {
+    name: 'transformer-encoder',
+    chapter: 'transformer-encoder',
+    task: 'reverse',
+    overrides: {},
+    metric: 'val_exact_match',
+    threshold: 0.9,
+  },
+  // The layer-norm comparison with its preset (the chapter's comparison.overrides), one case per variant.
+  ...['post-ln', 'post-ln-warmup', 'pre-ln'].map((variant): BenchCase => ({
+    name: `transformer-encoder-${variant}`,
+    chapter: 'transformer-encoder',
+    task: 'reverse',
+    variant,
+    overrides: { ...trainableChapter('transformer-encoder')?.info.comparison?.overrides },
+    metric: 'val_exact_match',
+    threshold: 0.9,
+  })),
+  {
+    name: 'luong-attention-dot',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'dot',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-general',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'general',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-concat',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'concat',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
 ];
 
 const { values } = parseArgs({

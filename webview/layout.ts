@@ -5,6 +5,7 @@ import { TrainingCharts } from './charts';
 import { RunControls } from './controls';
 import { el, section } from './dom';
 import { FiguresView } from './figures';
+import { GradientChart } from './gradientChart';
 import { t } from './i18n';
 import { Header } from './header';
 import type { MessageRegion } from './messages';
@@ -15,6 +16,8 @@ export interface LabUi {
   messages: MessageRegion;
   contract: HTMLElement;
   charts: TrainingCharts;
+  /** Gradient norms per weight group, shown under the curves when step records carry them. */
+  gradients: GradientChart;
   figures: FiguresView;
   attention: AttentionPanel;
   shapes: HTMLElement;
@@ -36,6 +39,7 @@ export function buildLayout(
 ): LabUi {
   const header = new Header();
   const charts = new TrainingCharts(chapter);
+  const gradients = new GradientChart(chapter);
   const figures = new FiguresView();
   const attention = new AttentionPanel(separator, onStateChange);
   const shapes = el('div', { className: 'shapes' });
@@ -54,7 +58,7 @@ export function buildLayout(
     [el('summary', {}, [el('h2', { text: t('contractTitle') })]), contract],
   );
   const sections: Record<SectionId, HTMLElement> = {
-    charts: part('charts-section', t('chartsTitle'), charts.root),
+    charts: part('charts-section', t('chartsTitle'), el('div', {}, [charts.root, gradients.root])),
     figures: part('figures-section', t('figuresTitle'), figures.root),
     attention: part('attention-section', t('attentionTitle'), attention.root),
     shapes: part('shapes-section', t('shapesTitle'), shapes),
@@ -67,5 +71,18 @@ export function buildLayout(
     messages.root,
     el('main', { className: 'lab-main' }, [contractSection, ...Object.values(sections)]),
   );
-  return { header, messages, contract, charts, figures, attention, shapes, samples, tryIt, controls, sections };
+  return {
+    header,
+    messages,
+    contract,
+    charts,
+    gradients,
+    figures,
+    attention,
+    shapes,
+    samples,
+    tryIt,
+    controls,
+    sections,
+  };
 }

@@ -137,6 +137,7 @@ function applyTheme(): void {
   if (!ui) return;
   const theme = readTheme();
   ui.charts.setTheme(theme);
+  ui.gradients.setTheme(theme);
   ui.figures.setTheme(theme);
   ui.attention.setTheme(theme);
   ui.tryIt.setTheme(theme);
@@ -152,6 +153,7 @@ function invalidate(...parts: Part[]): void {
         case 'header':
           return ui.header.update(m);
         case 'charts':
+          ui.gradients.update(m);
           return ui.charts.update(m);
         case 'attention':
           return ui.attention.update(m);
@@ -188,6 +190,7 @@ function onInit(message: InitMessage): void {
   messages.relabel();
   model = modelFromInit(message);
   ui?.charts.destroy();
+  ui?.gradients.destroy();
   ui?.figures.destroy();
   ui?.attention.destroy();
   mapsSeen = false;

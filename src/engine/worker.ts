@@ -33,6 +33,24 @@ interface LiveRun {
 export class EngineWorker {
   private live: LiveRun | null = null;
   private shuttingDown = false;
+  /**
+   * Backend changes, one at a time: a run's start (its backend chosen) and a prediction's switch to
+   * the backend its run was trained on never interleave, so a prediction that began before a run
+   * cannot switch the backend under the run's first steps.
+   */
+  private backendTurn: Promise<void> = Promise.resolve();
+
+  private async withBackendTurn<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.backendTurn;
+    let release!: () => void;
+    this.backendTurn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
   private readonly loaded = new Map<string, LoadedRun>();
 
   constructor(private readonly send: (message: EngineToHost) => void) {}
@@ -94,6 +112,8 @@ export class EngineWorker {
     }
     const live: LiveRun = { runId: null, stop: false };
     this.live = live;
+    // Wait for a prediction that is switching backends; from here on `live` keeps them away.
+    await this.withBackendTurn(async () => undefined);
     try {
       await train(
         {
@@ -174,6 +194,7 @@ export class EngineWorker {
     }
     const live: LiveRun = { runId: null, stop: false };
     this.live = live;
+    await this.withBackendTurn(async () => undefined); // as in train: no prediction switches the backend under it
     try {
       const outcomes = await trainVariants(
         { ...setup, shouldStop: () => live.stop },
@@ -197,15 +218,19 @@ export class EngineWorker {
     try {
       let run = this.loaded.get(request.runDir);
       if (!run) {
-        // While a run trains, its backend stays in use: never switch it under the training loop.
-        // Otherwise predict on the backend the run was trained on, when it is available here.
-        const trainedOn = await readConfig(request.runDir).then(
-          (config) => config.backend,
-          () => null, // loadRun reports a damaged run in its own words
-        );
-        if (!this.live && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
-        run = await loadRun(request.runDir);
-        this.loaded.set(request.runDir, run);
+        // While a run trains (or starts), its backend stays in use: never switch it under the
+        // training loop. Otherwise predict on the backend the run was trained on, when available.
+        const loading = await this.withBackendTurn(async () => {
+          const trainedOn = await readConfig(request.runDir).then(
+            (config) => config.backend,
+            () => null, // loadRun reports a damaged run in its own words
+          );
+          if (!this.live && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
+          return loadRun(request.runDir);
+        });
+        run = this.loaded.get(request.runDir);
+        if (run) loading.dispose();
+        else this.loaded.set(request.runDir, (run = loading));
       }
       const prediction = predictText(run, request.text);
       this.send({ type: 'prediction', requestId: request.requestId, prediction });
@@ -242,5 +267,8 @@ export function startWorker(): void {
     void worker.receive(message);
   });
   process.on('disconnect', () => process.exit(0));
+  // SIGTERM (the system shutting down, a `kill`) is a shutdown request: a live run stops cleanly
+  // after its current step and is saved as `stopped`; then the process exits.
+  process.on('SIGTERM', () => void worker.handle({ type: 'shutdown' }));
   send({ type: 'ready', packageVersion: PACKAGE_VERSION });
 }

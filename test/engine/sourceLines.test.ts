@@ -13,7 +13,7 @@ import { Parameters } from '../../src/engine/nn/parameters';
 import { createRandom } from '../../src/engine/random';
 import { disposeBatch } from '../../src/engine/train/batches';
 import { describeShapes } from '../../src/engine/train/shapes';
-import { CREATES, STATEMENT_LINES } from '../../src/engine/train/sources';
+import { CREATES, STATEMENT_LINES, candidates, namePattern } from '../../src/engine/train/sources';
 import { smallRun, trainableChapters, useBackend } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -41,13 +41,7 @@ describe('shape table: every tensor and weight links to the line that creates it
         assert.ok(line !== undefined, `${entry.name}: ${entry.source.file}:${entry.source.line} does not exist`);
         // The statement that starts there (a call the formatter wrapped spans a few lines).
         const statement = lines.slice(entry.source.line - 1, entry.source.line + STATEMENT_LINES).join('\n');
-        const parts = entry.name.split('/');
-        const mentioned = parts.some((_, i) => {
-          const prefix = parts.slice(0, parts.length - i).join('/');
-          return (
-            statement.includes(`'${prefix}'`) || statement.includes(`"${prefix}"`) || statement.includes(`\`${prefix}`)
-          );
-        });
+        const mentioned = candidates(entry.name).some((prefix) => namePattern(prefix).test(statement));
         assert.ok(
           mentioned,
           `${entry.name}: line ${entry.source.line} of ${entry.source.file} does not mention it: ${line.trim()}`,

@@ -42,15 +42,20 @@ function sourceFiles(chapter: string): { file: string; lines: string[] }[] {
   return files;
 }
 
-function quoted(name: string): string[] {
-  return [`'${name}'`, `"${name}"`, `\`${name}`];
+/**
+ * A pattern matching `name` as code writes it: quoted as it is, or in a template literal where a
+ * number of the name (a layer) is an expression (`layer${n}/queries` for `layer2/queries`).
+ */
+export function namePattern(name: string): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const withNumbers = escaped.replace(/\d+/g, '(?:\\d+|\\$\\{[^}]*\\})');
+  return new RegExp(`['"\`]${withNumbers}(?=['"\`/$])`);
 }
 
 /** Names to look for: the name itself, then (weights) its prefixes at `/` boundaries, longest first. */
-function candidates(name: string): string[] {
+export function candidates(name: string): string[] {
   const parts = name.split('/');
-  const prefixes = parts.map((_, i) => parts.slice(0, parts.length - i).join('/'));
-  return prefixes;
+  return parts.map((_, i) => parts.slice(0, parts.length - i).join('/'));
 }
 
 /** What the first line of a statement that creates a tensor or declares a weight looks like. */
@@ -64,9 +69,9 @@ export const STATEMENT_LINES = 3;
  */
 export function sourceLineOf(chapter: string, name: string): SourceLine | undefined {
   for (const candidate of candidates(name)) {
-    const needles = quoted(candidate);
+    const pattern = namePattern(candidate);
     for (const { file, lines } of sourceFiles(chapter)) {
-      const index = lines.findIndex((line) => needles.some((needle) => line.includes(needle)));
+      const index = lines.findIndex((line) => pattern.test(line));
       if (index === -1) continue;
       let start = index;
       while (start > 0 && index - start < STATEMENT_LINES && !CREATES.test(lines[start])) start--;

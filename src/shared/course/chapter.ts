@@ -112,8 +112,14 @@ export const ChapterInfoSchema = v.strictObject({
   hyperparameters: v.array(HyperparameterSpecSchema),
   variants: v.array(VariantInfoSchema),
   defaultVariant: v.string(),
-  /** The comparison the chapter opens with: its variants trained on one task with one seed. */
-  comparison: v.nullable(v.strictObject({ task: key, variants: v.array(key) })),
+  /**
+   * The comparison the chapter opens with: its variants trained on one task with one seed, and
+   * optionally a preset of hyperparameters every compared run takes (e.g. more layers, or a higher
+   * learning rate, so an effect is visible), applied after the variant's own overrides.
+   */
+  comparison: v.nullable(
+    v.strictObject({ task: key, variants: v.array(key), overrides: v.optional(plainRecord(HyperValueSchema)) }),
+  ),
   metrics: v.array(MetricSpecSchema),
   /** The metric a run is summarised by (runs list, best value). */
   primaryMetric: v.string(),

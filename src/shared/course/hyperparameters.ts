@@ -97,6 +97,27 @@ export function resolveHyperparameters(
   return problem ? { ok: false, reason: problem } : { ok: true, value: values };
 }
 
+/**
+ * The hyperparameters of one run of the chapter's comparison: the chapter's defaults, the
+ * comparison task's, the variant's overrides, then the comparison's preset (`comparison.overrides`),
+ * then the learner's. Refused when the chapter has no comparison or the variant is not compared.
+ */
+export function resolveComparison(
+  info: ChapterInfo,
+  variantId: string,
+  overrides: Record<string, HyperValue> = {},
+): Parsed<Hyperparameters> {
+  const comparison = info.comparison;
+  if (!comparison) return { ok: false, reason: `${info.id} has no comparison` };
+  if (!comparison.variants.includes(variantId)) {
+    return {
+      ok: false,
+      reason: `variant '${short(variantId)}' is not in ${info.id}'s comparison; choose one of: ${comparison.variants.join(', ')}`,
+    };
+  }
+  return resolveHyperparameters(info, comparison.task, variantId, { ...comparison.overrides, ...overrides });
+}
+
 /** A value typed on the command line (`--d-model 32`, `--positions none`, `--scaled false`). */
 export function parseHyperValue(spec: HyperparameterSpec, text: string): Parsed<HyperValue> {
   let value: HyperValue;
@@ -167,6 +188,19 @@ export function chapterInfoProblems(info: ChapterInfo): string[] {
       problems.push(`comparison task ${info.comparison.task} is not declared`);
     for (const id of info.comparison.variants)
       if (!variantOf(info, id)) problems.push(`comparison variant ${id} is not declared`);
+    const preset = info.comparison.overrides ?? {};
+    for (const [name, value] of Object.entries(preset)) {
+      const spec = specOf(info, name);
+      if (!spec) problems.push(`comparison overrides: unknown key ${name}`);
+      else {
+        const problem = checkValue(spec, value);
+        if (problem) problems.push(`comparison overrides: ${problem}`);
+      }
+      // The preset is applied after the variants' overrides: setting a key one of them sets would erase their difference.
+      for (const id of info.comparison.variants)
+        if (variantOf(info, id) && name in (variantOf(info, id)?.overrides ?? {}))
+          problems.push(`comparison overrides: ${name} is set by the compared variant ${id}`);
+    }
   }
   return problems;
 }
