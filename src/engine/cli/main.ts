@@ -2,6 +2,7 @@
 import { chapterInfo } from '../../shared/course/catalogue';
 import { isChapterId } from '../../shared/ids';
 import { compareCommand } from './compare';
+import { exportCommand } from './export';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   show: showCommand,
   predict: predictCommand,
   compare: compareCommand,
+  export: exportCommand,
 };
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
