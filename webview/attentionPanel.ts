@@ -134,6 +134,11 @@ export class AttentionPanel {
     return state;
   }
 
+  /** What the exports (labExports.ts) draw: the snapshot on screen, its probe and mode. */
+  exportSource(): { snapshot: AttentionSnapshot | null; probeIndex: number; mode: AttentionMode } {
+    return { snapshot: this.shown, probeIndex: this.probeIndex, mode: this.shownMode() };
+  }
+
   setTheme(theme: Theme): void {
     this.explorer.setTheme(theme);
     this.checkChart.setTheme(theme);

@@ -42,6 +42,8 @@ import {
   type CompareModel,
 } from './compareModel';
 import { CompareView } from './compareView';
+import { clearExports, exportableViews, onExportError, runExport } from './exporter';
+import { addLabExports } from './labExports';
 
 let model: LabModel | null = null;
 /** Whether this document told the host that the run's attention maps were shown (once per init). */
@@ -58,6 +60,7 @@ let compare: { model: CompareModel; view: CompareView } | null = null;
 
 const root = el('div', { className: 'lab', attrs: { id: 'lab' } });
 const messages = new MessageRegion();
+onExportError((reason) => messages.add(t('exportFailed', { reason })));
 const MESSAGE_TYPES: readonly string[] = HostToWebviewSchema.options.map((option) => option.entries.type.literal);
 
 /** Saves the view with the run folder from `init` (damaged runs too: the host's serializer reopens it after a reload). A chapter preview has no folder to reopen. */
@@ -91,6 +94,7 @@ function onCompareInit(message: CompareInitMessage): void {
   ui = null;
   model = null;
   compare?.view.destroy();
+  clearExports();
   const view = new CompareView(messages, () => persistCompare());
   compare = { model: compareModelFromInit(message), view };
   const saved = loadCompareState();
@@ -196,6 +200,8 @@ function onInit(message: InitMessage): void {
   mapsSeen = false;
   const separator = message.run?.config.data.tokenLevel === 'word' ? ' ' : '';
   ui = buildLayout(root, messages, message.chapter, separator, persist);
+  clearExports();
+  addLabExports(ui, () => model);
   renderContract(ui.contract, message.chapter.contract);
   renderShapeTable(ui.shapes, message.run?.shapes ?? []);
   ui.figures.update(message.run?.figures ?? []);
@@ -211,6 +217,25 @@ function onInit(message: InitMessage): void {
   persist();
 }
 
+/** The exports: the host's "Export…" command and its answer to a saved export. */
+function handleExport(message: HostToWebview): boolean {
+  switch (message.type) {
+    case 'exportList':
+      post({ type: 'exportViews', views: exportableViews() });
+      return true;
+    case 'exportView':
+      void runExport(message.view, message.format).catch((error: unknown) =>
+        messages.add(t('exportFailed', { reason: error instanceof Error ? error.message : String(error) })),
+      );
+      return true;
+    case 'exported':
+      messages.add(t('exported', { name: message.name }), 'info');
+      return true;
+    default:
+      return false;
+  }
+}
+
 function handle(message: HostToWebview): void {
   if (message.type === 'init') return onInit(message);
   if (message.type === 'error') {
@@ -221,6 +246,7 @@ function handle(message: HostToWebview): void {
     compare?.view.settle();
     return;
   }
+  if (handleExport(message)) return;
   if (handleCompare(message)) return;
   if (!model || !ui) return;
   switch (message.type) {

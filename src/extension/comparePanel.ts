@@ -14,6 +14,7 @@ import type { AttentionSnapshot, RunStatus } from '../shared/run/records';
 import { chapterInfo } from '../shared/course/catalogue';
 import { buildCompareInit, CompareFeed, compareMessageFor, comparedEntries, startedRunEntry } from './compareFeed';
 import { checkCompareRequest, restorableComparison } from './compareRequests';
+import { saveExport } from './saveExport';
 import { buildLabHtml, makeNonce } from './html';
 import { COMPARE_VIEW_TYPE } from './ids';
 import { labWebviewOptions } from './labPanel';
@@ -158,6 +159,9 @@ export class ComparePanel implements vscode.Disposable {
       }
       case 'saveComparison':
         await this.save(message.name);
+        break;
+      case 'export':
+        await saveExport(message, (reply) => this.reply(reply));
         break;
       case 'requestCompareAttention':
         await this.sendAttention(message.epoch);

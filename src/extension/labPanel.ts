@@ -15,6 +15,7 @@ import type { ChapterId } from '../shared/ids';
 import type { HostToWebview } from '../shared/protocol/webview';
 import type { Prediction, SelfCheckResult } from '../shared/run/records';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
+import { saveExport } from './saveExport';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
 import { checkPanelRequest, type CheckedTrainRequest } from './panelRequests';
@@ -188,6 +189,9 @@ export class LabPanel implements vscode.Disposable {
         break;
       case 'requestChecks':
         await this.sendChecks();
+        break;
+      case 'export':
+        await saveExport(message, (reply) => this.reply(reply));
         break;
       case 'trainComparison': {
         if (!vscode.workspace.isTrusted) {

@@ -105,6 +105,9 @@ export const MESSAGES_EN = {
   comparisonSaveFailed: 'Could not save the comparison: {reason}',
   comparisonReplace: 'A comparison named "{name}" already exists. Replace it?',
   replace: 'Replace',
+  exportSaveTitle: 'Export {name}',
+  exportFilter: '{format} file',
+  exportWriteFailed: 'Could not write the export: {reason}',
   // output channel notes (not CLI lines)
   logRejectedMessage: 'rejected a message from the lab panel: {error}',
   logInvalidEngineMessage: 'ignored a message from the engine: {error}',
@@ -210,6 +213,9 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   comparisonSaveFailed: '无法保存该比较：{reason}',
   comparisonReplace: '已有名为“{name}”的比较。要替换它吗？',
   replace: '替换',
+  exportSaveTitle: '导出 {name}',
+  exportFilter: '{format} 文件',
+  exportWriteFailed: '无法写入导出的文件：{reason}',
   // output channel notes (not CLI lines)
   logRejectedMessage: '拒绝了来自实验面板的一条消息：{error}',
   logInvalidEngineMessage: '忽略了来自引擎的一条消息：{error}',

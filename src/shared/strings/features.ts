@@ -40,6 +40,19 @@ export const FEATURE_STRINGS_EN = {
   compareEpochAria: 'Attention snapshot of every run',
   compareEpochValue: 'epoch {epoch} (of {last})',
   compareEpochLatest: 'each run’s latest',
+  // export
+  exportLabel: 'Export',
+  exportGroupAria: 'Export {view}',
+  exportButtonAria: 'Export {view} as {format}',
+  exportMapLabel: 'the attention map {title}',
+  exportHeadsLabel: 'every head of probe {probe}',
+  exportProbeLabel: 'the attention of probe {probe}',
+  exportChartLabel: 'the chart “{title}”',
+  exportMetricsLabel: 'the metrics',
+  exportCompareLabel: 'the compared maps',
+  exportMasked: 'masked',
+  exported: 'Saved {name}.',
+  exportFailed: 'The export failed: {reason}',
 } as const;
 
 export type FeatureStringKey = keyof typeof FEATURE_STRINGS_EN;
@@ -77,4 +90,16 @@ export const FEATURE_STRINGS_ZH_CN: Record<FeatureStringKey, string> = {
   compareEpochAria: '所有运行的注意力快照',
   compareEpochValue: '第 {epoch} 轮（共 {last} 轮）',
   compareEpochLatest: '各运行的最新快照',
+  exportLabel: '导出',
+  exportGroupAria: '导出{view}',
+  exportButtonAria: '将{view}导出为 {format}',
+  exportMapLabel: '注意力图 {title}',
+  exportHeadsLabel: '探针 {probe} 的所有注意力头',
+  exportProbeLabel: '探针 {probe} 的注意力',
+  exportChartLabel: '图表“{title}”',
+  exportMetricsLabel: '指标',
+  exportCompareLabel: '对比的注意力图',
+  exportMasked: '已屏蔽',
+  exported: '已保存 {name}。',
+  exportFailed: '导出失败：{reason}',
 };
