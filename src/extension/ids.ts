@@ -12,6 +12,8 @@ export const COMMANDS = {
   compareSelectedRuns: 'llmTutor.compareSelectedRuns',
   trainVariants: 'llmTutor.trainVariants',
   openComparison: 'llmTutor.openComparison',
+  /** The walkthrough's button: train a chapter with small settings (src/shared/course/walkthrough.ts). */
+  trainChapterQuick: 'llmTutor.trainChapterQuick',
 } as const;
 
 export const VIEWS = {

@@ -36,6 +36,8 @@ export interface LabPanelHost {
   trainComparison(chapter: ChapterId): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
+  /** The learner opened the attention maps of a run of `chapter` (the course's progress). */
+  mapsSeen?(chapter: ChapterId): void;
 }
 
 export function labWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -193,6 +195,11 @@ export class LabPanel implements vscode.Disposable {
       case 'export':
         await saveExport(message, (reply) => this.reply(reply));
         break;
+      case 'mapsSeen': {
+        const chapter = this.feed.snapshot?.config.chapter;
+        if (chapter) this.host.mapsSeen?.(chapter);
+        break;
+      }
       case 'trainComparison': {
         if (!vscode.workspace.isTrusted) {
           this.reply({ type: 'error', message: t('restrictedTraining') });

@@ -54,6 +54,8 @@ export const MESSAGES_EN = {
   defaultChoice: 'default',
   // chapters and runs
   comingLater: 'coming later',
+  chapterDone: 'done',
+  pickChapterQuick: 'Train which chapter with small settings?',
   openChapterTitle: 'Open Chapter',
   pickChapterTitle: 'LLM Tutor: Open Chapter',
   pickChapterPlaceholder: 'Choose a chapter of the course',
@@ -163,6 +165,8 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   defaultChoice: '默认',
   // chapters and runs
   comingLater: '即将推出',
+  chapterDone: '已完成',
+  pickChapterQuick: '用小设置训练哪一章？',
   openChapterTitle: '打开章节',
   pickChapterTitle: 'LLM Tutor：打开章节',
   pickChapterPlaceholder: '选择课程中的一章',
