@@ -10,6 +10,7 @@
  * `requestCompareAttention`, the next step waits for the answer.
  */
 import { unpackMap, type UnpackedMap } from '../src/shared/run/attention';
+import type { SvgMap } from '../src/shared/render/mapSvg';
 import { mapDifference, runLetter, type SharedMap, type SharedProbe } from '../src/shared/run/comparison';
 import type { AttentionMode } from '../src/shared/run/records';
 import type { CompareState } from '../src/shared/protocol/webview';
@@ -644,6 +645,31 @@ export class CompareMaps {
       showDifference ? { a, b, differenceValue, differenceMask } : null,
     );
     this.root.dataset.difference = String(showDifference);
+  }
+
+  /** The shown map of every run that has it, as the exports draw them (compareExports.ts). */
+  exportSource(): { key: string; mode: AttentionMode; maps: SvgMap[] } | null {
+    const model = this.model;
+    const map = this.current();
+    if (!model || !map) return null;
+    const maps: SvgMap[] = [];
+    model.runs.forEach((run, i) => {
+      const item = map.maps[i];
+      const unpacked = item ? decode(item) : null;
+      if (!item || !unpacked) return;
+      maps.push({
+        title: t('compareMapCaption', {
+          letter: runLetter(i),
+          variant: this.variantName(run),
+          epoch: shownAttention(model, run)?.epoch ?? '–',
+        }),
+        rowTokens: item.rowTokens,
+        columnTokens: item.columnTokens,
+        weights: unpacked.weights,
+        mask: unpacked.mask,
+      });
+    });
+    return maps.length > 0 ? { key: map.key, mode: map.mode, maps } : null;
   }
 
   private variantName(run: CompareRun): string {

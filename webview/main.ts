@@ -44,6 +44,7 @@ import {
 import { CompareView } from './compareView';
 import { clearExports, exportableViews, onExportError, runExport } from './exporter';
 import { addLabExports } from './labExports';
+import { addCompareExports, refreshCompareExports } from './compareExports';
 
 let model: LabModel | null = null;
 /** Whether this document told the host that the run's attention maps were shown (once per init). */
@@ -80,6 +81,7 @@ function invalidateCompare(): void {
   scheduleRender('compare', () => {
     if (!compare) return;
     compare.view.update(compare.model);
+    refreshCompareExports(compare.view);
     persistCompare();
   });
 }
@@ -96,6 +98,7 @@ function onCompareInit(message: CompareInitMessage): void {
   compare?.view.destroy();
   clearExports();
   const view = new CompareView(messages, () => persistCompare());
+  addCompareExports(view);
   compare = { model: compareModelFromInit(message), view };
   const saved = loadCompareState();
   if (saved && saved.runIds.every((id) => compare?.model.runs.some((run) => run.runId === id)))
