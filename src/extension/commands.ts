@@ -17,6 +17,7 @@ import {
   type TrainVariantsDeps,
 } from './compareFlow';
 import type { TrainingController } from './engineSession/trainingController';
+import { exportActivePanel } from './exportCommand';
 import { COMMANDS } from './ids';
 import { pick, t } from './language';
 import type { PanelRegistry } from './panelRegistry';
@@ -179,6 +180,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!vscode.workspace.isTrusted) return flow.refuseUntrusted();
       await deps.controller.train(chapter, { overrides: smallSettings(info) });
     }),
+    vscode.commands.registerCommand(COMMANDS.exportView, () =>
+      exportActivePanel([...deps.panels.all(), ...deps.comparisons.all()]),
+    ),
     vscode.commands.registerCommand(COMMANDS.trainAttentionSeq2Seq, () => deps.controller.train('attention-seq2seq')),
     vscode.commands.registerCommand(COMMANDS.trainSeq2Seq, () => deps.controller.train('seq2seq')),
     vscode.commands.registerCommand(COMMANDS.openChapter, async (arg?: unknown) => {

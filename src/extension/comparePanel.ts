@@ -14,6 +14,7 @@ import type { AttentionSnapshot, RunStatus } from '../shared/run/records';
 import { chapterInfo } from '../shared/course/catalogue';
 import { buildCompareInit, CompareFeed, compareMessageFor, comparedEntries, startedRunEntry } from './compareFeed';
 import { checkCompareRequest, restorableComparison } from './compareRequests';
+import { ExportAsk } from './exportCommand';
 import { saveExport } from './saveExport';
 import { buildLabHtml, makeNonce } from './html';
 import { COMPARE_VIEW_TYPE } from './ids';
@@ -34,6 +35,7 @@ export class ComparePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeListeners: (() => void)[] = [];
   private disposed = false;
+  private readonly exportAsk = new ExportAsk((message) => this.reply(message));
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -70,6 +72,11 @@ export class ComparePanel implements vscode.Disposable {
 
   reveal(preserveFocus = false): void {
     this.panel.reveal(undefined, preserveFocus);
+  }
+
+  /** "Export…": what can this panel export? */
+  askExport(): void {
+    this.exportAsk.ask();
   }
 
   render(): void {
@@ -162,6 +169,9 @@ export class ComparePanel implements vscode.Disposable {
         break;
       case 'export':
         await saveExport(message, (reply) => this.reply(reply));
+        break;
+      case 'exportViews':
+        await this.exportAsk.answer(message.views);
         break;
       case 'requestCompareAttention':
         await this.sendAttention(message.epoch);
@@ -258,6 +268,11 @@ export class ComparisonRegistry implements vscode.WebviewPanelSerializer<unknown
 
   renderAll(): void {
     for (const panel of this.panels) panel.render();
+  }
+
+  /** Every open comparison panel. */
+  all(): ComparePanel[] {
+    return [...this.panels];
   }
 
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {

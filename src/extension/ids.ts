@@ -14,6 +14,8 @@ export const COMMANDS = {
   openComparison: 'llmTutor.openComparison',
   /** The walkthrough's button: train a chapter with small settings (src/shared/course/walkthrough.ts). */
   trainChapterQuick: 'llmTutor.trainChapterQuick',
+  /** Export… a view of the active panel (the panel's export buttons do the same). */
+  exportView: 'llmTutor.exportView',
 } as const;
 
 export const VIEWS = {

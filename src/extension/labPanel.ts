@@ -15,6 +15,7 @@ import type { ChapterId } from '../shared/ids';
 import type { HostToWebview } from '../shared/protocol/webview';
 import type { Prediction, SelfCheckResult } from '../shared/run/records';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
+import { ExportAsk } from './exportCommand';
 import { saveExport } from './saveExport';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
@@ -54,6 +55,7 @@ export class LabPanel implements vscode.Disposable {
   private readonly disposeListeners: (() => void)[] = [];
   private predicting = false;
   private disposed = false;
+  private readonly exportAsk = new ExportAsk((message) => this.post(message));
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -84,6 +86,11 @@ export class LabPanel implements vscode.Disposable {
 
   reveal(preserveFocus = false): void {
     this.panel.reveal(undefined, preserveFocus);
+  }
+
+  /** "Export…": what can this panel export? */
+  askExport(): void {
+    this.exportAsk.ask();
   }
 
   /** (Re)loads the webview: fresh HTML, fresh nonce; it answers with `ready`. */
@@ -194,6 +201,9 @@ export class LabPanel implements vscode.Disposable {
         break;
       case 'export':
         await saveExport(message, (reply) => this.reply(reply));
+        break;
+      case 'exportViews':
+        await this.exportAsk.answer(message.views);
         break;
       case 'mapsSeen': {
         const chapter = this.feed.snapshot?.config.chapter;

@@ -55,6 +55,9 @@ export const MESSAGES_EN = {
   // chapters and runs
   comingLater: 'coming later',
   chapterDone: 'done',
+  exportNoPanel: 'Open a lab or comparison panel first: Export… saves one of its views.',
+  exportNothing: 'This panel has nothing to export yet.',
+  exportPick: 'Export which view, in which format?',
   pickChapterQuick: 'Train which chapter with small settings?',
   openChapterTitle: 'Open Chapter',
   pickChapterTitle: 'LLM Tutor: Open Chapter',
@@ -166,6 +169,9 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   // chapters and runs
   comingLater: '即将推出',
   chapterDone: '已完成',
+  exportNoPanel: '请先打开实验面板或比较面板：“导出…”保存其中的一个视图。',
+  exportNothing: '此面板暂时没有可导出的内容。',
+  exportPick: '导出哪个视图，用哪种格式？',
   pickChapterQuick: '用小设置训练哪一章？',
   openChapterTitle: '打开章节',
   pickChapterTitle: 'LLM Tutor：打开章节',
