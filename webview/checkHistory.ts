@@ -65,7 +65,7 @@ export class CheckHistoryChart {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: { type: 'linear', ticks: { precision: 0 }, title: { display: true, text: '' } },
-          y: { type: 'linear' },
+          y: { type: 'linear', ticks: { callback: (value) => compact(Number(value), 3) } },
         },
         plugins: {
           legend: { position: 'bottom', labels: { usePointStyle: true, boxHeight: 8 } },

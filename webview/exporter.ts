@@ -100,7 +100,11 @@ export async function runExport(id: string, format: ExportFormat): Promise<boole
 }
 
 /** A row of buttons, one per format: “PNG”, “SVG”… with an accessible name naming the view. */
-export function exportButtons(id: string, formats: readonly ExportFormat[]): HTMLElement {
+export function exportButtons(
+  id: string,
+  formats: readonly ExportFormat[],
+  visibleLabel = t('exportLabel'),
+): HTMLElement {
   const buttons = formats.map((format) => {
     const button = el('button', {
       className: 'export-button',
@@ -123,7 +127,7 @@ export function exportButtons(id: string, formats: readonly ExportFormat[]): HTM
     return button;
   });
   const row = el('div', { className: 'export-row', attrs: { role: 'group' } }, [
-    el('span', { className: 'control-label export-label', text: t('exportLabel') }),
+    el('span', { className: 'control-label export-label', text: visibleLabel }),
     ...buttons,
   ]);
   /** Labels follow the view's (a probe or map change renames it). */

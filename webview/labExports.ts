@@ -125,9 +125,9 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
     },
   });
   const attentionRow = el2(
-    exportButtons('map', ['png', 'svg']),
-    exportButtons('heads', ['png', 'svg']),
-    exportButtons('probe', ['json']),
+    exportButtons('map', ['png', 'svg'], t('exportMapShort')),
+    exportButtons('heads', ['png', 'svg'], t('exportHeadsShort')),
+    exportButtons('probe', ['json'], t('exportProbeShort')),
   );
   ui.attention.root.appendChild(attentionRow);
 
@@ -153,7 +153,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
       return { name: exportName(runId(), 'metrics'), text: metricsCsv(current.chapter, current.evaluations) };
     },
   });
-  ui.charts.root.appendChild(exportButtons('metrics', ['csv']));
+  ui.charts.root.appendChild(exportButtons('metrics', ['csv'], t('exportMetricsShort')));
 
   const history = ui.attention.checkChart;
   registerExport({

@@ -34,6 +34,13 @@ function requests(page: Page): Promise<number> {
   );
 }
 
+function drawnNow(page: Page): Promise<{ label: string; epoch: string }> {
+  return page.evaluate(() => ({
+    label: document.querySelector('#epoch-value')?.textContent ?? '',
+    epoch: (document.querySelector('.attention-panel') as HTMLElement).dataset.epoch ?? '',
+  }));
+}
+
 /** Answers `requestAttention` like the host, until the replay stops; returns each drawn label and epoch. */
 async function playThrough(page: Page, snapshot: (epoch: number) => AttentionSnapshot) {
   const drawn: { label: string; epoch: string }[] = [];
@@ -52,16 +59,14 @@ async function playThrough(page: Page, snapshot: (epoch: number) => AttentionSna
       answered++;
       assert.equal(request.type, 'requestAttention');
       await send(page, checked({ type: 'attention', snapshot: snapshot((request as { epoch: number }).epoch) }));
-      drawn.push({
-        label: await text(page, '#epoch-value'),
-        epoch: (await dataset(page, '.attention-panel')).epoch,
-      });
+      // Read at once: the replay's next step follows the drawing after its interval.
+      drawn.push(await drawnNow(page));
       continue;
     }
     break;
   }
   await settle(page);
-  drawn.push({ label: await text(page, '#epoch-value'), epoch: (await dataset(page, '.attention-panel')).epoch });
+  drawn.push(await drawnNow(page));
   return drawn;
 }
 
@@ -72,7 +77,7 @@ describe('replay through training time', () => {
     await send(panel.page, init);
     assert.equal((await dataset(panel.page, '.attention-panel')).epoch, '4');
     assert.equal(await panel.page.getAttribute('#epoch-play', 'aria-pressed'), 'false');
-    await choose(panel.page, '#epoch-speed', '3'); // 4×
+    await choose(panel.page, '#epoch-speed', '1'); // 1×: a step every 0.9 s
     await panel.page.click('#epoch-play');
     assert.equal(await panel.page.getAttribute('#epoch-play', 'aria-pressed'), 'true');
     const drawn = await playThrough(panel.page, transformerSnapshot);
