@@ -14,6 +14,7 @@ import { t } from './i18n';
 export function addCompareExports(view: CompareView): void {
   registerExport({
     id: 'compare-maps',
+    available: () => view.maps.exportSource() !== null,
     label: () => t('exportCompareLabel'),
     formats: ['png', 'svg'],
     produce: () => {
@@ -39,6 +40,7 @@ export function refreshCompareExports(view: CompareView): void {
     const title = (): string => figure.querySelector('figcaption')?.textContent ?? id;
     registerExport({
       id,
+      available: () => Chart.getChart(canvas)?.data.datasets.some((dataset) => dataset.data.length > 0) ?? false,
       label: () => t('exportChartLabel', { title: title() }),
       formats: ['png', 'svg'],
       produce: () => {

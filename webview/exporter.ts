@@ -30,6 +30,8 @@ export interface ExportView {
   id: string;
   label: () => string;
   formats: readonly ExportFormat[];
+  /** Whether the view has something to export now (cheap: the Export… list asks every view). */
+  available: () => boolean;
   /** What to export now; null when the view has nothing to show. */
   produce: (format: ExportFormat) => ExportProduct | null;
 }
@@ -55,7 +57,7 @@ export function clearExports(): void {
 /** What can be exported now, for the host's "Export…" command. */
 export function exportableViews(): { id: string; label: string; formats: ExportFormat[] }[] {
   return [...views.values()]
-    .filter((view) => view.formats.some((format) => view.produce(format) !== null))
+    .filter((view) => view.available())
     .map((view) => ({ id: view.id, label: view.label().slice(0, 200), formats: [...view.formats] }));
 }
 

@@ -57,6 +57,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
 
   registerExport({
     id: 'map',
+    available: () => source().snapshot !== null && ui.attention.explorer.current() !== null,
     label: () => {
       const map = ui.attention.explorer.current();
       return t('exportMapLabel', { title: map ? mapTitle(map) : '' });
@@ -76,6 +77,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
   });
   registerExport({
     id: 'heads',
+    available: () => source().probe !== null,
     label: () => t('exportHeadsLabel', { probe: source().probeIndex + 1 }),
     formats: ['png', 'svg'],
     produce: () => {
@@ -101,6 +103,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
   });
   registerExport({
     id: 'probe',
+    available: () => source().probe !== null && !!model()?.run,
     label: () => t('exportProbeLabel', { probe: source().probeIndex + 1 }),
     formats: ['json'],
     produce: () => {
@@ -137,6 +140,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
     const title = (): string => canvas.closest('figure')?.querySelector('figcaption')?.textContent ?? id;
     registerExport({
       id,
+      available: () => hasData(canvas),
       label: () => t('exportChartLabel', { title: title() }),
       formats: ['png', 'svg'],
       produce: () => chartProduct(canvas, title(), canvas.dataset.xAxis ?? '', exportName(runId(), id)),
@@ -145,6 +149,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
   }
   registerExport({
     id: 'metrics',
+    available: () => (model()?.evaluations.length ?? 0) > 0,
     label: () => t('exportMetricsLabel'),
     formats: ['csv'],
     produce: () => {
@@ -158,6 +163,7 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
   const history = ui.attention.checkChart;
   registerExport({
     id: 'check-history',
+    available: () => hasData(history.canvas),
     label: () => t('exportChartLabel', { title: t('checkHistoryTitle') }),
     formats: ['png', 'svg'],
     produce: () =>
@@ -176,6 +182,10 @@ function el2(...rows: HTMLElement[]): HTMLElement {
   box.className = 'export-rows';
   box.append(...rows);
   return box;
+}
+
+function hasData(canvas: HTMLCanvasElement): boolean {
+  return Chart.getChart(canvas)?.data.datasets.some((dataset) => dataset.data.length > 0) ?? false;
 }
 
 function chartProduct(canvas: HTMLCanvasElement, title: string, xLabel: string, name: string) {

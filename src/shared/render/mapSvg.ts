@@ -95,7 +95,7 @@ interface Block {
 }
 
 /** One map: title, row tokens at the left, column tokens below (slanted), cells. */
-function mapBlock(map: SvgMap, style: SvgStyle, cell: number, size: number): Block {
+function mapBlock(map: SvgMap, style: SvgStyle, cell: number, size: number, cellTitles: boolean): Block {
   const rows = map.rowTokens.length;
   const columns = map.columnTokens.length;
   const rowLabel = Math.max(0, ...map.rowTokens.map((token) => textWidth(token, size))) + 6;
@@ -130,11 +130,9 @@ function mapBlock(map: SvgMap, style: SvgStyle, cell: number, size: number): Blo
           const masked = map.mask !== null && !map.mask[i];
           const weight = Number(map.weights[i]);
           const fill = masked ? 'url(#masked)' : rampHex(style.ramp, rampIndex(weight));
-          out.push(
-            `<rect x="${round(left + c * cell)}" y="${round(top + r * cell)}" width="${cell}" height="${cell}" fill="${fill}"><title>${escapeXml(
-              `${map.rowTokens[r]} → ${map.columnTokens[c]}: ${masked ? 'masked' : weight.toFixed(4)}`,
-            )}</title></rect>`,
-          );
+          const rect = `<rect x="${round(left + c * cell)}" y="${round(top + r * cell)}" width="${cell}" height="${cell}" fill="${fill}"`;
+          const tip = `${map.rowTokens[r]} → ${map.columnTokens[c]}: ${masked ? 'masked' : weight.toFixed(4)}`;
+          out.push(cellTitles ? `${rect}><title>${escapeXml(tip)}</title></rect>` : `${rect}/>`);
         }
       }
       const bottom = top + rows * cell + 6;
@@ -223,7 +221,8 @@ export function mapGridSvg(
   const cell =
     options.cell ?? (single ? cellSize(largest, largest) : Math.max(6, Math.floor(cellSize(largest, largest) * 0.6)));
   const size = single ? FONT_SIZE : Math.max(8, Math.min(FONT_SIZE, cell));
-  const blocks = maps.map((map) => mapBlock(map, style, cell, size));
+  // A tooltip per cell for one map; a grid of many large maps stays small without them.
+  const blocks = maps.map((map) => mapBlock(map, style, cell, size, single));
   const perRow = Math.max(1, Math.min(columns, blocks.length));
   const blockWidth = Math.max(0, ...blocks.map((block) => block.width));
   const blockHeight = Math.max(0, ...blocks.map((block) => block.height));
