@@ -117,6 +117,13 @@ describe('llm-tutor export', () => {
     );
   });
 
+  it('has its help text and is listed in the main help', async () => {
+    const help = await cli('export', '--help');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: llm-tutor export RUN --format svg\|json\|csv --out FILE/m);
+    assert.match((await cli('--help')).stdout, /^ {2}export RUN +a probe's maps as SVG/m);
+  });
+
   it('bad input: exit 2, nothing written', async () => {
     const file = path.join(work, 'bad.svg');
     for (const args of [
