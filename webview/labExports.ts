@@ -134,6 +134,27 @@ export function addLabExports(ui: LabUi, model: () => LabModel | null): void {
   );
   ui.attention.root.appendChild(attentionRow);
 
+  // "Try it": the map of the learner's own input.
+  registerExport({
+    id: 'try-map',
+    available: () => ui.tryIt.explorer.current() !== null,
+    label: () => {
+      const map = ui.tryIt.explorer.current();
+      return t('exportMapLabel', { title: map ? mapTitle(map) : '' });
+    },
+    formats: ['png', 'svg'],
+    produce: () => {
+      const map = ui.tryIt.explorer.current();
+      const drawn = map ? svgMap(map) : null;
+      if (!map || !drawn) return null;
+      return {
+        name: exportName(runId(), 'try', mapKey(map), map.mode),
+        picture: mapSvg({ ...drawn, title: `${map.columnTokens.join(' ')} · ${drawn.title}` }, { maskedLabel: masked }),
+      };
+    },
+  });
+  ui.tryIt.explorer.root.appendChild(exportButtons('try-map', ['png', 'svg'], t('exportMapShort')));
+
   // Charts: each declared chart, found by its canvas (charts.ts builds them), and the metrics.
   for (const canvas of ui.charts.root.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')) {
     const id = `chart-${canvas.dataset.chart ?? ''}`;

@@ -13,7 +13,13 @@ import { checkPanelRequest } from '../../src/extension/panelRequests';
 import { mapKey } from '../../src/shared/run/attention';
 import { checkExportContent, ProbeExportSchema } from '../../src/shared/run/export';
 import type { WebviewToHost } from '../../src/shared/protocol/webview';
-import { checked, TRANSFORMER, transformerInit } from './fixtures/formatTwo';
+import {
+  checked,
+  encoderDecoderInit,
+  encoderDecoderPrediction,
+  TRANSFORMER,
+  transformerInit,
+} from './fixtures/formatTwo';
 import { launchBrowser, openPanel, posted, problemsOf, send, settle } from './harness';
 import { DARK, LIGHT } from './themes';
 
@@ -191,6 +197,21 @@ describe('exports from the lab panel', () => {
     await send(panel.page, checked({ type: 'exported', name: 'probe.json' }));
     assert.ok((await panel.page.textContent('body'))?.includes('Saved probe.json.'));
     await settle(panel.page);
+    assert.deepEqual(await problemsOf(panel), []);
+    await panel.page.close();
+  });
+
+  it('the “Try it” map of the learner’s own input', async () => {
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, encoderDecoderInit(), encoderDecoderPrediction());
+    const prediction = encoderDecoderPrediction().prediction;
+    const key = (await panel.page.getAttribute('#try-map', 'data-map-key')) ?? '';
+    const map = prediction.maps.find((m) => mapKey(m) === key) ?? prediction.maps[0];
+    const svg = await exportOf(panel.page, 'try-map', 'svg');
+    const parsed = await parseSvg(panel.page, svg.content);
+    assert.equal(parsed.error, null);
+    assert.deepEqual(parsed.rows, map.rowTokens);
+    assert.deepEqual(parsed.columns, map.columnTokens);
     assert.deepEqual(await problemsOf(panel), []);
     await panel.page.close();
   });
