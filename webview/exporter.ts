@@ -152,7 +152,13 @@ export function exportButtons(
 const EXPORT_PALETTE = ['#1a85ff', '#d41159', '#1b9e77', '#b36b00', '#7570b3', '#555555', '#e7298a', '#66a61e'];
 
 /** A chart.js line chart as an SVG: its visible series with their labels and dashes (the envelope's band is left out). */
-export function chartPicture(chart: LineChart, title: string, xLabel: string, yRange?: [number, number]): SvgPicture {
+export function chartPicture(
+  chart: LineChart,
+  title: string,
+  xLabel: string,
+  yRange?: [number, number],
+  axes: { yLog?: boolean; xTick?: (x: number) => string } = {},
+): SvgPicture {
   const series: SvgSeries[] = [];
   chart.data.datasets.forEach((dataset, i) => {
     if (!dataset.label || dataset.borderWidth === 0 || !chart.isDatasetVisible(i)) return;
@@ -163,5 +169,5 @@ export function chartPicture(chart: LineChart, title: string, xLabel: string, yR
     const colour = EXPORT_PALETTE[series.length % EXPORT_PALETTE.length];
     series.push({ label: dataset.label, colour, points, dashed: Array.isArray(dash) && dash.length > 0 });
   });
-  return lineChartSvg({ title, xLabel, series, yMin: yRange?.[0], yMax: yRange?.[1] });
+  return lineChartSvg({ title, xLabel, series, yMin: yRange?.[0], yMax: yRange?.[1], ...axes });
 }

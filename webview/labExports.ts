@@ -205,6 +205,37 @@ function el2(...rows: HTMLElement[]): HTMLElement {
   return box;
 }
 
+/** The run's figures drawn as charts (`lines` figures: the √d_k sweep…), after figures.ts built them. */
+export function addFigureExports(ui: LabUi, model: () => LabModel | null): void {
+  for (const canvas of ui.figures.root.querySelectorAll<HTMLCanvasElement>('canvas.figure-canvas[data-figure]')) {
+    const figure = canvas.closest('figure');
+    if (!figure || figure.querySelector('.export-row')) continue;
+    const id = `figure-${canvas.dataset.figure ?? ''}`;
+    const title = (): string => figure.querySelector('figcaption')?.textContent ?? id;
+    registerExport({
+      id,
+      available: () => hasData(canvas),
+      label: () => t('exportChartLabel', { title: title() }),
+      formats: ['png', 'svg'],
+      produce: () => {
+        const chart = Chart.getChart(canvas) as LineChart | undefined;
+        if (!chart || !hasData(canvas)) return null;
+        const x = chart.options.scales?.x;
+        const xLabel = x && 'title' in x && x.title && typeof x.title.text === 'string' ? x.title.text : '';
+        const log2 = canvas.dataset.xScale === 'log2';
+        return {
+          name: exportName(model()?.run?.runId ?? 'run', id),
+          picture: chartPicture(chart, title(), xLabel, undefined, {
+            yLog: canvas.dataset.yScale === 'log',
+            xTick: log2 ? (v) => String(2 ** v) : undefined,
+          }),
+        };
+      },
+    });
+    figure.appendChild(exportButtons(id, ['png', 'svg']));
+  }
+}
+
 function hasData(canvas: HTMLCanvasElement): boolean {
   return Chart.getChart(canvas)?.data.datasets.some((dataset) => dataset.data.length > 0) ?? false;
 }

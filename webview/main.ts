@@ -43,7 +43,7 @@ import {
 } from './compareModel';
 import { CompareView } from './compareView';
 import { clearExports, exportableViews, onExportError, runExport } from './exporter';
-import { addLabExports } from './labExports';
+import { addFigureExports, addLabExports } from './labExports';
 import { addCompareExports, refreshCompareExports } from './compareExports';
 
 let model: LabModel | null = null;
@@ -208,6 +208,7 @@ function onInit(message: InitMessage): void {
   renderContract(ui.contract, message.chapter.contract);
   renderShapeTable(ui.shapes, message.run?.shapes ?? []);
   ui.figures.update(message.run?.figures ?? []);
+  addFigureExports(ui, () => model);
   const visible = visibleSections(model);
   for (const [id, section] of Object.entries(ui.sections)) show(section, visible[id as SectionId]);
   // The course's progress: this run's maps are open. Then the checks of every saved snapshot.

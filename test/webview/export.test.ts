@@ -17,6 +17,8 @@ import {
   checked,
   encoderDecoderInit,
   encoderDecoderPrediction,
+  encoderOnlyInit,
+  LINES_FIGURE,
   TRANSFORMER,
   transformerInit,
 } from './fixtures/formatTwo';
@@ -212,6 +214,20 @@ describe('exports from the lab panel', () => {
     assert.equal(parsed.error, null);
     assert.deepEqual(parsed.rows, map.rowTokens);
     assert.deepEqual(parsed.columns, map.columnTokens);
+    assert.deepEqual(await problemsOf(panel), []);
+    await panel.page.close();
+  });
+
+  it('a figure (the √d_k sweep, x in powers of two) as SVG and PNG', async () => {
+    const panel = await openPanel(browser, { theme: LIGHT });
+    await send(panel.page, encoderOnlyInit());
+    const svg = await parseSvg(panel.page, (await exportOf(panel.page, 'figure-sqrt-dk', 'svg')).content);
+    assert.equal(svg.error, null);
+    assert.equal(svg.paths, LINES_FIGURE.series.length);
+    for (const d of ['1', '4', '64']) assert.ok(svg.texts.includes(d), `x tick ${d}: ${svg.texts.join(' | ')}`);
+    for (const series of LINES_FIGURE.series) assert.ok(svg.texts.includes(series.label.en));
+    const png = await exportOf(panel.page, 'figure-sqrt-dk', 'png');
+    assert.deepEqual(pngSize(png.content), { width: svg.width * 2, height: svg.height * 2 });
     assert.deepEqual(await problemsOf(panel), []);
     await panel.page.close();
   });

@@ -270,6 +270,10 @@ export interface LineChartSvg {
   /** Fixed y range (e.g. 0..1 for ratios); otherwise from the data (0 included when all ≥ 0). */
   yMin?: number;
   yMax?: number;
+  /** A logarithmic y axis (values ≤ 0 are gaps). */
+  yLog?: boolean;
+  /** How an x tick reads (e.g. 2^x for an axis drawn in log2). */
+  xTick?: (x: number) => string;
 }
 
 function niceStep(span: number): number {
@@ -287,7 +291,14 @@ function tickText(value: number, step: number): string {
 /** A line chart: axes with ticks, one polyline per series (gaps where a value is missing), a legend. */
 export function lineChartSvg(chart: LineChartSvg, options: { style?: Partial<SvgStyle> } = {}): SvgPicture {
   const style = { ...DEFAULT_SVG_STYLE, ...options.style };
-  const series = chart.series.filter((s) => s.label !== '');
+  const yLog = chart.yLog === true;
+  const series = chart.series
+    .filter((s) => s.label !== '')
+    .map((s) =>
+      yLog
+        ? { ...s, points: s.points.map((p) => ({ x: p.x, y: p.y !== null && p.y > 0 ? Math.log10(p.y) : null })) }
+        : s,
+    );
   const finite = (p: { y: number | null }): p is { x: number; y: number } => p.y !== null && Number.isFinite(p.y);
   const all = series.flatMap((s) => s.points.filter(finite));
   let xMin = Math.min(...all.map((p) => p.x));
@@ -297,9 +308,10 @@ export function lineChartSvg(chart: LineChartSvg, options: { style?: Partial<Svg
   let yMin = chart.yMin ?? Math.min(...all.map((p) => p.y));
   let yMax = chart.yMax ?? Math.max(...all.map((p) => p.y));
   if (!Number.isFinite(yMin)) [yMin, yMax] = [0, 1];
-  if (chart.yMin === undefined && yMin > 0) yMin = 0;
+  if (chart.yMin === undefined && yMin > 0 && !yLog) yMin = 0;
   if (yMin === yMax) yMax = yMin + 1;
-  const yStep = niceStep(yMax - yMin);
+  const yStep = yLog ? Math.max(1, Math.round(niceStep(yMax - yMin))) : niceStep(yMax - yMin);
+  const yText = (v: number): string => (yLog ? String(Number((10 ** v).toPrecision(3))) : tickText(v, yStep));
   yMax = chart.yMax ?? Math.ceil(yMax / yStep) * yStep;
   yMin = chart.yMin ?? Math.floor(yMin / yStep) * yStep;
   const xStep = Math.max(1, Math.round(niceStep(xMax - xMin)));
@@ -307,7 +319,7 @@ export function lineChartSvg(chart: LineChartSvg, options: { style?: Partial<Svg
   const plotHeight = 240;
   const yTicks: number[] = [];
   for (let v = yMin; v <= yMax + yStep * 1e-6; v += yStep) yTicks.push(v);
-  const left = MARGIN + Math.max(...yTicks.map((v) => textWidth(tickText(v, yStep)))) + 8;
+  const left = MARGIN + Math.max(...yTicks.map((v) => textWidth(yText(v)))) + 8;
   const top = MARGIN + TITLE_SIZE + 14;
   const legendRows = series.length;
   const width = Math.max(
@@ -330,12 +342,17 @@ export function lineChartSvg(chart: LineChartSvg, options: { style?: Partial<Svg
     body.push(
       `<line x1="${left}" x2="${left + plotWidth}" y1="${round(py(v))}" y2="${round(py(v))}" stroke="${style.muted}" stroke-opacity="0.25"/>`,
     );
-    body.push(
-      text(left - 6, py(v), tickText(v, yStep), `text-anchor="end" dominant-baseline="central" fill="${style.muted}"`),
-    );
+    body.push(text(left - 6, py(v), yText(v), `text-anchor="end" dominant-baseline="central" fill="${style.muted}"`));
   }
   for (let x = Math.ceil(xMin / xStep) * xStep; x <= xMax; x += xStep)
-    body.push(text(px(x), top + plotHeight + 16, String(x), `text-anchor="middle" fill="${style.muted}"`));
+    body.push(
+      text(
+        px(x),
+        top + plotHeight + 16,
+        chart.xTick ? chart.xTick(x) : String(x),
+        `text-anchor="middle" fill="${style.muted}"`,
+      ),
+    );
   body.push(
     `<rect x="${left}" y="${top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="${style.muted}" stroke-width="0.75"/>`,
   );
