@@ -1,20 +1,22 @@
 /**
  * The gate every message from a lab panel's webview passes: first the protocol
  * (`WebviewToHostSchema`, strict, bounded), then the checks that need the panel's run and chapter:
- * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, and a
+ * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, fill-in
+ * needs a run of a masked language model and a text with a `[MASK]`, and a
  * `train` request must name a task and variant of the panel's chapter with overrides its
  * hyperparameter specs accept (`resolveHyperparameters`), `trainComparison` needs a chapter that
- * declares a comparison, and the comparison panel's messages are refused here. A code link must
- * name a source file the run's shape table links to; an export must hold what its format says
- * (`checkExportContent`: bounded, a PNG that is a PNG, an SVG without script, a probe JSON that
- * fits its schema). Anything else is refused with a one-line reason that never echoes the input.
- * No vscode import.
+ * declares a comparison, sampling messages need a run that can be sampled (a language model), and
+ * the comparison panel's messages are refused here. A code link must name a source file the run's
+ * shape table links to; an export must hold what its format says (`checkExportContent`: bounded, a
+ * PNG that is a PNG, an SVG without script, a probe JSON that fits its schema). Anything else is
+ * refused with a one-line reason that never echoes the input. No vscode import.
  */
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
 import { checkValue, resolveHyperparameters, specOf, variantOf } from '../shared/course/hyperparameters';
-import { WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
+import { FILL_CHAPTERS, WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
 import { checkExportContent, type ExportPayload } from '../shared/run/export';
 import { parseWith, type Parsed } from '../shared/schema';
+import { learnerWords, MASK_MARKER } from '../shared/text/words';
 
 export interface PanelRequestContext {
   /** Epochs with an attention snapshot on disk (empty when the panel shows no run). */
@@ -25,6 +27,8 @@ export interface PanelRequestContext {
   chapter: ChapterInfo | null;
   /** The source files the run's shape table links to (`openSource` must name one of them). */
   sourceFiles?: readonly string[];
+  /** Whether the panel's run is a language model that can be sampled (`canSample`, src/shared/protocol/sampling.ts). */
+  canSample?: boolean;
 }
 
 /** An export once checked: the name the webview proposes and the content to write. */
@@ -103,6 +107,15 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
       if (text === '') return refuse('predict: "text" is empty');
       return { ok: true, value: { type: 'predict', text } };
     }
+    case 'fill': {
+      if (!context.hasRun) return refuse('fill: this panel shows no run');
+      if (!context.chapter || !FILL_CHAPTERS.includes(context.chapter.id))
+        return refuse(`fill: only a masked language model fills in words (${FILL_CHAPTERS.join(', ')})`);
+      const text = message.text.trim();
+      if (text === '') return refuse('fill: "text" is empty');
+      if (!learnerWords(text).includes(MASK_MARKER)) return refuse(`fill: "text" has no ${MASK_MARKER}`);
+      return { ok: true, value: { ...message, text } };
+    }
     case 'train':
       return checkTrainRequest(context.chapter, message);
     case 'trainComparison':
@@ -120,6 +133,16 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
       return { ok: true, value: message };
     case 'export':
       return checkExportRequest(message);
+    case 'sample': {
+      if (!context.hasRun || !context.canSample) return refuse('sample: this panel’s run is not a language model');
+      // The schema bounds every field; a prompt is text as typed (the engine reads it character by character).
+      return { ok: true, value: message };
+    }
+    case 'stopSample':
+    case 'requestSampleHistory':
+      if (!context.hasRun || !context.canSample)
+        return refuse(`${message.type}: this panel’s run is not a language model`);
+      return { ok: true, value: message };
     case 'saveComparison':
     case 'openRun':
     case 'requestCompareAttention':

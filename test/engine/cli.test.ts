@@ -170,7 +170,7 @@ describe('llm-tutor CLI', () => {
     const chapters = cli(['chapters']);
     assert.equal(chapters.code, 0);
     assert.match(chapters.stdout, /attention-seq2seq\s+Attention Seq2Seq/);
-    assert.match(chapters.stdout, /mini-gpt\s+.*not yet/);
+    assert.match(chapters.stdout, /modern-attention\s+.*not yet/);
     for (const command of ['train', 'runs', 'show', 'predict', 'chapters']) {
       const help = cli([command, '--help']);
       assert.equal(help.code, 0);
@@ -180,7 +180,11 @@ describe('llm-tutor CLI', () => {
 
   const bad: [string, string[], RegExp][] = [
     ['unknown chapter', ['train', 'attention-seq3seq', '--output-dir', 'X'], /unknown chapter 'attention-seq3seq'/],
-    ['chapter not trainable yet', ['train', 'mini-gpt', '--output-dir', 'X'], /cannot be trained by this version yet/],
+    [
+      'chapter not trainable yet',
+      ['train', 'modern-attention', '--output-dir', 'X'],
+      /cannot be trained by this version yet/,
+    ],
     ['unknown option', ['train', 'seq2seq', '--epoch', '2', '--output-dir', 'X'], /Unknown option '--epoch'/],
     [
       'zero epochs',

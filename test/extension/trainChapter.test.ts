@@ -177,8 +177,8 @@ describe('Train Chapter… quick picks', () => {
   it('opens the preview of a chapter that cannot be trained yet, even in Restricted Mode', async () => {
     for (const trusted of [true, false]) {
       const ui = fakeUi([], CHAPTERS, trusted);
-      await trainChapter(ui.deps, 'mini-gpt');
-      assert.deepEqual(ui.previews, ['mini-gpt']);
+      await trainChapter(ui.deps, 'modern-attention');
+      assert.deepEqual(ui.previews, ['modern-attention']);
       assert.equal(ui.shown.length, 0);
       assert.deepEqual(ui.trained, []);
     }
@@ -322,7 +322,7 @@ describe('planTraining', () => {
       planTraining(info, { variant: 'unscaled' }, none),
       planTraining(info, { overrides: { epochs: 0 } }, none),
       planTraining(info, { overrides: { attentionSize: 8 } }, none),
-      planTraining(chapterInfo('mini-gpt'), {}, none),
+      planTraining(chapterInfo('modern-attention'), {}, none),
     ].map((plan) => (plan.ok ? assert.fail('accepted') : plan.reason));
     for (const reason of reasons) assert.ok(!reason.includes('\n'), reason);
     assert.match(reasons[0], /unknown task/);

@@ -15,6 +15,8 @@ Commands:
   predict RUN "text"   decode a sentence with a saved run and print its attention
   compare RUN RUN…     runs side by side: metrics, configs, attention differences
   export RUN           a probe's maps as SVG, its attention as JSON, the metrics as CSV
+  fill RUN "text"      a masked language model's top words for each [MASK] (bert-mlm)
+  sample RUN           generate text with a saved language model (mini-gpt)
 
 Run 'llm-tutor <command> --help' for a command's options.`,
   train: `Usage: llm-tutor train <chapter> [options]
@@ -92,6 +94,31 @@ Exit codes: 0 written; 2 bad input or a damaged run (nothing is written).`,
 
 Decodes "text" greedily with RUN's saved model and prints the prediction and its attention
 matrix (rows: generated tokens, columns: source tokens).`,
+  fill: `Usage: llm-tutor fill RUN "text with [MASK]" [--top K] [--runs-dir DIR]
+
+Reads "text" with RUN's saved masked language model (chapter bert-mlm) and prints, for each
+[MASK], the K most probable words (default 5, at most 50) with their probabilities, and the
+probability left to all other words. [MASK] is the one marker you may type; any other special
+token ([CLS], [SEP], <pad>...) is read as an unknown word. RUN is a run folder or a run id
+inside --runs-dir (default ./runs). Example: llm-tutor fill runs/<id> "the [MASK] of the country"`,
+  sample: `Usage: llm-tutor sample RUN [--prompt "text"] [options]
+
+Generates text with RUN's latest saved language model (mini-gpt) and streams it to stdout: the
+prompt, then each character as it is drawn. A run that is still training can be sampled: its
+latest checkpoint (saved at every evaluation) is used. At every step the next-character
+distribution is softmax(logits / temperature), cut to the top-k, then to the smallest set whose
+probability reaches top-p, renormalised; one character is drawn from it with the seed.
+
+Options:
+  --prompt TEXT        the text to continue (default empty: start from a newline); characters the
+                       model never saw read as <unk>, typed '<eos>' is five ordinary characters
+  --temperature X      0..10, 0 = greedy (default 0.8)
+  --top-k N            keep the N most probable characters, 0 = all (default 0)
+  --top-p P            keep the smallest set reaching probability P, in (0, 1], 1 = all (default 1)
+  --max-tokens N       characters to generate, 1..2000 (default 200)
+  --seed N             the same seed, prompt and weights give the same text (default 42)
+  --show-top N         one line per character with the N most probable choices (default 0: text)
+  --runs-dir DIR       where RUN ids are looked up (default ./runs)`,
 };
 
 /** `llm-tutor train <chapter> --help`: the general text, then the chapter's tasks, variants and hyperparameters. */

@@ -3,9 +3,11 @@ import { chapterInfo } from '../../shared/course/catalogue';
 import { isChapterId } from '../../shared/ids';
 import { compareCommand } from './compare';
 import { exportCommand } from './export';
+import { fillCommand } from './fill';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
+import { sampleCommand } from './sample';
 import { trainCommand } from './train';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   predict: predictCommand,
   compare: compareCommand,
   export: exportCommand,
+  fill: fillCommand,
+  sample: sampleCommand,
 };
 
 const guarded = new WeakSet<NodeJS.WriteStream>();

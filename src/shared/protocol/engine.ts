@@ -9,9 +9,11 @@ import { HyperValueSchema } from '../course/chapter';
 import { BACKEND_CHOICES, CHAPTER_IDS } from '../ids';
 import { MAX_COMPARED_RUNS } from '../run/comparison';
 import {
+  AttentionMapSchema,
   AttentionSnapshotSchema,
   EvaluationRecordSchema,
   FigureSchema,
+  PackedMatrixSchema,
   PredictionSchema,
   RunConfigSchema,
   RunStatusSchema,
@@ -65,6 +67,8 @@ export const TrainVariantsRequestSchema = v.strictObject({
   ),
   seed: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
   overrides: plainRecord(HyperValueSchema),
+  /** A language model's corpus, as in `train`. */
+  corpus: v.optional(path),
 });
 export type TrainVariantsRequest = v.InferOutput<typeof TrainVariantsRequestSchema>;
 
@@ -90,6 +94,89 @@ export const PredictRequestSchema = v.strictObject({
 });
 export type PredictRequest = v.InferOutput<typeof PredictRequestSchema>;
 
+/** The most predictions a `fill` answer lists per masked position. */
+export const MAX_FILL_TOP = 50;
+
+/**
+ * Fill in the `[MASK]` markers of `text` with the saved masked language model of the run in
+ * `runDir` (chapter bert-mlm), on the backend in use: between two training steps while a run
+ * trains. `top` predictions per mask (default 5). `[MASK]` is the one marker a learner may type;
+ * any other special token typed (`[CLS]`, `[SEP]`, `<pad>`…) is read as an unknown word.
+ */
+export const FillRequestSchema = v.strictObject({
+  type: v.literal('fill'),
+  requestId,
+  runDir: path,
+  text: shortText(1000),
+  top: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_FILL_TOP))),
+});
+export type FillRequest = v.InferOutput<typeof FillRequestSchema>;
+
+/** One candidate for a masked position: a vocabulary token and its probability under the model. */
+export const FillCandidateSchema = v.object({ token: v.string(), probability: measure });
+
+/** What the model predicts at one `[MASK]`, and where that position looked. */
+export const FillMaskSchema = v.object({
+  /** The masked position in `tokens` (0 is `[CLS]`). */
+  position: count,
+  /** The most probable tokens, most probable first: the largest entries of the full softmax over the vocabulary. */
+  predictions: v.array(FillCandidateSchema),
+  /** 1 − the listed probabilities: the rest of the vocabulary, so that what is shown sums to 1. */
+  otherProbability: measure,
+  /**
+   * The masked position's attention in every layer and head (bidirectional: over every token, left
+   * and right), each a map of one row (`rowTokens` = the `[MASK]`) over `tokens`.
+   */
+  attention: v.array(AttentionMapSchema),
+});
+
+/** The answer to a `fill` request. */
+export const FillResultSchema = v.object({
+  /** What the model read, as vocabulary tokens: `[CLS]`, the words (`<unk>` for unknown ones), `[SEP]`. */
+  tokens: v.array(v.string()),
+  /** The same positions as typed (the learner's words; `[CLS]` and `[SEP]` added by the engine): the maps' labels. */
+  typedTokens: v.array(v.string()),
+  /** Typed tokens read as `<unk>` (not in the vocabulary, or special tokens other than `[MASK]`). */
+  unknownTokens: v.array(v.string()),
+  /** One entry per `[MASK]`, left to right. */
+  masks: v.array(FillMaskSchema),
+});
+export type FillResult = v.InferOutput<typeof FillResultSchema>;
+/** What a `sample` request may ask (the engine's sampler and the CLI check the same limits). */
+export const SAMPLING_LIMITS = {
+  maxTemperature: 10,
+  maxTokens: 2000,
+  maxPromptCharacters: 1000,
+  maxTopCount: 50,
+} as const;
+
+/**
+ * Generate text with the saved model of the language-model run in `runDir` (its latest
+ * checkpoint: a run still training can be sampled; the next evaluation's weights are picked up by
+ * the next request), on the backend the run uses. Answered by `sampleStarted`, one `sampleToken`
+ * per generated token, then `sampleEnded` (or `error`). Served between training steps.
+ * temperature 0 = greedy; topK 0 and topP 1 = no cut; the same seed, prompt and weights give the same text.
+ */
+export const SampleRequestSchema = v.strictObject({
+  type: v.literal('sample'),
+  requestId,
+  runDir: path,
+  prompt: shortText(SAMPLING_LIMITS.maxPromptCharacters),
+  maxTokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(SAMPLING_LIMITS.maxTokens)),
+  temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(SAMPLING_LIMITS.maxTemperature)),
+  topK: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  topP: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+  seed: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  /** How many of the most probable next tokens each `sampleToken` lists (default 10). */
+  topCount: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(SAMPLING_LIMITS.maxTopCount))),
+  /** Whether each `sampleToken` carries the attention rows (default true). */
+  attention: v.optional(v.boolean()),
+});
+export type SampleRequest = v.InferOutput<typeof SampleRequestSchema>;
+
+/** Stop the generation started by request `requestId` after its current token (`sampleEnded` says `stopped`). */
+export const StopSampleRequestSchema = v.strictObject({ type: v.literal('stopSample'), requestId });
+
 /** Finish what is running (stopping a live run cleanly) and exit. */
 export const ShutdownRequestSchema = v.strictObject({ type: v.literal('shutdown') });
 
@@ -98,7 +185,10 @@ export const HostToEngineSchema = v.variant('type', [
   TrainVariantsRequestSchema,
   StopRequestSchema,
   PredictRequestSchema,
+  SampleRequestSchema,
+  StopSampleRequestSchema,
   ShutdownRequestSchema,
+  FillRequestSchema,
 ]);
 export type HostToEngine = v.InferOutput<typeof HostToEngineSchema>;
 
@@ -150,6 +240,55 @@ export const EngineToHostSchema = v.variant('type', [
     outcomes: v.pipe(v.array(VariantOutcomeSchema), v.maxLength(MAX_COMPARED_RUNS)),
   }),
   v.strictObject({ type: v.literal('prediction'), requestId, prediction: PredictionSchema }),
+  /** The answer to a `fill` request. */
+  v.strictObject({ type: v.literal('filled'), requestId, fill: FillResultSchema }),
+  /**
+   * A generation began: the checkpoint it uses (`epoch`: evaluations completed), the prompt as the
+   * model read it (a newline when the prompt was empty; a prompt longer than the context is read
+   * from its last context − 1 characters), typed characters not in the vocabulary (read as `<unk>`),
+   * and the geometry of the attention rows that follow.
+   */
+  v.strictObject({
+    type: v.literal('sampleStarted'),
+    requestId,
+    runId,
+    epoch: count,
+    promptTokens: v.array(v.string()),
+    unknownTokens: v.array(v.string()),
+    layers: count,
+    heads: count,
+    context: count,
+  }),
+  /**
+   * One generated token. `top`: the most probable next tokens of the distribution it was drawn from
+   * (after temperature, top-k and top-p, renormalised: over all tokens it sums to 1). `attention`:
+   * one matrix per layer, rows = heads, columns = the `keys` tokens of the window, which are the
+   * prompt tokens and generated tokens from index `windowStart` of their sequence (packed float32,
+   * as attention maps are).
+   */
+  v.strictObject({
+    type: v.literal('sampleToken'),
+    requestId,
+    index: count,
+    token: v.string(),
+    /** The token as text (`<unk>` is U+FFFD). */
+    text: v.string(),
+    probability: measure,
+    top: v.array(v.strictObject({ token: v.string(), probability: measure })),
+    windowStart: count,
+    keys: count,
+    attention: v.array(PackedMatrixSchema),
+  }),
+  /** The generation ended: all `maxTokens` made, or stopped (`stopSample`, shutdown). */
+  v.strictObject({
+    type: v.literal('sampleEnded'),
+    requestId,
+    text: v.string(),
+    tokens: v.array(v.string()),
+    stopped: v.boolean(),
+    seconds: measure,
+    tokensPerSecond: measure,
+  }),
   /** A request could not be carried out; `message` is one line for the learner. */
   v.strictObject({ type: v.literal('error'), requestId: v.optional(requestId), message: v.string() }),
 ]);

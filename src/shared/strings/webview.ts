@@ -5,6 +5,8 @@
  * Placeholders are `{name}`, filled by `format` in webview/i18n.ts.
  */
 import { FEATURE_STRINGS_EN, FEATURE_STRINGS_ZH_CN } from './features';
+import { FILL_STRINGS_EN, FILL_STRINGS_ZH_CN } from './fill';
+import { SAMPLING_STRINGS_EN, SAMPLING_STRINGS_ZH_CN } from './sampling';
 
 export const WEBVIEW_STRINGS_EN = {
   loading: 'Loading the run…',
@@ -253,6 +255,8 @@ export const WEBVIEW_STRINGS_EN = {
   compareSaveNeedsTwo: 'Two runs or more are needed to save a comparison.',
   compareSavedAs: 'Saved as “{name}”. Reopen it with “Open Saved Comparison…”.',
   ...FEATURE_STRINGS_EN,
+  ...FILL_STRINGS_EN,
+  ...SAMPLING_STRINGS_EN,
 } as const;
 
 export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS_EN;
@@ -496,4 +500,6 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   compareSaveNeedsTwo: '至少需要两个运行才能保存比较。',
   compareSavedAs: '已保存为“{name}”。可以用“打开已保存的比较…”重新打开。',
   ...FEATURE_STRINGS_ZH_CN,
+  ...FILL_STRINGS_ZH_CN,
+  ...SAMPLING_STRINGS_ZH_CN,
 };
