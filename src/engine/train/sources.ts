@@ -60,6 +60,8 @@ export function candidates(name: string): string[] {
 
 /** What the first line of a statement that creates a tensor or declares a weight looks like. */
 export const CREATES = /tape\(|parameters\.\w+\(|create\w*\(|\bconst \w+ = |\blet \w+ = /;
+/** A comment line (JSDoc or `//`): it may name a tensor, but it never creates one. */
+const COMMENT = /^\s*(\/\/|\/\*|\*)/;
 /** How far above the mentioning line the statement may start (a call the formatter wrapped). */
 export const STATEMENT_LINES = 3;
 
@@ -71,7 +73,7 @@ export function sourceLineOf(chapter: string, name: string): SourceLine | undefi
   for (const candidate of candidates(name)) {
     const pattern = namePattern(candidate);
     for (const { file, lines } of sourceFiles(chapter)) {
-      const index = lines.findIndex((line) => pattern.test(line));
+      const index = lines.findIndex((line) => !COMMENT.test(line) && pattern.test(line));
       if (index === -1) continue;
       let start = index;
       while (start > 0 && index - start < STATEMENT_LINES && !CREATES.test(lines[start])) start--;
