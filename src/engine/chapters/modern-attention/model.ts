@@ -95,10 +95,11 @@ interface Block {
   ffn: FeedForwardWeights;
 }
 
-/** The first block's queries and keys of a text before any rotation (the RoPE check rotates them itself). */
+/** The first block's queries, keys and values of a text before any rotation (the checks rotate them themselves). */
 export type RawQueryKeys = {
   queries: tf.Tensor3D; // [heads, len, d_head]
   keys: tf.Tensor3D; // [kv_heads, len, d_head]
+  values: tf.Tensor3D; // [kv_heads, len, d_head]
 };
 
 export interface ModernModel extends ChapterModel {
@@ -106,7 +107,7 @@ export interface ModernModel extends ChapterModel {
   decoder: Decoder;
   /** The key/value head each query head reads: `⌊h / (heads / kv_heads)⌋`. */
   readonly kvHeadOf: number[];
-  /** Layer 0's Q and K of `ids` (one text) as the model computes them, before RoPE. */
+  /** Layer 0's Q, K and V of `ids` (one text) as the model computes them, before RoPE. */
   rawQueryKeys(ids: Int32Array): RawQueryKeys;
 }
 
@@ -288,8 +289,8 @@ export function createModernModel(parameters: Parameters, config: ModernConfig):
       const w = blocks[0].attention;
       const qkv = linear(tf.reshape(x, [length, modelSize]), w.qkvKernel as tf.Tensor2D, w.qkvBias as tf.Tensor1D); // [len, (heads + 2·kv_heads)·d_head]
       const headsFirst = tf.transpose(tf.reshape(qkv, [length, heads + 2 * kvHeads, headSize]), [1, 0, 2]); // [heads + 2·kv_heads, len, d_head]
-      const [queries, keys] = tf.split(headsFirst, [heads, kvHeads, kvHeads], 0) as tf.Tensor3D[]; // [heads | kv_heads, len, d_head]
-      return { queries, keys };
+      const [queries, keys, values] = tf.split(headsFirst, [heads, kvHeads, kvHeads], 0) as tf.Tensor3D[]; // [heads | kv_heads, len, d_head]
+      return { queries, keys, values };
     });
   }
 
