@@ -9,7 +9,16 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch } from '../../src/engine/chapters/contract';
+import type { Batch, ChapterModel, Decoder } from '../../src/engine/chapters/contract';
+import { ropeRelativeDeviation, tiledDeviation } from '../../src/engine/chapters/modern-attention/checks';
+import {
+  generationSpeedFigure,
+  kvCacheFigure,
+  kvHeadChoices,
+  ropeAnglesFigure,
+  speedLengths,
+} from '../../src/engine/chapters/modern-attention/figures';
+import { unpackFloat32 } from '../../src/shared/run/packed';
 import { createMiniGpt } from '../../src/engine/chapters/mini-gpt/model';
 import { createModernModel, type ModernConfig } from '../../src/engine/chapters/modern-attention/model';
 import { kvCacheBytesPerToken } from '../../src/engine/chapters/modern-attention/measures';
@@ -302,4 +311,79 @@ describe('modern-attention gradients (cpu, central finite differences)', () => {
       parameters.dispose();
     });
   }
+});
+
+/**
+ * The known mistake, made on purpose: a decoder that feeds every new token as if it stood at
+ * position 0 (the cache keeps its keys, the position is lost). The cached-equals-uncached check
+ * must catch it, with RoPE and with learned positions, or it would prove nothing.
+ */
+function positionZeroDecoder(decoder: Decoder): Decoder {
+  return {
+    start: (inputs) => decoder.start(inputs),
+    step(state, previous, position) {
+      const forgetful = { ...state, token_ids: tf.zeros([1, 0], 'int32') }; // [1, 0]: the cache's length reads 0
+      const output = decoder.step(forgetful, previous, position);
+      forgetful.token_ids.dispose();
+      return output;
+    },
+  };
+}
+
+describe('modern-attention checks (cpu)', () => {
+  before(() => useBackend('cpu'));
+
+  it('the KV-cache check catches a new token rotated at position 0 instead of its own', () => {
+    for (const positions of ['rope', 'learned'] as const) {
+      const { parameters, modern } = model(tinyConfig({ context: 32, positions }));
+      const wrong: ChapterModel = { ...modern, decoder: positionZeroDecoder(modern.decoder) };
+      const right = kvCacheDeviation(modern, VOCAB, 32, 'abc', 20);
+      const mistaken = kvCacheDeviation(wrong, VOCAB, 32, 'abc', 20);
+      assert.ok(right.deviation <= 1e-5, `${positions}: correct offsets ${right.deviation}`);
+      assert.ok(mistaken.deviation > 1e-2, `${positions}: position 0 for every new token gives ${mistaken.deviation}`);
+      parameters.dispose();
+    }
+  });
+
+  it('RoPE’s relative property and tiled = ordinary on the model’s own queries and keys, within 1e-5, no tensor left', () => {
+    for (const kvHeads of [4, 2, 1]) {
+      const { parameters, modern } = model(tinyConfig({ context: 20, kvHeads }));
+      const ids = Int32Array.from(randomIds(20, 9));
+      const before = tf.memory().numTensors;
+      const relative = ropeRelativeDeviation(modern, ids);
+      const tiled = tiledDeviation(modern, ids);
+      assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+      assert.ok(relative <= 1e-5, `RoPE relative ${relative} (${kvHeads} kv)`);
+      assert.ok(tiled <= 1e-5, `tiled ${tiled} (${kvHeads} kv)`);
+      parameters.dispose();
+    }
+  });
+
+  it('figures: RoPE cos(m·θ_i) table, KV cache per token measured for every grouping, speeds; no tensor left', () => {
+    const config = tinyConfig({ context: 8, kvHeads: 2 });
+    const before = tf.memory().numTensors;
+    const angles = ropeAnglesFigure(config);
+    const cache = kvCacheFigure(config);
+    const speed = generationSpeedFigure(config);
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    assert.ok(angles.type === 'matrix' && cache.type === 'lines' && speed.type === 'lines');
+    assert.deepEqual([angles.values.rows, angles.values.columns], [8, 2]);
+    const table = unpackFloat32(angles.values.data)!;
+    // d_head 4: θ = [1, 0.01]; row m = 3 holds cos 3 and cos 0.03.
+    assertAllClose([table[6], table[7]], [Math.cos(3), Math.cos(0.03)], 1e-7, 'row 3');
+    assert.deepEqual(kvHeadChoices(4), [4, 2, 1]);
+    assert.deepEqual(kvHeadChoices(6), [6, 3, 2, 1]);
+    // 2 · 2 layers · kv · d_head 4 · 4 bytes per token, for kv = 4, 2, 1.
+    assert.deepEqual(
+      cache.series.map((s) => Math.round((s.points[0][1] * 1024) / s.points[0][0])),
+      [256, 128, 64],
+    );
+    assert.deepEqual(speedLengths(8), [8]);
+    assert.deepEqual(speedLengths(256), [8, 16, 32, 64]);
+    assert.deepEqual(
+      speed.series.map((s) => s.points.length),
+      [1, 1],
+    );
+    assert.ok(speed.series.every((s) => s.points.every(([, perSecond]) => perSecond > 0)));
+  });
 });

@@ -43,7 +43,8 @@ function relativeDifference(a: tf.Tensor, b: tf.Tensor): number {
  * rounding for RoPE. `ids` is one text of at most the model's context.
  */
 export function ropeRelativeDeviation(model: ModernModel, ids: Int32Array, shifts = ROPE_SHIFTS): number {
-  const { queries, keys } = model.rawQueryKeys(ids); // [heads, len, d_head], [kv_heads, len, d_head]
+  const { queries, keys, values } = model.rawQueryKeys(ids); // [heads, len, d_head], [kv_heads, len, d_head] ×2
+  values.dispose();
   try {
     const length = ids.length;
     const headSize = queries.shape[2];
