@@ -2,7 +2,7 @@
  * The modern-attention model: with n_kv_heads = n_heads and learned positions it is mini-gpt with
  * the same weights; grouped key/value heads equal multi-head attention whose K/V heads are copies;
  * the KV cache (cached and uncached logits within 1e-5 of their scale at every step of a 64-token
- * generation, learned positions and RoPE, MHA/GQA/MQA), its size formula against the cached
+ * generation, RoPE, learned and sinusoidal positions, MHA/GQA/MQA), its size formula against the cached
  * tensors' bytes, shapes for two batch sizes and two context lengths, gradients of every weight
  * against central finite differences, no tensor left behind.
  */
@@ -150,7 +150,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('the KV cache: cached and uncached logits agree within 1e-5 of their scale at every step of a 64-token generation', () => {
-      for (const positions of ['learned', 'rope'] as const) {
+      for (const positions of ['learned', 'sinusoidal', 'rope'] as const) {
         for (const kvHeads of [4, 2, 1]) {
           const { parameters, modern } = model(tinyConfig({ context: 64, positions, kvHeads }));
           const before = tf.memory().numTensors;
@@ -212,7 +212,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('shapes for two batch sizes and two context lengths; maps say which key/value head each query head reads', () => {
       for (const context of [8, 12]) {
-        for (const positions of ['rope', 'learned'] as const) {
+        for (const positions of ['rope', 'learned', 'sinusoidal'] as const) {
           const { parameters, modern } = model(tinyConfig({ context, positions }));
           for (const batchSize of [1, 3]) {
             for (const length of [context, context - 3]) {
@@ -334,7 +334,7 @@ describe('modern-attention checks (cpu)', () => {
   before(() => useBackend('cpu'));
 
   it('the KV-cache check catches a new token rotated at position 0 instead of its own', () => {
-    for (const positions of ['rope', 'learned'] as const) {
+    for (const positions of ['rope', 'learned', 'sinusoidal'] as const) {
       const { parameters, modern } = model(tinyConfig({ context: 32, positions }));
       const wrong: ChapterModel = { ...modern, decoder: positionZeroDecoder(modern.decoder) };
       const right = kvCacheDeviation(modern, VOCAB, 32, 'abc', 20);

@@ -33,8 +33,8 @@ export function ropeAnglesFigure(config: ModernConfig): Figure {
     config.positions === 'rope'
       ? bilingual('This run rotates its queries and keys by these angles.', '本次运行按这些角度旋转查询和键。')
       : bilingual(
-          'This run uses learned positions instead; the table is shown for reference.',
-          '本次运行改用可学习位置；这张表仅供参照。',
+          `This run adds ${config.positions} position vectors to the embeddings instead; the table is shown for reference.`,
+          `本次运行改为把${config.positions === 'learned' ? '可学习的' : '正弦'}位置向量加到嵌入上；这张表仅供参照。`,
         );
   return {
     type: 'matrix',

@@ -223,7 +223,7 @@ export const info: ChapterInfo = {
       1,
       16,
     ),
-    choice('positions', { en: 'positions', 'zh-cn': '位置编码' }, 'rope', ['rope', 'learned']),
+    choice('positions', { en: 'positions', 'zh-cn': '位置编码' }, 'rope', ['rope', 'learned', 'sinusoidal']),
     integer('dModel', { en: 'd_model (width)', 'zh-cn': 'd_model（宽度）' }, 64, 8, 512),
     integer('context', { en: 'context (positions)', 'zh-cn': '上下文长度（位置数）' }, 32, 4, 256),
     integer(
@@ -282,6 +282,15 @@ export const info: ChapterInfo = {
       },
       overrides: { positions: 'learned' },
     },
+    {
+      id: 'sinusoidal-positions',
+      title: { en: 'GQA + sinusoidal positions', 'zh-cn': 'GQA + 正弦位置' },
+      description: {
+        en: 'the default with the original Transformer’s fixed sinusoidal position vectors added to the embeddings instead of RoPE',
+        'zh-cn': '默认模型改用原始 Transformer 的固定正弦位置向量（加到嵌入上），而不是 RoPE',
+      },
+      overrides: { positions: 'sinusoidal' },
+    },
   ],
   defaultVariant: 'gqa',
   comparison: { task: 'next-char', variants: ['mha', 'gqa', 'mqa'] },
@@ -335,9 +344,9 @@ export const info: ChapterInfo = {
           'n_kv_heads = n_heads 时模型就是多头注意力（相同权重下与迷你 GPT 的 logits 相同）；GQA 等于键/值头是共享头副本的 MHA',
       },
       {
-        en: 'the KV cache gives the scores of a full forward pass within 1e-5 of their size at every step of a 64-character generation, with learned positions and with RoPE, and its size is 2 · layers · kv_heads · d_head · 4 bytes per token, the bytes of the cached tensors',
+        en: 'the KV cache gives the scores of a full forward pass within 1e-5 of their size at every step of a 64-character generation, with RoPE, learned and sinusoidal positions, and its size is 2 · layers · kv_heads · d_head · 4 bytes per token, the bytes of the cached tensors',
         'zh-cn':
-          'KV 缓存在 64 个字符的生成中每一步都给出与完整前向计算相同的分数（在其大小的 1e-5 以内），可学习位置和 RoPE 都如此；它的大小是每个词元 2 · 层数 · kv_heads · d_head · 4 字节，正是缓存张量的字节数',
+          'KV 缓存在 64 个字符的生成中每一步都给出与完整前向计算相同的分数（在其大小的 1e-5 以内），RoPE、可学习位置和正弦位置都如此；它的大小是每个词元 2 · 层数 · kv_heads · d_head · 4 字节，正是缓存张量的字节数',
       },
       {
         en: 'tiled attention with an online softmax equals ordinary attention within 1e-5, with and without the causal mask, for tiles that do not divide the length',
@@ -388,8 +397,9 @@ export const info: ChapterInfo = {
           'MHA、GQA 与 MQA（对比）：相同步数下各自达到的验证集损失，以及图中各自每个词元的 KV 缓存（4、2、1 个键/值头）',
       },
       {
-        en: 'gqa vs learned-positions (train both with --variant): RoPE against learned position vectors on the same data and seed',
-        'zh-cn': 'gqa 与 learned-positions（用 --variant 分别训练）：同样的数据和种子下，RoPE 与可学习位置向量的对比',
+        en: 'gqa vs learned-positions vs sinusoidal-positions (train each with --variant): RoPE against position vectors added to the embeddings, on the same data and seed',
+        'zh-cn':
+          'gqa、learned-positions 与 sinusoidal-positions（用 --variant 分别训练）：同样的数据和种子下，RoPE 与加到嵌入上的位置向量的对比',
       },
     ],
   },

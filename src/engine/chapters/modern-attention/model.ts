@@ -1,7 +1,7 @@
 /**
  * Chapter modern-attention: mini-gpt's decoder turned into the shape of Llama 3 or Qwen 2.
  *
- *   x = token embedding (+ learned position embedding, only in the `learned` variant)  [batch, len, d_model]
+ *   x = token embedding (+ a position vector, only in the learned and sinusoidal variants)  [batch, len, d_model]
  *   for each of N blocks (pre-LN):
  *     Q = x W_q (heads), K = x W_k, V = x W_v (kv_heads ≤ heads: grouped-query attention)
  *     Q, K rotated by their positions (RoPE, nn/rope.ts) — nothing added to the embeddings
@@ -29,7 +29,7 @@ import { linear } from '../../nn/linear';
 import { matMul } from '../../nn/matmul';
 import { createSelfAttention, type SelfAttentionWeights } from '../../nn/multiHeadAttention';
 import type { Parameters } from '../../nn/parameters';
-import { createLearnedPositions } from '../../nn/positions';
+import { createLearnedPositions, sinusoidalTable } from '../../nn/positions';
 import { ROPE_BASE, rotaryTables, type RotaryTables } from '../../nn/rope';
 import { createTape } from '../../nn/tape';
 import { tidy } from '../../nn/tidy';
@@ -48,7 +48,8 @@ import type {
 import { cachedSelfAttention, causalBand, causalKeep, causalSelfAttention } from '../mini-gpt/attention';
 import { embedRows } from '../mini-gpt/ops';
 
-export type PositionKind = 'rope' | 'learned';
+/** RoPE (rotates Q and K), GPT-2's learned vectors or the Transformer's fixed sinusoids (both added to the embeddings). */
+export type PositionKind = 'rope' | 'learned' | 'sinusoidal';
 
 export interface ModernConfig {
   vocabSize: number;
@@ -74,7 +75,7 @@ export function configOf(hyper: Hyperparameters, vocabSize: number): ModernConfi
     kvHeads: Number(hyper.kvHeads),
     modelSize: Number(hyper.dModel),
     dropout: Number(hyper.dropout),
-    positions: hyper.positions === 'learned' ? 'learned' : 'rope',
+    positions: hyper.positions === 'learned' || hyper.positions === 'sinusoidal' ? hyper.positions : 'rope',
     ropeBase: ROPE_BASE,
   };
 }
@@ -123,9 +124,12 @@ export function createModernModel(parameters: Parameters, config: ModernConfig):
   const rope = config.positions === 'rope';
   const kvHeadOf = Array.from({ length: heads }, (_, h) => Math.floor(h / (heads / kvHeads)));
   const tokenTable = parameters.normal('embeddings', vocabSize, modelSize, 0.02) as tf.Tensor2D; // [vocab, d_model]
-  const positionTable = rope
-    ? null
-    : (createLearnedPositions(parameters, 'positions', context, modelSize) as tf.Tensor2D); // [context, d_model]
+  const positionTable =
+    config.positions === 'learned'
+      ? (createLearnedPositions(parameters, 'positions', context, modelSize) as tf.Tensor2D) // [context, d_model]
+      : null;
+  // The sinusoidal table is a constant: float32 values computed once, uploaded per use (nn/positions.ts).
+  const sinusoids = config.positions === 'sinusoidal' ? Float32Array.from(sinusoidalTable(context, modelSize)) : null; // [context·d_model]
   const blocks: Block[] = [];
   for (let n = 0; n < layers; n++) {
     blocks.push({
@@ -141,12 +145,25 @@ export function createModernModel(parameters: Parameters, config: ModernConfig):
   const tablesOf = (start: number, count: number): RotaryTables | undefined =>
     rope ? rotaryTables(start, count, headSize, config.ropeBase) : undefined;
 
-  /** Token embeddings (+ learned positions start .. start + len − 1) of `ids [...]`. */
+  /** The position vectors added to the embeddings at positions start .. start + len − 1, or null (RoPE). */
+  function positionRows(start: number, length: number): tf.Tensor2D | null {
+    if (positionTable) {
+      return start === 0 && length === context
+        ? positionTable
+        : (tf.slice(positionTable, [start, 0], [length, modelSize]) as tf.Tensor2D); // [len, d_model]
+    }
+    if (sinusoids) {
+      return tf.tensor2d(sinusoids.subarray(start * modelSize, (start + length) * modelSize), [length, modelSize]); // [len, d_model]
+    }
+    return null;
+  }
+
+  /** Token embeddings (+ position vectors start .. start + len − 1 unless RoPE) of `ids [...]`. */
   function embed(ids: tf.Tensor, start: number): tf.Tensor {
     const tokens = embedRows(tokenTable, ids); // [..., d_model]
-    if (!positionTable) return tokens;
     const length = ids.rank === 1 ? 1 : ids.shape[1]!;
-    const rows = length === context ? positionTable : tf.slice(positionTable, [start, 0], [length, modelSize]); // [len, d_model]
+    const rows = positionRows(start, length); // [len, d_model]
+    if (!rows) return tokens;
     return tf.add(tokens, ids.rank === 1 ? tf.reshape(rows, [modelSize]) : rows); // [..., d_model]
   }
 
@@ -166,12 +183,8 @@ export function createModernModel(parameters: Parameters, config: ModernConfig):
     const drop = (x: tf.Tensor3D, site: number) =>
       dropout(x, { rate: config.dropout, training, seed: dropoutSeed(seed, site) });
     const tokens = tape('token_embeddings', embedRows(tokenTable, tokenIds) as tf.Tensor3D); // [batch, len, d_model]
-    const positioned = positionTable
-      ? (tf.add(
-          tokens,
-          length === context ? positionTable : tf.slice(positionTable, [0, 0], [length, modelSize]),
-        ) as tf.Tensor3D)
-      : tokens; // [batch, len, d_model]
+    const rows = positionRows(0, length); // [len, d_model], or null with RoPE
+    const positioned = rows ? (tf.add(tokens, rows) as tf.Tensor3D) : tokens; // [batch, len, d_model]
     let x = tape('block_inputs', drop(positioned, 0)); // [batch, len, d_model]
     const attention: AttentionOutput[] = [];
     blocks.forEach((block, n) => {
