@@ -8,6 +8,14 @@ if (!fs.existsSync(engine)) {
   process.stderr.write('llm-tutor: dist/engine.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
+// A failure nobody caught is still one line, never a stack trace (the commands report their own).
+const reportAndExit = (error) => {
+  const message = error && error.message ? error.message : String(error);
+  process.stderr.write(`llm-tutor: unexpected error: ${message.split('\n')[0]}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', reportAndExit);
+process.on('unhandledRejection', reportAndExit);
 require(engine)
   .runCli(process.argv.slice(2))
   .then(
@@ -15,7 +23,7 @@ require(engine)
       process.exitCode = code;
     },
     (error) => {
-      process.stderr.write(`llm-tutor: ${error && error.message ? error.message : error}\n`);
+      process.stderr.write(`llm-tutor: ${String(error && error.message ? error.message : error).split('\n')[0]}\n`);
       process.exitCode = 1;
     },
   );

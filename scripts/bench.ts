@@ -2,7 +2,8 @@
  * `npm run bench`: for every backend that loads and every benchmark case (a chapter, a task,
  * explicit settings and the threshold the chapter is judged by), the ms per training step,
  * samples per second and wall seconds until the threshold (checked at every evaluation), plus
- * the backend's float32 matmul rate. Not a test: it asserts nothing. Figures go in the README
+ * the backend's float32 matmul rate; for a language model also tokens per second and the rate of
+ * every matmul shape its training step uses (as the model calls them). Not a test: it asserts nothing. Figures go in the README
  * with the machine they came from.
  *
  * The case `modern-attention-generation` times generation with and without the KV cache instead
@@ -25,6 +26,7 @@ import { createModernModel, type ModernConfig } from '../src/engine/chapters/mod
 import { Parameters } from '../src/engine/nn/parameters';
 import { ROPE_BASE } from '../src/engine/nn/rope';
 import { createRandom } from '../src/engine/random';
+import { languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
 
 interface BenchCase {
   name: string;
@@ -73,6 +75,33 @@ const CASES: BenchCase[] = [
     metric: 'val_exact_match',
     threshold: 0.9,
   })),
+  {
+    name: 'luong-attention-dot',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'dot',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-general',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'general',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
+    name: 'luong-attention-concat',
+    chapter: 'luong-attention',
+    task: 'dates',
+    variant: 'concat',
+    overrides: { epochs: 8 },
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
   // nanoGPT's CPU "baby" (4 layers, 4 heads, 128 wide, context 64, batch 12: 768 tokens a step, so
   // tokens/s = samples/s × 64) on the built-in English corpus, until validation loss is 0.5 nat
   // below the corpus's bigram baseline (docs/performance-mini-gpt.md).
@@ -173,6 +202,10 @@ interface CaseResult {
   backend: BackendName;
   msPerStep: number;
   samplesPerSecond: number;
+  /** Language models: samples (windows) per second × context. */
+  tokensPerSecond: number | null;
+  /** Language models: the rate of every matmul shape of a training step. */
+  matmuls: { what: string; shape: string; gflops: number }[];
   secondsToThreshold: number | null;
   evaluationsToThreshold: number | null;
   evaluations: { epoch: number; seconds: number; value: number; samplesPerSecond: number }[];
@@ -184,6 +217,8 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
   const evaluations: CaseResult['evaluations'] = [];
   let reached: { epoch: number; seconds: number } | null = null;
   let batchSize = 0;
+  let context: number | null = null;
+  let matmulShapes: MatmulShape[] = [];
   await train(
     {
       chapter,
@@ -196,7 +231,14 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
       shouldStop: () => reached !== null,
     },
     {
-      runStarted: (run) => (batchSize = Number(run.config.hyperparameters.batchSize)),
+      runStarted: (run) => {
+        const hyper = run.config.hyperparameters;
+        batchSize = Number(hyper.batchSize);
+        if (run.config.data.corpus && typeof hyper.context === 'number') {
+          context = hyper.context;
+          matmulShapes = languageModelMatmuls(hyper, run.config.data.targetVocab.length);
+        }
+      },
       epoch: (m) => {
         const value = m.values[benchCase.metric];
         evaluations.push({ epoch: m.epoch, seconds: m.seconds, value, samplesPerSecond: m.samples_per_second });
@@ -209,11 +251,20 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
   );
   const samplesPerSecond = evaluations.reduce((s, e) => s + e.samplesPerSecond, 0) / Math.max(evaluations.length, 1);
   const hit = reached as { epoch: number; seconds: number } | null;
+  const windowLength = context as number | null;
+  const matmuls = matmulShapes.map((shape) => {
+    const gflops = shapeGflops(shape, backend === 'cpu' ? 3 : 10);
+    const text = `[${shape.a.join(',')}]×[${shape.b.join(',')}]${shape.transposeB ? 'ᵀ' : ''}`;
+    console.log(`${benchCase.name} (${backend}): ${shape.what} ${text} ${gflops.toFixed(2)} GFLOP/s`);
+    return { what: shape.what, shape: text, gflops };
+  });
   return {
     case: benchCase.name,
     backend,
     msPerStep: (batchSize / samplesPerSecond) * 1000,
     samplesPerSecond,
+    tokensPerSecond: windowLength === null ? null : samplesPerSecond * windowLength,
+    matmuls,
     secondsToThreshold: hit?.seconds ?? null,
     evaluationsToThreshold: hit?.epoch ?? null,
     evaluations,
@@ -243,9 +294,9 @@ async function main(): Promise<void> {
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}`;
   console.log(`\nmachine: ${machine}`);
   console.log(
-    '| case | backend | matmul 512² GFLOP/s | ms / step | samples / s | seconds to threshold | evaluations |',
+    '| case | backend | matmul 512² GFLOP/s | ms / step | samples / s | tokens / s | seconds to threshold | evaluations |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     const benchCase = CASES.find((c) => c.name === r.case)!;
     const to =
@@ -253,7 +304,7 @@ async function main(): Promise<void> {
         ? `not reached (${benchCase.metric} ≥ ${benchCase.threshold})`
         : r.secondsToThreshold.toFixed(1);
     console.log(
-      `| ${r.case} | ${r.backend} | ${matmul[r.backend].toFixed(2)} | ${r.msPerStep.toFixed(0)} | ${r.samplesPerSecond.toFixed(0)} | ${to} | ${r.evaluationsToThreshold ?? '-'} |`,
+      `| ${r.case} | ${r.backend} | ${matmul[r.backend].toFixed(2)} | ${r.msPerStep.toFixed(0)} | ${r.samplesPerSecond.toFixed(0)} | ${r.tokensPerSecond?.toFixed(0) ?? '-'} | ${to} | ${r.evaluationsToThreshold ?? '-'} |`,
     );
   }
   if (generation.length > 0) {

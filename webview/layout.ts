@@ -9,6 +9,7 @@ import { GradientChart } from './gradientChart';
 import { t } from './i18n';
 import { Header } from './header';
 import type { MessageRegion } from './messages';
+import { SamplingPanel } from './samplingPanel';
 import { TryIt } from './tryIt';
 
 export interface LabUi {
@@ -23,12 +24,14 @@ export interface LabUi {
   shapes: HTMLElement;
   samples: HTMLElement;
   tryIt: TryIt;
+  /** Sampling a language model (shown for such runs only). */
+  sampling: SamplingPanel;
   controls: RunControls;
   /** Sections by id, to show or hide by view. */
   sections: Record<SectionId, HTMLElement>;
 }
 
-export type SectionId = 'charts' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'controls';
+export type SectionId = 'charts' | 'sampling' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'controls';
 
 export function buildLayout(
   root: HTMLElement,
@@ -45,6 +48,7 @@ export function buildLayout(
   const shapes = el('div', { className: 'shapes' });
   const samples = el('div', { className: 'samples-body' });
   const tryIt = new TryIt(separator);
+  const sampling = new SamplingPanel();
   const controls = new RunControls(chapter, (message) => messages.add(message));
   const part = (id: string, title: string, content: HTMLElement): HTMLElement => {
     const s = section(id, title);
@@ -59,6 +63,7 @@ export function buildLayout(
   );
   const sections: Record<SectionId, HTMLElement> = {
     charts: part('charts-section', t('chartsTitle'), el('div', {}, [charts.root, gradients.root])),
+    sampling: part('sampling-section', t('samplingTitle'), sampling.root),
     figures: part('figures-section', t('figuresTitle'), figures.root),
     attention: part('attention-section', t('attentionTitle'), attention.root),
     shapes: part('shapes-section', t('shapesTitle'), shapes),
@@ -82,6 +87,7 @@ export function buildLayout(
     shapes,
     samples,
     tryIt,
+    sampling,
     controls,
     sections,
   };

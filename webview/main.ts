@@ -20,6 +20,7 @@ import {
   type HostToWebview,
   type InitMessage,
 } from '../src/shared/protocol/webview';
+import { canSample } from '../src/shared/protocol/sampling';
 import { describeIssues } from '../src/shared/schema';
 import { renderContract } from './contract';
 import { el, show } from './dom';
@@ -130,7 +131,7 @@ function applyTheme(): void {
   ui.tryIt.setTheme(theme);
 }
 
-type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'controls';
+type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'sampling' | 'controls';
 function invalidate(...parts: Part[]): void {
   for (const part of parts) {
     scheduleRender(part, () => {
@@ -148,6 +149,8 @@ function invalidate(...parts: Part[]): void {
           return renderSamples(ui.samples, m.samples, m.run?.config.data.tokenLevel ?? 'char', m.chapter.trainingUnit);
         case 'tryIt':
           return ui.tryIt.update(m);
+        case 'sampling':
+          return visibleSections(m).sampling ? ui.sampling.update(m) : undefined;
         case 'controls':
           return ui.controls.update(m);
       }
@@ -160,6 +163,7 @@ function visibleSections(m: LabModel): Record<SectionId, boolean> {
   const run = m.view !== 'preview';
   return {
     charts: run,
+    sampling: run && canSample(m.chapter.kind, m.run?.config),
     figures: run && (m.run?.figures.length ?? 0) > 0,
     attention: run,
     shapes: run,
@@ -189,7 +193,7 @@ function onInit(message: InitMessage): void {
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
-  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'controls');
+  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'sampling', 'controls');
   persist();
 }
 
@@ -198,6 +202,7 @@ function handle(message: HostToWebview): void {
   if (message.type === 'error') {
     messages.add(message.message);
     ui?.tryIt.settle();
+    ui?.sampling.settle();
     ui?.controls.settle();
     compare?.view.settle();
     return;
@@ -207,7 +212,7 @@ function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
-      invalidate('header', 'charts', 'attention', 'samples', 'tryIt');
+      invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'sampling');
       break;
     case 'step':
       applyStep(model, message);
@@ -221,13 +226,19 @@ function handle(message: HostToWebview): void {
       model.status = message.status;
       model.live = message.live;
       ui.controls.settle();
-      invalidate('header', 'tryIt', 'controls');
+      invalidate('header', 'tryIt', 'sampling', 'controls');
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);
       break;
     case 'prediction':
       ui.tryIt.showPrediction(message.text, message.prediction);
+      break;
+    case 'sampleStarted':
+    case 'sampleTokens':
+    case 'sampleEnded':
+    case 'sampleHistory':
+      ui.sampling.receive(message);
       break;
   }
 }

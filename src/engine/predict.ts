@@ -6,7 +6,7 @@ import type { Prediction, RunConfig } from '../shared/run/records';
 import { DamagedRunError, checkedCheckpoint, readConfig, readStatus } from '../runStore';
 import { trainableChapter } from './chapters/registry';
 import type { ChapterModel, RunData } from './chapters/contract';
-import { restoreWeights } from './checkpoint/weights';
+import { restoreWeights, savedShapes } from './checkpoint/weights';
 import { Parameters } from './nn/parameters';
 import { createRandom } from './random';
 
@@ -34,6 +34,15 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
       throw new PredictError('the run has no saved weights yet: they are saved at the end of every epoch');
     const chapter = trainableChapter(config.chapter);
     if (!chapter) throw new PredictError(`chapter ${config.chapter} cannot be loaded by this version`);
+    // What the saved weights hold, read from their manifest before anything is built.
+    let shapes: Map<string, number[]>;
+    try {
+      shapes = savedShapes(checkpoint);
+    } catch (error) {
+      throw new PredictError(
+        `the saved weights cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     // The data is regenerated to get the vocabularies and the tokenizer; it must match the saved ones.
     const data = chapter.prepare({
       task: config.task,
@@ -48,7 +57,9 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
     ) {
       throw new PredictError('the saved vocabulary differs from the one this version generates for the task');
     }
-    const parameters = new Parameters(createRandom(config.seed));
+    // Each weight is checked against the saved shapes before it is allocated: a config that
+    // implies another (or a much bigger) model is refused at its first differing weight.
+    const parameters = new Parameters(createRandom(config.seed), shapes);
     try {
       const model = chapter.createModel(parameters, config.hyperparameters, data);
       restoreWeights(checkpoint, parameters);

@@ -45,6 +45,24 @@ interface LiveRun {
 export class EngineWorker {
   private live: LiveRun | null = null;
   private shuttingDown = false;
+  /**
+   * Backend changes, one at a time: a run's start (its backend chosen) and a prediction's switch to
+   * the backend its run was trained on never interleave, so a prediction that began before a run
+   * cannot switch the backend under the run's first steps.
+   */
+  private backendTurn: Promise<void> = Promise.resolve();
+
+  private async withBackendTurn<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.backendTurn;
+    let release!: () => void;
+    this.backendTurn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
   private readonly loaded = new Map<string, LoadedRun>();
   /** Generations in progress, by request id: `stop` ends one after its current token. */
   private readonly samples = new Map<string, { stop: boolean }>();
@@ -121,6 +139,8 @@ export class EngineWorker {
     }
     const live: LiveRun = { runId: null, stop: false };
     this.live = live;
+    // Wait for a prediction that is switching backends; from here on `live` keeps them away.
+    await this.withBackendTurn(async () => undefined);
     try {
       await train(
         {
@@ -150,21 +170,32 @@ export class EngineWorker {
     }
   }
 
-  /** The saved model of `runDir`, loaded once and kept until its run saves newer weights. */
-  private async runFor(runDir: string): Promise<LoadedRun> {
-    let run = this.loaded.get(runDir);
-    if (!run) {
-      // While a run trains or a sample runs, the backend stays in use: never switch it under them.
-      // Otherwise use the backend the run was trained on, when it is available here.
+  /**
+   * The saved model of `runDir`, loaded once and kept until its run saves newer weights.
+   * `sampling`: the caller is a sample, already counted in `samples` (it must not hold the backend
+   * back for itself: on a fresh engine no backend is initialised until one is selected here).
+   */
+  private async runFor(runDir: string, sampling = false): Promise<LoadedRun> {
+    const cached = this.loaded.get(runDir);
+    if (cached) return cached;
+    // While a run trains (or starts) or another sample runs, the backend stays in use: never switch
+    // it under them. Otherwise use the backend the run was trained on, when it is available here.
+    const loading = await this.withBackendTurn(async () => {
       const trainedOn = await readConfig(runDir).then(
         (config) => config.backend,
         () => null, // loadRun reports a damaged run in its own words
       );
-      if (!this.live && this.samples.size === 0 && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
-      run = await loadRun(runDir);
-      this.loaded.set(runDir, run);
+      const otherSamples = this.samples.size - (sampling ? 1 : 0);
+      if (!this.live && otherSamples === 0 && trainedOn) await selectBackend(trainedOn).catch(() => undefined);
+      return loadRun(runDir);
+    });
+    const run = this.loaded.get(runDir);
+    if (run) {
+      loading.dispose(); // another request loaded it meanwhile
+      return run;
     }
-    return run;
+    this.loaded.set(runDir, loading);
+    return loading;
   }
 
   /** Events of the trainer as protocol messages for the live run (`runStarted` answers `requestId`). */
@@ -209,6 +240,7 @@ export class EngineWorker {
       seed: request.seed ?? DEFAULT_SEED,
       overrides: request.overrides,
       variants: request.variants,
+      corpus: request.corpus,
     };
     try {
       planVariants(setup);
@@ -218,6 +250,7 @@ export class EngineWorker {
     }
     const live: LiveRun = { runId: null, stop: false };
     this.live = live;
+    await this.withBackendTurn(async () => undefined); // as in train: no prediction switches the backend under it
     try {
       const outcomes = await trainVariants(
         { ...setup, shouldStop: () => live.stop },
@@ -267,7 +300,7 @@ export class EngineWorker {
     let run: LoadedRun | null = null;
     let sampler: Sampler | null = null;
     try {
-      run = await this.runFor(request.runDir);
+      run = await this.runFor(request.runDir, true);
       this.users.set(run, (this.users.get(run) ?? 0) + 1);
       const data = run.data;
       if (!isLanguageModelData(data)) {
@@ -387,5 +420,8 @@ export function startWorker(): void {
     void worker.receive(message);
   });
   process.on('disconnect', () => process.exit(0));
+  // SIGTERM (the system shutting down, a `kill`) is a shutdown request: a live run stops cleanly
+  // after its current step and is saved as `stopped`; then the process exits.
+  process.on('SIGTERM', () => void worker.handle({ type: 'shutdown' }));
   send({ type: 'ready', packageVersion: PACKAGE_VERSION });
 }

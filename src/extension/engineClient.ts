@@ -19,6 +19,7 @@ import {
   type EngineToHost,
   type HostToEngine,
   type PredictRequest,
+  type SampleRequest,
   type TrainRequest,
   type TrainVariantsRequest,
   type VariantOutcome,
@@ -78,12 +79,25 @@ export interface EngineClientEvents {
 export type TrainParams = Omit<TrainRequest, 'type' | 'requestId'>;
 export type PredictParams = Omit<PredictRequest, 'type' | 'requestId'>;
 export type TrainVariantsParams = Omit<TrainVariantsRequest, 'type' | 'requestId'>;
+export type SampleParams = Omit<SampleRequest, 'type' | 'requestId'>;
+/** What a generation streams before it ends. */
+export type SampleEvent = EngineMessage<'sampleStarted'> | EngineMessage<'sampleToken'>;
+export type SampleEnded = EngineMessage<'sampleEnded'>;
+
+/** A generation in the engine: its request id (for `stopSample`) and its end. */
+export interface SampleHandle {
+  requestId: string;
+  /** Resolves with `sampleEnded`; rejects with the engine's one-line error or when it exits. */
+  done: Promise<SampleEnded>;
+}
 
 interface Pending {
-  kind: 'train' | 'variants' | 'predict' | 'stop';
+  kind: 'train' | 'variants' | 'predict' | 'stop' | 'sample';
   runId?: string;
   /** `variants`: called for each run of the sequence as it starts. */
   onRunStarted?: (started: RunStarted) => void;
+  /** `sample`: called for `sampleStarted` and every `sampleToken`. */
+  onSampleEvent?: (event: SampleEvent) => void;
   resolve: (value: never) => void;
   reject: (error: Error) => void;
 }
@@ -169,6 +183,33 @@ export class EngineClient {
     return this.request<Prediction>('predict', (requestId) => ({ type: 'predict', requestId, ...params }));
   }
 
+  /**
+   * Generates text with a language-model run's saved weights; `onEvent` sees `sampleStarted` and
+   * every `sampleToken` as they come. `stopSample(handle.requestId)` ends it after its current token.
+   */
+  sample(params: SampleParams, onEvent: (event: SampleEvent) => void): SampleHandle {
+    const requestId = randomUUID();
+    const done = this.request<SampleEnded>(
+      'sample',
+      (id) => ({ type: 'sample', requestId: id, ...params }),
+      undefined,
+      undefined,
+      { requestId, onSampleEvent: onEvent },
+    );
+    return { requestId, done };
+  }
+
+  /** Asks the engine to stop generation `requestId` after its current token (nothing when it has ended). */
+  stopSample(requestId: string): void {
+    const child = this.child;
+    if (!child || this.pending.get(requestId)?.kind !== 'sample') return;
+    try {
+      this.sendTo(child, { type: 'stopSample', requestId });
+    } catch {
+      // The engine is gone: the generation's promise rejects with the reason.
+    }
+  }
+
   /** Asks the engine to stop a live run; resolves with its final status (`runEnded`). */
   async stop(runId: string): Promise<RunStatus | null> {
     if (!this.child || !this.live.has(runId)) return null;
@@ -208,12 +249,20 @@ export class EngineClient {
     build: (requestId: string) => HostToEngine,
     runId?: string,
     onRunStarted?: (started: RunStarted) => void,
+    sample?: { requestId: string; onSampleEvent: (event: SampleEvent) => void },
   ): Promise<T> {
     if (this.disposed) throw new Error('the engine client was disposed');
     const child = await this.ensureStarted();
-    const requestId = randomUUID();
+    const requestId = sample?.requestId ?? randomUUID();
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(requestId, { kind, runId, onRunStarted, resolve: resolve as (value: never) => void, reject });
+      this.pending.set(requestId, {
+        kind,
+        runId,
+        onRunStarted,
+        onSampleEvent: sample?.onSampleEvent,
+        resolve: resolve as (value: never) => void,
+        reject,
+      });
       try {
         this.sendTo(child, build(requestId));
       } catch (error) {
@@ -341,6 +390,13 @@ export class EngineClient {
         break;
       case 'prediction':
         this.settle(message.requestId, (p) => p.resolve(message.prediction as never));
+        break;
+      case 'sampleStarted':
+      case 'sampleToken':
+        this.pending.get(message.requestId)?.onSampleEvent?.(message);
+        break;
+      case 'sampleEnded':
+        this.settle(message.requestId, (p) => p.resolve(message as never));
         break;
       case 'error':
         if (message.requestId) this.settle(message.requestId, (p) => p.reject(new EngineRequestError(message.message)));

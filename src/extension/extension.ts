@@ -53,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       stop: (runDir) => training.stop(runDir),
       predict: (runDir, text) => training.predict(runDir, text),
+      sample: (runDir, params, onEvent) => training.sample(runDir, params, onEvent),
+      stopSample: (requestId) => training.stopSample(requestId),
     },
   });
   const comparisons: ComparisonRegistry = new ComparisonRegistry({

@@ -3,17 +3,25 @@
  * On `ready` it reads the run folder (run store) and sends `init` with the run's snapshot; live
  * messages from the engine go through a throttle (≤ 10 a second); every message from the webview
  * is checked by `checkPanelRequest` (protocol schema, then the run and the chapter) before anything
- * happens.
+ * happens. A language model's panel samples: the host forwards `sample` to the engine and streams
+ * its tokens back (one generation at a time per panel; a hidden or closed panel stops it).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { DamagedRunError, readAttention } from '../runStore';
+import { DamagedRunError, readAttention, readSamples } from '../runStore';
 import { chapterInfo } from '../shared/course/catalogue';
 import type { ChapterInfo } from '../shared/course/chapter';
 import type { ChapterId } from '../shared/ids';
+import {
+  canSample,
+  MAX_SAMPLE_HISTORY,
+  PANEL_SAMPLE_TOP_COUNT,
+  type PanelSampleRequest,
+} from '../shared/protocol/sampling';
 import type { HostToWebview } from '../shared/protocol/webview';
-import type { Prediction } from '../shared/run/records';
+import type { Prediction, SamplesSnapshot } from '../shared/run/records';
+import type { SampleEvent, SampleHandle, SampleParams } from './engineClient';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
@@ -34,6 +42,9 @@ export interface LabPanelHost {
   trainComparison(chapter: ChapterId): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
+  /** Starts a generation with the run's saved weights in the engine; `onEvent` sees its start and every token. */
+  sample(runDir: string, params: Omit<SampleParams, 'runDir'>, onEvent: (event: SampleEvent) => void): SampleHandle;
+  stopSample(requestId: string): void;
 }
 
 export function labWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -49,6 +60,9 @@ export class LabPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeListeners: (() => void)[] = [];
   private predicting = false;
+  /** The panel's generation in progress (`id` numbers the panel's generations). */
+  private sampling: { id: number; requestId: string; tokens: number } | null = null;
+  private samplesStarted = 0;
   private disposed = false;
 
   constructor(
@@ -110,6 +124,7 @@ export class LabPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.feed.dispose();
+    this.stopSampling();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
     for (const listener of this.disposeListeners) listener();
@@ -117,6 +132,8 @@ export class LabPanel implements vscode.Disposable {
 
   private forgetDocument(): void {
     this.feed.forgetDocument();
+    // The next document does not know the generation: end it.
+    this.stopSampling();
   }
 
   private stylesheets(): string[] {
@@ -157,6 +174,7 @@ export class LabPanel implements vscode.Disposable {
       attentionEpochs: this.feed.attentionEpochs,
       hasRun: this.feed.snapshot !== null,
       chapter: this.chapter(),
+      canSample: this.canSample(),
     });
     if (!checked.ok) {
       this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: checked.reason })}`);
@@ -181,6 +199,16 @@ export class LabPanel implements vscode.Disposable {
         if (this.runDir && this.host.isLive(this.runDir)) await this.host.stop(this.runDir);
         else this.reply({ type: 'error', message: t('notTrainingThisRun') });
         break;
+      case 'sample':
+        this.sample(message);
+        break;
+      case 'stopSample':
+        if (this.sampling) this.stopSampling();
+        else this.reply({ type: 'error', message: t('noSampleRunning') });
+        break;
+      case 'requestSampleHistory':
+        await this.sendSampleHistory();
+        break;
       case 'trainComparison': {
         if (!vscode.workspace.isTrusted) {
           this.reply({ type: 'error', message: t('restrictedTraining') });
@@ -191,6 +219,106 @@ export class LabPanel implements vscode.Disposable {
         break;
       }
     }
+  }
+
+  private canSample(): boolean {
+    const snapshot = this.feed.snapshot;
+    return snapshot !== null && canSample(chapterInfo(snapshot.config.chapter).kind, snapshot.config);
+  }
+
+  private stopSampling(): void {
+    if (this.sampling) this.host.stopSample(this.sampling.requestId);
+  }
+
+  /** Forwards a checked `sample` request to the engine and streams the generation to the webview. */
+  private sample(request: PanelSampleRequest): void {
+    const runDir = this.runDir;
+    if (!runDir) return;
+    if (!vscode.workspace.isTrusted) return this.reply({ type: 'error', message: t('restrictedSample') });
+    // While this run trains, the engine samples between two steps with the weights of the latest evaluation.
+    if (this.host.isLive(runDir) && this.feed.epochsOnDisk < 1)
+      return this.reply({ type: 'error', message: t('sampleBeforeFirstEvaluation') });
+    if (this.sampling) return this.reply({ type: 'error', message: t('sampleBusy') });
+    const id = ++this.samplesStarted;
+    const { prompt, temperature, topK, topP, maxTokens, seed } = request;
+    const handle = this.host.sample(
+      runDir,
+      { prompt, temperature, topK, topP, maxTokens, seed, topCount: PANEL_SAMPLE_TOP_COUNT, attention: true },
+      (event) => this.onSampleEvent(id, maxTokens, event),
+    );
+    const sampling = { id, requestId: handle.requestId, tokens: 0 };
+    this.sampling = sampling;
+    const started = Date.now();
+    handle.done
+      .then(
+        (ended) =>
+          this.reply({
+            type: 'sampleEnded',
+            sample: id,
+            stopped: ended.stopped,
+            tokens: ended.tokens.length,
+            seconds: ended.seconds,
+            tokensPerSecond: ended.tokensPerSecond,
+          }),
+        (error: unknown) => {
+          const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+          this.reply({
+            type: 'sampleEnded',
+            sample: id,
+            stopped: false,
+            tokens: sampling.tokens,
+            seconds: (Date.now() - started) / 1000,
+            tokensPerSecond: 0,
+            error: reason,
+          });
+        },
+      )
+      .finally(() => {
+        if (this.sampling === sampling) this.sampling = null;
+      });
+  }
+
+  private onSampleEvent(id: number, maxTokens: number, event: SampleEvent): void {
+    if (this.disposed) return;
+    if (event.type === 'sampleStarted') {
+      this.reply({
+        type: 'sampleStarted',
+        sample: id,
+        epoch: event.epoch,
+        promptTokens: event.promptTokens,
+        unknownTokens: event.unknownTokens,
+        layers: event.layers,
+        heads: event.heads,
+        context: event.context,
+        maxTokens,
+      });
+      return;
+    }
+    if (this.sampling?.id === id) this.sampling.tokens++;
+    const { index, token, text, probability, top, windowStart, keys, attention } = event;
+    // The throttle joins this with the tokens of the same generation still waiting.
+    this.reply({
+      type: 'sampleTokens',
+      sample: id,
+      tokens: [{ index, token, text, probability, top, windowStart, keys, attention }],
+    });
+  }
+
+  /** The samples saved at every evaluation on disk (a missing or damaged file is left out). */
+  private async sendSampleHistory(): Promise<void> {
+    const runDir = this.runDir;
+    if (!runDir) return;
+    const last = this.feed.epochsOnDisk;
+    const snapshots: SamplesSnapshot[] = [];
+    for (let epoch = Math.max(1, last - MAX_SAMPLE_HISTORY + 1); epoch <= last; epoch++) {
+      try {
+        snapshots.push(await readSamples(runDir, epoch));
+      } catch (error) {
+        if (!(error instanceof DamagedRunError)) throw error;
+      }
+    }
+    if (this.disposed) return;
+    this.reply({ type: 'sampleHistory', snapshots });
   }
 
   private async train(request: CheckedTrainRequest): Promise<void> {

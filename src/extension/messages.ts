@@ -43,6 +43,12 @@ export const MESSAGES_EN = {
   predictBeforeFirstEpoch:
     '"Try it" works once the first epoch has ended: while training, it uses the weights saved at the end of the latest epoch.',
   predictFailed: 'Prediction failed: {reason}',
+  restrictedSample: 'Sampling runs the engine, which Restricted Mode does not allow. Trust this workspace to use it.',
+  sampleBeforeFirstEvaluation:
+    'Sampling works once the first evaluation has ended: while training, it uses the weights saved at the latest evaluation.',
+  sampleBusy: 'A sample is already being generated in this panel; stop it or wait for it to finish.',
+  noSampleRunning: 'No sample is being generated in this panel.',
+  samplesUnreadable: 'The saved samples cannot be read: {reason}',
   // Train Chapter…
   trainChapterTitle: 'LLM Tutor: Train Chapter',
   trainChapterPlaceholder: 'Choose a chapter to train',
@@ -149,6 +155,11 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   predictBusy: '已有一个预测正在进行，请等它完成。',
   predictBeforeFirstEpoch: '第一轮结束后才能使用“试一试”：训练期间，它使用最近一轮结束时保存的权重。',
   predictFailed: '预测失败：{reason}',
+  restrictedSample: '采样需要运行引擎，受限模式不允许。信任此工作区后即可使用。',
+  sampleBeforeFirstEvaluation: '第一次评估结束后才能采样：训练期间，它使用最近一次评估时保存的权重。',
+  sampleBusy: '此面板已有一个采样正在生成；请停止它或等它完成。',
+  noSampleRunning: '此面板中没有正在生成的采样。',
+  samplesUnreadable: '无法读取保存的样例：{reason}',
   // Train Chapter…
   trainChapterTitle: 'LLM Tutor：训练章节',
   trainChapterPlaceholder: '选择要训练的章节',

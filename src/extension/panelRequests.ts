@@ -4,7 +4,8 @@
  * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, and a
  * `train` request must name a task and variant of the panel's chapter with overrides its
  * hyperparameter specs accept (`resolveHyperparameters`), `trainComparison` needs a chapter that
- * declares a comparison, and the comparison panel's messages are refused here. Anything else is
+ * declares a comparison, sampling messages need a run that can be sampled (a language model), and
+ * the comparison panel's messages are refused here. Anything else is
  * refused with a one-line reason that never echoes the input. No vscode import.
  */
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
@@ -19,6 +20,8 @@ export interface PanelRequestContext {
   hasRun: boolean;
   /** The chapter a `train` request of this panel trains (null: unknown, e.g. a foreign folder). */
   chapter: ChapterInfo | null;
+  /** Whether the panel's run is a language model that can be sampled (`canSample`, src/shared/protocol/sampling.ts). */
+  canSample?: boolean;
 }
 
 /** A `train` request once checked: task and variant filled in with the chapter's defaults. */
@@ -87,6 +90,16 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
     case 'trainComparison':
       if (!context.chapter?.trainable || !context.chapter.comparison)
         return refuse('trainComparison: this panel’s chapter has no comparison to train');
+      return { ok: true, value: message };
+    case 'sample': {
+      if (!context.hasRun || !context.canSample) return refuse('sample: this panel’s run is not a language model');
+      // The schema bounds every field; a prompt is text as typed (the engine reads it character by character).
+      return { ok: true, value: message };
+    }
+    case 'stopSample':
+    case 'requestSampleHistory':
+      if (!context.hasRun || !context.canSample)
+        return refuse(`${message.type}: this panel’s run is not a language model`);
       return { ok: true, value: message };
     case 'saveComparison':
     case 'openRun':

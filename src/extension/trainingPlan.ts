@@ -4,7 +4,9 @@
  * declares, then the panel's start form — checked with `resolveHyperparameters` before anything
  * is sent. No vscode import.
  */
+import * as path from 'path';
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
+import type { Language } from '../shared/ids';
 import { resolveHyperparameters } from '../shared/course/hyperparameters';
 import type { Parsed } from '../shared/schema';
 import { settingsOverridesFor, type SettingReader } from './settingsValues';
@@ -22,6 +24,27 @@ export interface TrainingPlan {
   variant: string;
   seed?: number;
   overrides: Record<string, HyperValue>;
+}
+
+/**
+ * The built-in corpus a language model trains on in VS Code: the one of the display language
+ * (`llmTutor.language`, `auto` following VS Code's), Chinese poems for zh-cn, English otherwise.
+ * Chapters on generated tasks ignore it. (The CLI's default is English.)
+ */
+export function defaultCorpus(language: Language): 'en' | 'zh' {
+  return language === 'zh-cn' ? 'zh' : 'en';
+}
+
+/**
+ * The corpus of `llmTutor.corpus`: empty (or not a string) → `defaultCorpus(language)`; `en` and
+ * `zh` as they are; anything else is a file or folder path, a relative one resolved against the
+ * first workspace folder (`.`: the workspace's text files). The engine checks what the path holds.
+ */
+export function corpusFor(setting: unknown, language: Language, workspaceFolder: string | undefined): string {
+  const value = typeof setting === 'string' ? setting.trim() : '';
+  if (value === '') return defaultCorpus(language);
+  if (value === 'en' || value === 'zh') return value;
+  return workspaceFolder !== undefined ? path.resolve(workspaceFolder, value) : path.resolve(value);
 }
 
 export function planTraining(

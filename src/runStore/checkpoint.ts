@@ -144,6 +144,15 @@ export async function readCheckpoint(runDir: string, verifyContent = true): Prom
   }
   const manifest = v.safeParse(ManifestSchema, manifestValue);
   if (!manifest.success) throw damaged(runDir, `${folder}/${CHECKPOINT_MANIFEST} is not a checkpoint manifest`);
+  // latest.json has no checksum of its own: what it says must agree with the verified manifest.
+  const { epoch, step } = manifest.output;
+  if (
+    pointer.output.epoch !== epoch ||
+    pointer.output.step !== step ||
+    pointer.output.checkpoint !== path.basename(checkpointDirPath(runDir, epoch))
+  ) {
+    throw damaged(runDir, `${latestPath} does not agree with ${folder}/${CHECKPOINT_MANIFEST} (changed or damaged)`);
+  }
   const files = new Map<string, Buffer>();
   for (const [name, expected] of Object.entries(manifest.output.files)) {
     const read = await readRunFile(runDir, `${folder}/${name}`);

@@ -4,7 +4,7 @@
  * damaged or tampered folder is reported, never silently used. Node only.
  */
 import * as fs from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /** A runs directory (or a file in it) cannot be created, written or read. The message is one line. */
@@ -110,6 +110,45 @@ export function writeJsonAtomic(file: string, data: unknown): void {
 export type FileRead = { kind: 'missing' } | { kind: 'bad'; problem: string } | { kind: 'ok'; bytes: Buffer };
 
 /**
+ * The largest file a reader loads (bounded work on a damaged or hostile folder): far above the
+ * biggest checkpoint the chapters' ranges allow (tens of MB) and any snapshot.
+ */
+export const MAX_RUN_FILE_BYTES = 512 * 1024 * 1024;
+
+/** The folders of a run that hold files (`model/<checkpoint>/` below `model/`), for `findSymlink`. */
+const RUN_SUBFOLDERS = new Set(['attention', 'samples', 'model']);
+
+/**
+ * The first symbolic link in the run folder `runDir` (the folder itself, its files, its
+ * sub-folders and theirs, two levels down), as a path relative to it (`.` for the folder itself),
+ * or null. A run never contains one: a link could make a reader use files outside the run.
+ */
+export async function findSymlink(runDir: string): Promise<string | null> {
+  try {
+    if ((await lstat(runDir)).isSymbolicLink()) return '.';
+  } catch {
+    return null; // a missing folder is reported by the caller
+  }
+  const scan = async (relative: string, depth: number): Promise<string | null> => {
+    let entries: fs.Dirent[];
+    try {
+      entries = await readdir(path.join(runDir, relative), { withFileTypes: true });
+    } catch {
+      return null; // unreadable folders are reported by the reads that need them
+    }
+    const name = (entry: fs.Dirent) => (relative === '' ? entry.name : `${relative}/${entry.name}`);
+    const link = entries.find((entry) => entry.isSymbolicLink());
+    if (link) return name(link);
+    const folders = entries.filter(
+      (entry) => entry.isDirectory() && depth < 2 && (depth > 0 || RUN_SUBFOLDERS.has(entry.name)),
+    );
+    const found = await Promise.all(folders.map((entry) => scan(name(entry), depth + 1)));
+    return found.find((child) => child !== null) ?? null;
+  };
+  return scan('', 0);
+}
+
+/**
  * Reads `<runDir>/<relative>` as bytes, refusing a symbolic link anywhere below `runDir` (a run
  * never contains one: a link could point at files outside the run). `problem` reads after the
  * file's name.
@@ -138,6 +177,10 @@ export async function readRunFile(runDir: string, relative: string): Promise<Fil
   try {
     const handle = await open(current, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     try {
+      const { size } = await handle.stat();
+      if (size > MAX_RUN_FILE_BYTES) {
+        return { kind: 'bad', problem: `is too large (${size} bytes; a run file holds at most ${MAX_RUN_FILE_BYTES})` };
+      }
       return { kind: 'ok', bytes: await handle.readFile() };
     } finally {
       await handle.close();

@@ -4,8 +4,8 @@
  * the VS Code extension all use it.
  */
 export * from './paths';
-export { RunStoreError, DamagedRunError, describeFsError, oneLine, writeJsonAtomic } from './files';
-export { RunWriter, checkWritableDir, createRunFolder } from './writer';
+export { MAX_RUN_FILE_BYTES, RunStoreError, DamagedRunError, describeFsError, oneLine, writeJsonAtomic } from './files';
+export { RunWriter, StagedRunFolder, checkWritableDir, createRunFolder } from './writer';
 export { readCheckpoint, sha256, type Checkpoint, type CheckpointFiles } from './checkpoint';
 export {
   readAttention,

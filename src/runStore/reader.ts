@@ -30,7 +30,7 @@ import {
   type SamplesSnapshot,
   type ShapeEntry,
 } from '../shared/run/records';
-import { DamagedRunError, describeFsError, errorCode, oneLine, readRunJson, readRunText } from './files';
+import { DamagedRunError, describeFsError, errorCode, findSymlink, oneLine, readRunJson, readRunText } from './files';
 import {
   Format1AttentionSchema,
   Format1ConfigSchema,
@@ -119,9 +119,25 @@ function configFromValue(dir: string, value: unknown): RunConfig {
   return config;
 }
 
-/** `config.json`, validated (types and the chapter's ranges), format 1 upgraded. DamagedRunError when missing or invalid. */
+/** DamagedRunError when the run folder is, or holds, a symbolic link (a run never does). */
+export async function assertNoSymlink(dir: string): Promise<void> {
+  const link = await findSymlink(dir);
+  if (link === '.')
+    throw new DamagedRunError(dir, 'the run folder is a symbolic link; runs are never read through one');
+  if (link !== null) throw new DamagedRunError(dir, `${oneLine(link, 120)} is a symbolic link; a run never holds one`);
+}
+
+/**
+ * `config.json`, validated (types and the chapter's ranges), format 1 upgraded, after checking
+ * that the run holds no symbolic link. DamagedRunError when missing or invalid.
+ */
 export async function readConfig(dir: string): Promise<RunConfig> {
-  return configFromValue(dir, await readJsonOrDamage(dir, CONFIG_FILE));
+  await assertNoSymlink(dir);
+  return readConfigFile(dir);
+}
+
+function readConfigFile(dir: string): Promise<RunConfig> {
+  return readJsonOrDamage(dir, CONFIG_FILE).then((value) => configFromValue(dir, value));
 }
 
 /** `status.json`, validated. DamagedRunError when missing or invalid. */
@@ -133,11 +149,12 @@ export async function readStatus(dir: string): Promise<RunStatus> {
 
 /** Config and status together; a folder holding neither is "not a run folder". */
 export async function readConfigAndStatus(dir: string): Promise<{ config: RunConfig; status: RunStatus }> {
+  await assertNoSymlink(dir);
   const [config, status] = await Promise.all([readRunJson(dir, CONFIG_FILE), readRunJson(dir, STATUS_FILE)]);
   if (config.kind === 'missing' && status.kind === 'missing') {
     throw new DamagedRunError(dir, `not a run folder: no ${CONFIG_FILE} or ${STATUS_FILE}`);
   }
-  return { config: await readConfig(dir), status: await readStatus(dir) };
+  return { config: await readConfigFile(dir), status: await readStatus(dir) };
 }
 
 // ── metrics.jsonl ───────────────────────────────────────────────────────────────────────────

@@ -9,13 +9,22 @@ import { chapterInfo } from '../shared/course/catalogue';
 import type { MetricsRecord, RunConfig, RunListEntry, RunSnapshot, RunStatus } from '../shared/run/records';
 import { readCheckpoint, type Checkpoint } from './checkpoint';
 import { DamagedRunError, RunStoreError, describeFsError, errorCode, oneLine } from './files';
-import { ATTENTION_DIR, CONFIG_FILE, SAMPLES_DIR, STATUS_FILE, isHiddenOrTemporary, timeFromRunId } from './paths';
+import {
+  ATTENTION_DIR,
+  CONFIG_FILE,
+  SAMPLES_DIR,
+  STATUS_FILE,
+  epochFileName,
+  isHiddenOrTemporary,
+  timeFromRunId,
+} from './paths';
 import {
   listEpochFiles,
   readAttentionFile,
   readConfigAndStatus,
   readFigures,
   readMetricsForStatus,
+  assertNoSymlink,
   readSamplesFile,
   readShapes,
   type Optional,
@@ -83,6 +92,7 @@ async function newestReadable<T>(
  */
 export async function readRun(dir: string): Promise<RunSnapshot> {
   const runDir = path.resolve(dir);
+  await assertNoSymlink(runDir);
   await assertFolder(runDir);
   const { config, status } = await readConfigAndStatus(runDir);
   const warnings: string[] = [];
@@ -99,6 +109,20 @@ export async function readRun(dir: string): Promise<RunSnapshot> {
   if (!shapes.ok)
     warnings.push(shapes.missing ? `${shapes.reason}: no tensor shapes to show` : `${shapes.reason}; ignored`);
   if (!figures.ok && !figures.missing) warnings.push(`${figures.reason}; ignored`);
+  // Every epoch the status counts wrote its samples (and, for a model with maps, its attention)
+  // before its checkpoint: one that is not there is reported, not silently left out.
+  for (const [folder, epochs] of [
+    [SAMPLES_DIR, samplesFiles],
+    [ATTENTION_DIR, attentionFiles],
+  ] as const) {
+    if (folder === ATTENTION_DIR && epochs.length === 0) continue; // a chapter without maps
+    const missing = [];
+    for (let epoch = 1; epoch <= status.epochsCompleted; epoch++) if (!epochs.includes(epoch)) missing.push(epoch);
+    if (missing.length > 0) {
+      const first = `${folder}/${epochFileName(missing[0])}`;
+      warnings.push(`${first} is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+    }
+  }
   const attention = await newestReadable(
     attentionFiles,
     (epoch) => readAttentionFile(runDir, epoch, config.formatVersion),
@@ -185,8 +209,9 @@ function sortTime(entry: RunListEntry): number {
 
 /**
  * Every sub-folder of `runsDir` as a list entry, newest first. A damaged or foreign folder is
- * `{ ok: false, reason }` and never stops the others from being listed; plain files, symlinks and
- * hidden or temporary names are ignored; a missing `runsDir` gives []. The weights are checked
+ * `{ ok: false, reason }` and never stops the others from being listed, as is a symbolic link in
+ * place of a folder (runs are never read through one); plain files and hidden or temporary names
+ * are ignored; a missing `runsDir` gives []. The weights are checked
  * against their manifest and status, and verified in full when a run is read, shown or used.
  * RunStoreError when `runsDir` exists but cannot be read as a folder.
  */
@@ -199,7 +224,12 @@ export async function listRuns(runsDir: string): Promise<RunListEntry[]> {
     if (errorCode(error) === 'ENOENT') return [];
     throw new RunStoreError(`cannot read ${root}: ${describeFsError(error)}`, root, errorCode(error));
   }
-  const names = entries.filter((entry) => entry.isDirectory() && !isHiddenOrTemporary(entry.name)).map((e) => e.name);
+  // Folders, and symbolic links to folders or to nothing (listed as damaged: a run is never read
+  // through a link); plain files and hidden or temporary names are not runs.
+  const names = entries
+    .filter((entry) => !isHiddenOrTemporary(entry.name))
+    .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && !isFile(path.join(root, entry.name))))
+    .map((entry) => entry.name);
   const list = await mapLimited(names, 8, (name) => listEntry(path.join(root, name), name));
   const times = new Map(list.map((entry) => [entry, sortTime(entry)]));
   return list.sort((a, b) => {
@@ -212,6 +242,14 @@ export async function listRuns(runsDir: string): Promise<RunListEntry[]> {
 function isFolder(candidate: string): boolean {
   try {
     return fs.statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(candidate: string): boolean {
+  try {
+    return fs.statSync(candidate).isFile();
   } catch {
     return false;
   }

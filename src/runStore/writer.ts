@@ -18,7 +18,7 @@ import {
 } from '../shared/run/records';
 import { writeCheckpoint, type CheckpointFiles } from './checkpoint';
 import { faultPoint } from './faults';
-import { RunStoreError, describeFsError, errorCode, writeJsonAtomic } from './files';
+import { RunStoreError, describeFsError, errorCode, temporaryNameFor, writeJsonAtomic } from './files';
 import {
   attentionDirPath,
   attentionPath,
@@ -113,7 +113,90 @@ export function createRunFolder(
   throw cannotWrite(root, `too many runs named ${baseId}`);
 }
 
-/** Writes the files of one run folder (which must exist, see createRunFolder). */
+/**
+ * A new run folder built under a hidden temporary name in `runsDir` (`.<run-id>.tmp-…`, never
+ * listed) and published under its final name `<YYYYMMDD-HHMMSS>-<chapter>[-n]` with one rename
+ * once its first files are written: a kill at any moment before leaves nothing listed as a run.
+ * `runId` is the name it will most likely get; `publish` says which it got.
+ */
+export class StagedRunFolder {
+  private constructor(
+    private readonly root: string,
+    private readonly baseId: string,
+    readonly runId: string,
+    /** The hidden folder to write into until `publish`. */
+    readonly dir: string,
+  ) {}
+
+  /** Creates `runsDir` if needed and the hidden staging folder. RunStoreError when it cannot. */
+  static create(runsDir: string, chapter: string, now: Date = new Date()): StagedRunFolder {
+    const root = path.resolve(runsDir);
+    try {
+      fs.mkdirSync(root, { recursive: true });
+    } catch (error) {
+      throw cannotWrite(root, error);
+    }
+    const baseId = runIdFor(now, chapter);
+    const runId = StagedRunFolder.freeName(root, baseId, 1);
+    const dir = temporaryNameFor(path.join(root, `.${runId}`));
+    try {
+      fs.mkdirSync(dir);
+    } catch (error) {
+      throw cannotWrite(root, error);
+    }
+    return new StagedRunFolder(root, baseId, runId, dir);
+  }
+
+  private static freeName(root: string, baseId: string, from: number): string {
+    for (let attempt = from; attempt < 10_000; attempt++) {
+      const runId = attempt === 1 ? baseId : `${baseId}-${attempt}`;
+      if (!exists(path.join(root, runId))) return runId;
+    }
+    throw cannotWrite(root, `too many runs named ${baseId}`);
+  }
+
+  /**
+   * Renames the staging folder to its final name. When `runId` was taken meanwhile (by another
+   * process), `rename(runId)` is called to rewrite what names the run (config.json) before the next
+   * free name is tried. Returns the final id and folder.
+   */
+  publish(rename: (runId: string) => void): { runId: string; dir: string } {
+    let runId = this.runId;
+    for (let attempt = 1; attempt < 10_000; attempt++) {
+      const dir = path.join(this.root, runId);
+      // rename(2) replaces an empty folder: never take a name that exists, even empty.
+      if (!exists(dir)) {
+        try {
+          fs.renameSync(this.dir, dir);
+          faultPoint('published');
+          return { runId, dir };
+        } catch (error) {
+          if (!exists(dir)) throw cannotWrite(this.root, error);
+        }
+      }
+      const suffix = /-(\d+)$/.exec(runId.slice(this.baseId.length));
+      runId = StagedRunFolder.freeName(this.root, this.baseId, suffix ? Number(suffix[1]) + 1 : 2);
+      rename(runId);
+    }
+    throw cannotWrite(this.root, `too many runs named ${this.baseId}`);
+  }
+
+  /** Removes the staging folder (the run was refused before it was published). */
+  discard(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the files of one run folder (which must exist, see StagedRunFolder and createRunFolder). */
 export class RunWriter {
   constructor(readonly dir: string) {}
 

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import * as v from 'valibot';
 import { EngineToHostSchema, type EngineToHost, type HostToEngine } from '../../src/shared/protocol/engine';
 import { unpackFloat32 } from '../../src/shared/run/packed';
@@ -139,6 +140,18 @@ describe('the worker samples (wasm)', () => {
     const end2 = again.messages[again.messages.length - 1];
     assert.ok(end2.type === 'sampleEnded');
     assert.deepEqual(end2.tokens, ended.tokens);
+  });
+
+  it('selects the backend its run was trained on when nothing else uses one (a fresh engine has none initialised)', async () => {
+    await useBackend('cpu');
+    try {
+      const { engine, messages } = worker();
+      await engine.handle(sampleRequest(runDir, { maxTokens: 2 }));
+      assert.equal(messages.at(-1)?.type, 'sampleEnded', JSON.stringify(messages.at(-1)));
+      assert.equal(tf.getBackend(), 'wasm');
+    } finally {
+      await useBackend('wasm');
+    }
   });
 
   it('stopSample ends a generation early; bad requests are one-line errors', async () => {

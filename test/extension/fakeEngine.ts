@@ -19,6 +19,7 @@ const send = (m) => process.send(m);
 const writeStatus = (dir, status) => fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
 let live = null;
 let runs = 0;
+const samples = new Map();
 if (mode === 'garbage') {
   send('not an object');
   send({ type: 'launchMissiles' });
@@ -100,6 +101,30 @@ process.on('message', (m) => {
     if (mode === 'die-on-predict') process.kill(process.pid, 'SIGKILL');
     if ('backend' in m) { send({ type: 'error', requestId: m.requestId, message: 'predict takes no backend' }); return; }
     send({ type: 'prediction', requestId: m.requestId, prediction: { source: [...m.text], predicted: [...m.text].reverse(), maps: [], unknownTokens: [] } });
+  } else if (m.type === 'sample') {
+    // Streams maxTokens copies of the prompt's last character, one every 5 ms; the prompt 'fail' is refused.
+    if (m.prompt === 'fail') { send({ type: 'error', requestId: m.requestId, message: 'mini-gpt is not a language model here' }); return; }
+    const character = m.prompt.slice(-1) || 'a';
+    send({ type: 'sampleStarted', requestId: m.requestId, runId: 'r', epoch: 1, promptTokens: [...m.prompt], unknownTokens: [], layers: 1, heads: 1, context: 8 });
+    const made = [];
+    samples.set(m.requestId, { stop: false });
+    const tick = () => {
+      const control = samples.get(m.requestId);
+      if (control.stop || made.length >= m.maxTokens) {
+        samples.delete(m.requestId);
+        send({ type: 'sampleEnded', requestId: m.requestId, text: made.join(''), tokens: made, stopped: control.stop, seconds: 0.1, tokensPerSecond: 10 });
+        return;
+      }
+      // One key of weight 1 (packed float32 1.0 = 'AACAPw==').
+      send({ type: 'sampleToken', requestId: m.requestId, index: made.length, token: character, text: character, probability: 1, top: [{ token: character, probability: 1 }], windowStart: 0, keys: 1, attention: [{ rows: 1, columns: 1, data: 'AACAPw==' }] });
+      made.push(character);
+      setTimeout(tick, 5);
+    };
+    setTimeout(tick, 5);
+  } else if (m.type === 'stopSample') {
+    const control = samples.get(m.requestId);
+    if (control) control.stop = true;
+    else send({ type: 'error', requestId: m.requestId, message: 'no sample ' + m.requestId + ' to stop' });
   } else if (m.type === 'shutdown') {
     process.exit(0);
   }

@@ -16,7 +16,9 @@ import { specOf } from '../../src/shared/course/hyperparameters';
 interface Manifest {
   activationEvents: string[];
   icon: string;
-  capabilities: { untrustedWorkspaces: { supported: string | boolean; description: string } };
+  capabilities: {
+    untrustedWorkspaces: { supported: string | boolean; description: string; restrictedConfigurations?: string[] };
+  };
   contributes: {
     commands: { command: string; title: string; category: string }[];
     viewsContainers: { activitybar: { id: string; icon: string }[] };
@@ -103,6 +105,7 @@ describe('manifest', () => {
         'advanced.validationSize',
         'backend',
         'batchSize',
+        'corpus',
         'epochs',
         'hiddenSize',
         'language',
@@ -116,6 +119,8 @@ describe('manifest', () => {
     assert.deepEqual(p['llmTutor.backend'].enum, [...BACKEND_CHOICES]);
     assert.deepEqual(p['llmTutor.language'].enum, [...LANGUAGE_SETTINGS]);
     assert.equal(p['llmTutor.runsDirectory'].default, '');
+    assert.equal(p['llmTutor.corpus'].default, '', 'empty: the built-in corpus of the display language');
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations?.includes('llmTutor.corpus'));
     assert.equal(p['llmTutor.seed'].minimum, 0);
     assert.equal(p['llmTutor.seed'].maximum, MAX_SEED);
     // A setting stands for a hyperparameter: its range is the one every trainable chapter declaring it has.

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { restorableRunDir } from '../../src/extension/panelState';
 import { chapterFromRunId, chooseRunsDirectory, resolveRunDirInside } from '../../src/extension/runPaths';
+import { listRuns } from '../../src/runStore';
 import type { WebviewState } from '../../src/shared/protocol/webview';
 
 describe('resolveRunDirInside', () => {
@@ -81,6 +82,32 @@ describe('resolveRunDirInside', () => {
     for (const bad of [undefined, null, 42, {}, ['x'], '', `${run}\0`])
       assert.equal(resolveRunDirInside(runs, bad), null);
     assert.equal(resolveRunDirInside(runs, `${runs}/${'a'.repeat(5000)}`), null);
+  });
+});
+
+describe('Open Saved Run… on a runs folder holding links', () => {
+  it('lists a dangling or outward link as a damaged run, and refuses to open it', async () => {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-open-')));
+    try {
+      const runs = path.join(root, 'runs');
+      fs.mkdirSync(path.join(root, 'elsewhere', 'run'), { recursive: true });
+      fs.mkdirSync(runs);
+      // Named like runs: the pick list shows them, as damaged, so the learner sees why they do not open.
+      fs.symlinkSync(path.join(root, 'gone'), path.join(runs, '20250314-091502-seq2seq'), 'dir');
+      fs.symlinkSync(path.join(root, 'elsewhere', 'run'), path.join(runs, '20250314-091503-seq2seq'), 'dir');
+      const list = await listRuns(runs);
+      assert.deepEqual(
+        list.map((entry) => [entry.runId, entry.ok ? 'ok' : entry.reason]),
+        [
+          ['20250314-091503-seq2seq', 'the run folder is a symbolic link; runs are never read through one'],
+          ['20250314-091502-seq2seq', 'the run folder is a symbolic link; runs are never read through one'],
+        ],
+      );
+      // What the command does with the chosen entry (commands.ts: openRun).
+      for (const entry of list) assert.equal(resolveRunDirInside(runs, entry.dir), null, entry.runId);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

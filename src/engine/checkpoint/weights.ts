@@ -66,19 +66,37 @@ export async function checkpointFiles(
   }
 }
 
-/** Decodes one manifest + binary pair; a one-line error when they do not fit together. The caller disposes the tensors. */
-function decode(files: Map<string, Buffer>, manifestName: string): Map<string, tf.Tensor> {
+/** Invalid UTF-8 is an error, never replaced (format-1 checkpoints carry no checksums). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The parsed weights manifest of a manifest file; a one-line error when it is not one. */
+function readManifest(files: Map<string, Buffer>, manifestName: string) {
   const text = files.get(manifestName);
   if (!text) throw new Error(`${manifestName} is missing`);
   let value: unknown;
   try {
-    value = JSON.parse(text.toString('utf8'));
+    value = JSON.parse(UTF8.decode(text));
   } catch {
-    throw new Error(`${manifestName} is not valid JSON`);
+    throw new Error(`${manifestName} is not valid UTF-8 JSON`);
   }
   const parsed = v.safeParse(ManifestSchema, value);
   if (!parsed.success) throw new Error(`${manifestName} is not a weights manifest`);
-  const group = parsed.output.weightsManifest[0];
+  return parsed.output.weightsManifest[0];
+}
+
+/**
+ * The name and shape of every weight a checkpoint holds, read from its manifest without decoding
+ * a tensor: for `new Parameters(random, savedShapes(checkpoint))`, which refuses a model the
+ * weights do not fit before allocating it.
+ */
+export function savedShapes(checkpoint: Checkpoint): Map<string, number[]> {
+  const group = readManifest(checkpoint.files, checkpoint.format === 1 ? 'model.json' : 'weights.json');
+  return new Map(group.weights.map((spec) => [spec.name, spec.shape]));
+}
+
+/** Decodes one manifest + binary pair; a one-line error when they do not fit together. The caller disposes the tensors. */
+function decode(files: Map<string, Buffer>, manifestName: string): Map<string, tf.Tensor> {
+  const group = readManifest(files, manifestName);
   const binaryName = group.paths[0] ?? '';
   const binary = files.get(binaryName);
   if (!binary) throw new Error(`${binaryName || 'the weights binary'} named by ${manifestName} is missing`);

@@ -21,12 +21,29 @@ const COMMANDS: Record<string, Command> = {
   sample: sampleCommand,
 };
 
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that goes away (`llm-tutor show RUN | head -1`) closes the pipe, and every later write
+ * fails with EPIPE (a closed terminal: EIO). Unheard, that error would end the process with a stack
+ * trace; heard here, the output just ends quietly. `train` also stops its run cleanly (train.ts).
+ */
+function guardOutput(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', () => {
+    // Nobody is reading any more: there is no one to tell.
+  });
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(
   argv: string[],
   out: NodeJS.WriteStream = process.stdout,
   err: NodeJS.WriteStream = process.stderr,
 ): Promise<number> {
+  guardOutput(out);
+  guardOutput(err);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.write(HELP[rest[0] ?? ''] ?? HELP.main);

@@ -5,9 +5,10 @@ import { mapKey, mapRow, unpackMap } from '../../shared/run/attention';
 import type { AttentionMap } from '../../shared/run/records';
 import { readConfig, resolveRunArgument } from '../../runStore';
 import { loadRun, predictText, PredictError } from '../predict';
+import { SPECIAL_TOKENS } from '../tasks/vocab';
 import { selectBackend } from '../backend';
 import { renderTable, visibleToken } from './table';
-import { EXIT_FAILED, EXIT_OK, UsageError } from './usage';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './usage';
 
 /** The map to print: the one named by --map, else the first cross-attention, else the first. */
 function chooseMap(maps: AttentionMap[], key: string | undefined): AttentionMap | undefined {
@@ -70,9 +71,11 @@ export async function predictCommand(
   }
   try {
     const prediction = predictText(run, text);
-    const join = (tokens: string[]) =>
-      tokens.filter((t) => !/^<.+>$/.test(t)).join(run.config.data.tokenLevel === 'char' ? '' : ' ');
-    out.write(`src='${join(prediction.source)}' pred='${join(prediction.predicted)}'\n`);
+    const join = (tokens: string[]) => tokens.join(run.config.data.tokenLevel === 'char' ? '' : ' ');
+    // The source is what the learner typed, shown as typed (a typed `<pad>` is text, read as
+    // unknown); the prediction drops the model's own control tokens (`<eos>`).
+    const generated = prediction.predicted.filter((token) => !(SPECIAL_TOKENS as readonly string[]).includes(token));
+    out.write(`src='${join(prediction.source)}' pred='${join(generated)}'\n`);
     if (prediction.unknownTokens.length) {
       out.write(
         `warning: not in the training vocabulary (read as <unk>): ${prediction.unknownTokens.map(visibleToken).join(' ')}\n`,
@@ -92,8 +95,9 @@ export async function predictCommand(
     out.write(renderMap(map) + '\n');
     return EXIT_OK;
   } catch (error) {
+    // The text cannot be read by this model (too long for its positions…): bad input, one line.
     err.write(`llm-tutor: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
-    return EXIT_FAILED;
+    return EXIT_USAGE;
   } finally {
     run.dispose();
   }

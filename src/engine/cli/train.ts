@@ -28,8 +28,15 @@ export function variantsExitCode(outcomes: readonly VariantOutcome[]): number {
   return EXIT_OK;
 }
 
-/** Ctrl-C and SIGTERM stop cleanly (the run ends `stopped`); a second Ctrl-C quits at once. */
-function interruptions(bar: ProgressBar, err: NodeJS.WriteStream): { count: () => number; release: () => void } {
+/**
+ * Ctrl-C, SIGTERM (a `kill`), SIGHUP (a closing terminal) and a closed output (`… | head -3`) stop
+ * cleanly: the run ends `stopped`. A second Ctrl-C quits at once.
+ */
+function interruptions(
+  bar: ProgressBar,
+  out: NodeJS.WriteStream,
+  err: NodeJS.WriteStream,
+): { count: () => number; release: () => void } {
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts++;
@@ -40,13 +47,23 @@ function interruptions(bar: ProgressBar, err: NodeJS.WriteStream): { count: () =
       process.exit(EXIT_INTERRUPTED);
     }
   };
+  const onTerminate = () => {
+    interrupts = Math.max(interrupts, 1);
+  };
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'EIO') onTerminate();
+  };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  process.on('SIGHUP', onTerminate);
+  out.on('error', onOutputError);
   return {
     count: () => interrupts,
     release: () => {
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onInterrupt);
+      process.off('SIGHUP', onTerminate);
+      out.off('error', onOutputError);
     },
   };
 }
@@ -86,7 +103,7 @@ async function trainAllVariants(
     bar.clear();
     out.write(line + '\n');
   };
-  const signals = interruptions(bar, err);
+  const signals = interruptions(bar, out, err);
   let outcomes: VariantOutcome[];
   try {
     outcomes = await trainVariants(
@@ -198,8 +215,9 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
     bar.clear();
     out.write(line + '\n');
   };
-  // SIGTERM (a `kill`, a closing terminal) stops the same way as Ctrl-C: the run ends `stopped`.
-  const signals = interruptions(bar, err);
+  // SIGTERM (a `kill`) and SIGHUP (a closing terminal) stop the same way as Ctrl-C: the run ends
+  // `stopped`. So does a closed output (`llm-tutor train … | head -3`): nobody reads what follows.
+  const signals = interruptions(bar, out, err);
   try {
     const result = await train(
       {
@@ -231,7 +249,7 @@ export async function trainCommand(args: string[], out: NodeJS.WriteStream, err:
   } catch (error) {
     bar.clear();
     if (error instanceof TrainError) {
-      err.write(`llm-tutor train: ${error.message}\n`);
+      err.write(`llm-tutor train: ${error.message.split('\n')[0]}\n`);
       // Refused before the run folder existed (nothing written): bad input, exit 2.
       return started ? EXIT_FAILED : EXIT_USAGE;
     }

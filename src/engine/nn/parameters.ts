@@ -16,7 +16,15 @@ export class Parameters {
   private readonly variables = new Map<string, tf.Variable>();
   private readonly prefix = `model${++modelCount}`;
 
-  constructor(private readonly random: Random) {}
+  /**
+   * `expected`: the shape of every saved weight (a checkpoint's manifest). Each variable is then
+   * checked against it before its values are allocated, so a config that implies another (or a
+   * huge) model fails at its first differing weight instead of building it.
+   */
+  constructor(
+    private readonly random: Random,
+    private readonly expected?: ReadonlyMap<string, readonly number[]>,
+  ) {}
 
   /** Glorot-uniform matrix [fanIn, fanOut]: keeps activations' variance steady through a layer. */
   glorot(name: string, fanIn: number, fanOut: number): tf.Variable {
@@ -28,6 +36,7 @@ export class Parameters {
    * [d_model, 3·d_model] kernel, but each block should start as a [d_model, d_model] Glorot matrix would.
    */
   uniform(name: string, rows: number, columns: number, limit: number): tf.Variable {
+    this.expect(name, [rows, columns]);
     const values = new Float32Array(rows * columns);
     for (let i = 0; i < values.length; i++) values[i] = (this.random.next() * 2 - 1) * limit;
     return this.add(name, tf.tensor2d(values, [rows, columns]));
@@ -35,17 +44,20 @@ export class Parameters {
 
   /** Small normal values, for embedding tables [vocab, embedding]. */
   normal(name: string, rows: number, columns: number, std: number): tf.Variable {
+    this.expect(name, [rows, columns]);
     const values = new Float32Array(rows * columns);
     for (let i = 0; i < values.length; i++) values[i] = this.random.normal() * std;
     return this.add(name, tf.tensor2d(values, [rows, columns]));
   }
 
   zeros(name: string, shape: number[]): tf.Variable {
+    this.expect(name, shape);
     return this.add(name, tf.zeros(shape));
   }
 
   /** All ones, e.g. a layer norm's gain: the layer starts as a plain normalisation. */
   ones(name: string, shape: number[]): tf.Variable {
+    this.expect(name, shape);
     return this.add(name, tf.ones(shape));
   }
 
@@ -84,6 +96,15 @@ export class Parameters {
   dispose(): void {
     for (const variable of this.variables.values()) variable.dispose();
     this.variables.clear();
+  }
+
+  private expect(name: string, shape: readonly number[]): void {
+    if (!this.expected) return;
+    const saved = this.expected.get(name);
+    if (!saved) throw new Error(`saved weights have no variable named ${name}`);
+    if (saved.join() !== shape.join()) {
+      throw new Error(`saved variable ${name} has shape [${saved.join(',')}], the config implies [${shape.join(',')}]`);
+    }
   }
 
   private add(name: string, initial: tf.Tensor): tf.Variable {

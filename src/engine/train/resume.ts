@@ -5,7 +5,8 @@
  * read is not copied, and the log says which and why.
  */
 import type { MetricsRecord } from '../../shared/run/records';
-import { DamagedRunError, readAttention, readSamples, type RunWriter } from '../../runStore';
+import { ATTENTION_DIR, DamagedRunError, readAttention, readSamples, type RunWriter } from '../../runStore';
+import { listEpochFiles } from '../../runStore/reader';
 
 export async function copyHistory(
   fromDir: string,
@@ -15,6 +16,8 @@ export async function copyHistory(
   log: (line: string) => void,
 ): Promise<void> {
   for (const record of history) writer.appendMetrics(record);
+  // A chapter without maps writes no attention snapshots: their absence is news only for one with maps.
+  const hasMaps = (await listEpochFiles(fromDir, ATTENTION_DIR, [])).length > 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     for (const [what, read, write] of [
       ['attention', () => readAttention(fromDir, epoch), writer.writeAttention.bind(writer)],
@@ -25,7 +28,7 @@ export async function copyHistory(
       } catch (error) {
         const reason =
           error instanceof DamagedRunError ? error.reason : error instanceof Error ? error.message : String(error);
-        if (!/is missing$/.test(reason) || what === 'samples') log(`resume: not copied: ${reason}`);
+        if (!/is missing$/.test(reason) || what === 'samples' || hasMaps) log(`resume: not copied: ${reason}`);
       }
     }
   }

@@ -7,8 +7,8 @@
 import type { Hyperparameters, HyperValue } from '../../shared/course/chapter';
 import { resolveHyperparameters } from '../../shared/course/hyperparameters';
 import type { MetricsRecord, RunConfig } from '../../shared/run/records';
-import { DamagedRunError, readConfig, readMetrics, readStatus } from '../../runStore';
-import { readCheckpoint, type Checkpoint } from '../../runStore/checkpoint';
+import { DamagedRunError, checkedCheckpoint, readConfig, readMetricsForStatus, readStatus } from '../../runStore';
+import type { Checkpoint } from '../../runStore/checkpoint';
 import type { Chapter } from '../chapters/contract';
 
 export class TrainError extends Error {}
@@ -68,10 +68,12 @@ export async function planResume(chapter: Chapter, runDir: string, options: Trai
   let records: MetricsRecord[];
   let epochsCompleted: number;
   try {
+    // The same checks as `show`: a run the readers call damaged is not resumed either.
     previous = await readConfig(runDir);
-    epochsCompleted = (await readStatus(runDir)).epochsCompleted;
-    checkpoint = await readCheckpoint(runDir);
-    records = (await readMetrics(runDir, previous.formatVersion)).records;
+    const status = await readStatus(runDir);
+    epochsCompleted = status.epochsCompleted;
+    checkpoint = await checkedCheckpoint(runDir, previous, status);
+    records = (await readMetricsForStatus(runDir, status, previous.formatVersion)).records;
   } catch (error) {
     if (error instanceof DamagedRunError) return refuse(`the run is damaged: ${error.reason}`);
     throw error;

@@ -8,11 +8,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparameters } from '../../shared/course/chapter';
 import type { BackendChoice } from '../../shared/ids';
-import type { RunConfig, RunStatus, ShapeEntry } from '../../shared/run/records';
-import { createRunFolder, RunWriter } from '../../runStore';
+import type { Figure, RunConfig, RunStatus, ShapeEntry } from '../../shared/run/records';
+import { RunWriter, StagedRunFolder } from '../../runStore';
 import { chooseBackend } from '../backend';
 import type { Chapter, ChapterModel, RunData, TrainOptimizer } from '../chapters/contract';
-import { restoreOptimizer, restoreWeights } from '../checkpoint/weights';
+import { checkpointFiles, restoreOptimizer, restoreWeights, savedShapes } from '../checkpoint/weights';
 import { Parameters } from '../nn/parameters';
 import { createRandom } from '../random';
 import { disposeBatch } from './batches';
@@ -128,7 +128,13 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     );
   }
 
-  const parameters = new Parameters(createRandom(plan.seed));
+  let expected: Map<string, number[]> | undefined;
+  try {
+    expected = resume ? savedShapes(resume.checkpoint) : undefined;
+  } catch (error) {
+    throw new TrainError(`cannot resume ${setup.resume}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parameters = new Parameters(createRandom(plan.seed), expected);
   let optimizer: TrainOptimizer | null = null;
   let model: ChapterModel;
   try {
@@ -146,10 +152,19 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     throw error;
   }
 
-  const { runId, dir: runDir } = createRunFolder(setup.runsDir, chapter.info.id);
+  // The folder is built under a hidden name and appears, with its config, status, history,
+  // shapes and figures, in one rename: a kill before leaves nothing listed as a run.
+  let staged: StagedRunFolder;
+  try {
+    staged = StagedRunFolder.create(setup.runsDir, chapter.info.id);
+  } catch (error) {
+    parameters.dispose();
+    optimizer.dispose();
+    throw error;
+  }
   const config: RunConfig = {
     formatVersion: 2,
-    runId,
+    runId: staged.runId,
     chapter: chapter.info.id,
     task: plan.task,
     variant: plan.variant,
@@ -167,9 +182,7 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
   };
   if (data.corpus) config.data.corpus = data.corpus;
   if (resume) config.resumedFrom = resume.previous.runId;
-  const writer = new RunWriter(runDir);
   const startEpoch = (resume?.epochsDone ?? 0) + 1;
-  writer.writeConfig(config);
   const session: Session = {
     chapter,
     hyper,
@@ -178,10 +191,10 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     parameters,
     optimizer,
     config,
-    writer,
+    writer: new RunWriter(staged.dir),
     events,
     log: (line) => {
-      writer.appendLog(line);
+      session.writer.appendLog(line);
       events.log?.(line);
     },
     status: { state: 'running', startedAt: new Date().toISOString(), epochsCompleted: startEpoch - 1 },
@@ -192,13 +205,42 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     stepMetricsEvery: setup.stepMetricsEvery ?? 50,
   };
 
+  let shapes: ShapeEntry[];
+  let figures: Figure[];
   try {
-    if (resume && setup.resume) await copyHistory(setup.resume, writer, resume.history, resume.epochsDone, session.log);
-    writer.writeStatus(session.status);
-    const shapes = recordShapes(chapter, model, data, Number(hyper.batchSize));
-    writer.writeShapes(shapes);
-    const figures = chapter.figures?.(hyper, data) ?? [];
-    if (figures.length > 0) writer.writeFigures(figures);
+    session.writer.writeConfig(config);
+    if (resume && setup.resume) {
+      await copyHistory(setup.resume, session.writer, resume.history, resume.epochsDone, session.log);
+      // The weights and optimiser state it continues from, so that its status never counts an
+      // epoch without a checkpoint: killed during its first epoch, it is resumable too.
+      const files = await checkpointFiles(
+        parameters,
+        optimizer,
+        `llm-tutor ${config.packageVersion} (${config.chapter})`,
+      );
+      session.writer.writeCheckpoint(resume.epochsDone, session.step, files);
+    }
+    session.writer.writeStatus(session.status);
+    shapes = recordShapes(chapter, model, data, Number(hyper.batchSize));
+    session.writer.writeShapes(shapes);
+    figures = chapter.figures?.(hyper, data) ?? [];
+    if (figures.length > 0) session.writer.writeFigures(figures);
+    const published = staged.publish((runId) => {
+      config.runId = runId;
+      session.writer.writeConfig(config);
+    });
+    session.writer = new RunWriter(published.dir);
+  } catch (error) {
+    parameters.dispose();
+    optimizer.dispose();
+    staged.discard();
+    throw error;
+  }
+  const { runId } = config;
+  const runDir = session.writer.dir;
+  const writer = session.writer;
+
+  try {
     events.runStarted?.({ runId, runDir, config, shapes, figures });
     logStart(session, startEpoch, resume?.previous.runId);
     session.startedAt = Date.now();

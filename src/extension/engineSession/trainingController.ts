@@ -14,15 +14,22 @@ import type { EngineToHost, VariantOutcome } from '../../shared/protocol/engine'
 import type { Prediction, RunStatus } from '../../shared/run/records';
 import type { ComparisonRegistry } from '../comparePanel';
 import type { Diagnostics } from '../diagnostics';
-import { EngineClient, type RunFailure, type RunStarted } from '../engineClient';
+import {
+  EngineClient,
+  type RunFailure,
+  type RunStarted,
+  type SampleEvent,
+  type SampleHandle,
+  type SampleParams,
+} from '../engineClient';
 import { TRAINING_CONTEXT_KEY } from '../ids';
-import { shortTitle, t } from '../language';
+import { currentLanguage, shortTitle, t } from '../language';
 import { webviewMessageFor } from '../panelFeed';
 import type { PanelRegistry } from '../panelRegistry';
 import { runKey } from '../runPaths';
 import { readSettings } from '../settings';
 import { TrainingStatusBar, formatLoss } from '../statusBar';
-import { planTraining, type TrainingChoice } from '../trainingPlan';
+import { corpusFor, planTraining, type TrainingChoice } from '../trainingPlan';
 
 function variantStateName(state: VariantOutcome['state']): string {
   switch (state) {
@@ -98,6 +105,12 @@ export class TrainingController implements vscode.Disposable {
     );
   }
 
+  /** A language model's corpus: `llmTutor.corpus`, else the built-in one of the display language. */
+  private corpus(setting: unknown): string {
+    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+    return corpusFor(setting, currentLanguage(), folder?.uri.fsPath);
+  }
+
   /** Whether `runDir` is being trained by this window's engine right now. */
   isLive(runDir: string): boolean {
     return this.live !== null && runKey(this.live.runDir) === runKey(runDir);
@@ -146,7 +159,13 @@ export class TrainingController implements vscode.Disposable {
     this.statusBar.showStarting(chapterTitle);
     let started: RunStarted;
     try {
-      started = await this.client.train({ chapter, runsDir, backend: settings.backend, ...plan.value });
+      started = await this.client.train({
+        chapter,
+        runsDir,
+        backend: settings.backend,
+        corpus: this.corpus(settings.read('corpus')),
+        ...plan.value,
+      });
     } catch (error) {
       this.statusBar.hide();
       void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, false);
@@ -238,6 +257,7 @@ export class TrainingController implements vscode.Disposable {
           variants: [...variants],
           ...(plan.seed !== undefined && { seed: plan.seed }),
           overrides: plan.overrides,
+          corpus: this.corpus(settings.read('corpus')),
         },
         (started) => {
           this.starting = false;
@@ -321,6 +341,15 @@ export class TrainingController implements vscode.Disposable {
   /** Decodes `text` with the saved model of the run in `runDir` (in the engine process, on the run's backend). */
   predict(runDir: string, text: string): Promise<Prediction> {
     return this.client.predict({ runDir, text });
+  }
+
+  /** Generates text with the saved weights of the language-model run in `runDir` (in the engine process). */
+  sample(runDir: string, params: Omit<SampleParams, 'runDir'>, onEvent: (event: SampleEvent) => void): SampleHandle {
+    return this.client.sample({ runDir, ...params }, onEvent);
+  }
+
+  stopSample(requestId: string): void {
+    this.client.stopSample(requestId);
   }
 
   /** Lets the engine stop a live run cleanly and exit (extension deactivation). */

@@ -66,6 +66,8 @@ export const TrainVariantsRequestSchema = v.strictObject({
   ),
   seed: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
   overrides: plainRecord(HyperValueSchema),
+  /** A language model's corpus, as in `train`. */
+  corpus: v.optional(path),
 });
 export type TrainVariantsRequest = v.InferOutput<typeof TrainVariantsRequestSchema>;
 

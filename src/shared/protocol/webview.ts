@@ -19,6 +19,7 @@ import {
   StepRecordSchema,
 } from '../run/records';
 import { count, measure, plainRecord, shortText } from '../schema';
+import { SAMPLING_HOST_MESSAGES, SAMPLING_PANEL_REQUESTS } from './sampling';
 
 /** Longest text "Try it" accepts. */
 export const MAX_TRY_TEXT = 200;
@@ -113,6 +114,8 @@ export const HostToWebviewSchema = v.variant('type', [
   v.strictObject({ type: v.literal('prediction'), text: v.string(), prediction: PredictionSchema }),
   /** Something the learner should read (one line), e.g. a refused request or a failed prediction. */
   v.strictObject({ type: v.literal('error'), message: v.string() }),
+  /** Sampling a language model (src/shared/protocol/sampling.ts). */
+  ...SAMPLING_HOST_MESSAGES,
 ]);
 export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 export type WebviewMessage<T extends HostToWebview['type']> = Extract<HostToWebview, { type: T }>;
@@ -144,6 +147,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('saveComparison'), name: ComparisonNameSchema }),
   /** Comparison panel: open the lab panel of one of its runs. */
   v.strictObject({ type: v.literal('openRun'), runId: RunIdSchema }),
+  /** Lab panel of a language model: sample, stop it, the samples saved per evaluation (src/shared/protocol/sampling.ts). */
+  ...SAMPLING_PANEL_REQUESTS,
 ]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHostSchema>;
 

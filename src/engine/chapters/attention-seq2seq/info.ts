@@ -152,8 +152,9 @@ export const info: ChapterInfo = {
       },
       { en: 'every attention row sums to ≈ 1', 'zh-cn': '每一行注意力权重之和都约等于 1' },
       {
-        en: 'which source tokens each target token attends to: on dates the map is nearly diagonal; on phrases alignments cross where Chinese word order reverses',
-        'zh-cn': '每个目标词关注哪些源词：日期任务上注意力图接近对角线；短语任务上中文语序反转的地方对齐会交叉',
+        en: 'which source tokens each target token attends to: on dates the answer starts with the year, which 12 of the 14 formats write last, so the year’s digits attend to the end of the source and the month and day to what comes before: the alignment crosses (only 19980503 and 1998.05.03 give a map near the diagonal); on phrases alignments cross where Chinese word order reverses (the small bird that sings → 唱 歌 的 小 鸟)',
+        'zh-cn':
+          '每个目标词关注哪些源词：日期任务的答案以年份开头，而 14 种写法中有 12 种把年份写在最后，所以年份的数字关注源序列的末尾，月和日关注它前面的部分：对齐是交叉的（只有 19980503 和 1998.05.03 的注意力图接近对角线）；短语任务上中文语序反转的地方对齐会交叉（the small bird that sings → 唱 歌 的 小 鸟）',
       },
       {
         en: 'next: cross-attention (query from the decoder, key/value from the encoder) versus self-attention (all three from one sequence), which leads to the Transformer',

@@ -100,12 +100,14 @@ export const info: ChapterInfo = {
     ],
     verifies: [
       {
-        en: 'a fixed-size vector can carry a short source well enough to translate it',
-        'zh-cn': '对于短的源序列，一个固定长度的向量足以携带翻译所需的信息',
+        en: 'a fixed-size vector can carry a short source well enough to translate it: on phrases the shortest sources (2–5 words) are the first translated exactly, and stay the best',
+        'zh-cn':
+          '对于短的源序列，一个固定长度的向量足以携带翻译所需的信息：在短语任务上，最短的源序列（2–5 个词）最先被完全译对，并且一直最好',
       },
       {
-        en: 'accuracy falls as sources get longer: compare the length buckets',
-        'zh-cn': '源序列越长，准确率越低：对比各长度分桶的准确率',
+        en: 'on phrases, the longest sources suffer most: their length bucket has the lowest exact match while the model learns (in between, longer is not always harder: each bucket mixes constructions)',
+        'zh-cn':
+          '在短语任务上，最长的源序列受影响最大：模型学习的过程中，它们所在的长度分桶完全匹配率最低（中间的分桶不一定越长越难：每个分桶混合了不同的句式）',
       },
     ],
     doesNotVerify: [
@@ -117,6 +119,11 @@ export const info: ChapterInfo = {
         en: 'anything about attention: there is none in this model',
         'zh-cn': '任何关于注意力的结论：这个模型里没有注意力',
       },
+      {
+        en: 'that longer dates are harder: on dates the shortest forms (19980503, 5/3/98: no separators, or a two-digit year) make the hardest bucket; the long forms spell the month out and add a weekday, which only repeats the date',
+        'zh-cn':
+          '更长的日期更难：在日期任务上，最短的写法（19980503、5/3/98：没有分隔符或只有两位年份）所在的分桶最难；长写法拼出月份并附上星期，只是重复了日期信息',
+      },
     ],
     lookAt: [
       {
@@ -124,8 +131,8 @@ export const info: ChapterInfo = {
         'zh-cn': 'encoder_final_state [batch, hidden]：整个源序列只剩一个向量',
       },
       {
-        en: 'validation exact match per source-length bucket: the longest bucket suffers most',
-        'zh-cn': '按源长度分桶的验证集完全匹配率：最长的分桶下降最多',
+        en: 'validation exact match per source-length bucket: on phrases the longest bucket suffers most; on dates the shortest does',
+        'zh-cn': '按源长度分桶的验证集完全匹配率：在短语任务上最长的分桶受影响最大；在日期任务上则是最短的分桶',
       },
       { en: 'the next chapter adds attention and removes the bottleneck', 'zh-cn': '下一章加入注意力，去掉这个瓶颈' },
     ],
