@@ -5,10 +5,12 @@ import { TrainingCharts } from './charts';
 import { RunControls } from './controls';
 import { el, section } from './dom';
 import { FiguresView } from './figures';
+import { FillIn } from './fillIn';
 import { GradientChart } from './gradientChart';
 import { t } from './i18n';
 import { Header } from './header';
 import type { MessageRegion } from './messages';
+import { SelectionHistogram } from './selectionHistogram';
 import { SamplingPanel } from './samplingPanel';
 import { TryIt } from './tryIt';
 
@@ -24,6 +26,9 @@ export interface LabUi {
   shapes: HTMLElement;
   samples: HTMLElement;
   tryIt: TryIt;
+  /** Masked language models: fill-in (in place of Try it) and the selection histogram. */
+  fill: FillIn;
+  selection: SelectionHistogram;
   /** Sampling a language model (shown for such runs only). */
   sampling: SamplingPanel;
   controls: RunControls;
@@ -31,7 +36,8 @@ export interface LabUi {
   sections: Record<SectionId, HTMLElement>;
 }
 
-export type SectionId = 'charts' | 'sampling' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'controls';
+export type SectionId =
+  'charts' | 'sampling' | 'selection' | 'figures' | 'attention' | 'shapes' | 'samples' | 'try' | 'fill' | 'controls';
 
 export function buildLayout(
   root: HTMLElement,
@@ -48,6 +54,8 @@ export function buildLayout(
   const shapes = el('div', { className: 'shapes' });
   const samples = el('div', { className: 'samples-body' });
   const tryIt = new TryIt(separator);
+  const fill = new FillIn();
+  const selection = new SelectionHistogram();
   const sampling = new SamplingPanel();
   const controls = new RunControls(chapter, (message) => messages.add(message));
   const part = (id: string, title: string, content: HTMLElement): HTMLElement => {
@@ -63,12 +71,14 @@ export function buildLayout(
   );
   const sections: Record<SectionId, HTMLElement> = {
     charts: part('charts-section', t('chartsTitle'), el('div', {}, [charts.root, gradients.root])),
+    selection: part('selection-section', t('selectionTitle'), selection.root),
     sampling: part('sampling-section', t('samplingTitle'), sampling.root),
     figures: part('figures-section', t('figuresTitle'), figures.root),
     attention: part('attention-section', t('attentionTitle'), attention.root),
     shapes: part('shapes-section', t('shapesTitle'), shapes),
     samples: part('samples-section', t('samplesTitle'), samples),
     try: part('try-section', t('tryTitle'), tryIt.root),
+    fill: part('fill-section', t('fillTitle'), fill.root),
     controls: part('controls-section', t('controlsTitle'), controls.root),
   };
   root.replaceChildren(
@@ -87,6 +97,8 @@ export function buildLayout(
     shapes,
     samples,
     tryIt,
+    fill,
+    selection,
     sampling,
     controls,
     sections,

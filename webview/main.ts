@@ -15,6 +15,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import * as v from 'valibot';
 import {
+  FILL_CHAPTERS,
   HostToWebviewSchema,
   type CompareInitMessage,
   type HostToWebview,
@@ -129,9 +130,10 @@ function applyTheme(): void {
   ui.figures.setTheme(theme);
   ui.attention.setTheme(theme);
   ui.tryIt.setTheme(theme);
+  ui.fill.setTheme(theme);
 }
 
-type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'sampling' | 'controls';
+type Part = 'header' | 'charts' | 'attention' | 'samples' | 'tryIt' | 'fill' | 'sampling' | 'controls';
 function invalidate(...parts: Part[]): void {
   for (const part of parts) {
     scheduleRender(part, () => {
@@ -149,6 +151,9 @@ function invalidate(...parts: Part[]): void {
           return renderSamples(ui.samples, m.samples, m.run?.config.data.tokenLevel ?? 'char', m.chapter.trainingUnit);
         case 'tryIt':
           return ui.tryIt.update(m);
+        case 'fill':
+          ui.selection.update(m);
+          return ui.fill.update(m);
         case 'sampling':
           return visibleSections(m).sampling ? ui.sampling.update(m) : undefined;
         case 'controls':
@@ -161,14 +166,17 @@ function invalidate(...parts: Part[]): void {
 /** Which sections a view shows: a preview only the contract (and the start form when the chapter trains). */
 function visibleSections(m: LabModel): Record<SectionId, boolean> {
   const run = m.view !== 'preview';
+  const fill = FILL_CHAPTERS.includes(m.chapter.id);
   return {
     charts: run,
+    selection: run && fill,
     sampling: run && canSample(m.chapter.kind, m.run?.config),
     figures: run && (m.run?.figures.length ?? 0) > 0,
     attention: run,
     shapes: run,
     samples: run,
-    try: run,
+    try: run && !fill,
+    fill: run && fill,
     controls: m.chapter.trainable,
   };
 }
@@ -193,7 +201,7 @@ function onInit(message: InitMessage): void {
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
-  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'sampling', 'controls');
+  invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling', 'controls');
   persist();
 }
 
@@ -202,6 +210,7 @@ function handle(message: HostToWebview): void {
   if (message.type === 'error') {
     messages.add(message.message);
     ui?.tryIt.settle();
+    ui?.fill.settle();
     ui?.sampling.settle();
     ui?.controls.settle();
     compare?.view.settle();
@@ -212,7 +221,7 @@ function handle(message: HostToWebview): void {
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
-      invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'sampling');
+      invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling');
       break;
     case 'step':
       applyStep(model, message);
@@ -226,13 +235,16 @@ function handle(message: HostToWebview): void {
       model.status = message.status;
       model.live = message.live;
       ui.controls.settle();
-      invalidate('header', 'tryIt', 'sampling', 'controls');
+      invalidate('header', 'tryIt', 'fill', 'sampling', 'controls');
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);
       break;
     case 'prediction':
       ui.tryIt.showPrediction(message.text, message.prediction);
+      break;
+    case 'filled':
+      ui.fill.showFill(message.text, message.fill);
       break;
     case 'sampleStarted':
     case 'sampleTokens':

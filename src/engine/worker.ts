@@ -11,6 +11,7 @@ import {
   HostToEngineSchema,
   type EngineToHost,
   type HostToEngine,
+  type FillRequest,
   type PredictRequest,
   type SampleRequest,
   type TrainRequest,
@@ -21,6 +22,7 @@ import { describeIssues } from '../shared/schema';
 import { readConfig, readStatus } from '../runStore';
 import { selectBackend } from './backend';
 import { trainableChapter } from './chapters/registry';
+import { isMaskedLmData } from './kits/maskedLm/data';
 import { isLanguageModelData } from './kits/languageModel/data';
 import type { Sampler } from './kits/languageModel/sample';
 import { loadRun, predictText, type LoadedRun } from './predict';
@@ -95,6 +97,8 @@ export class EngineWorker {
         return;
       case 'predict':
         return this.predict(message);
+      case 'fill':
+        return this.fill(message);
       case 'sample':
         return this.sample(message);
       case 'stopSample': {
@@ -276,14 +280,33 @@ export class EngineWorker {
       const prediction = predictText(run, request.text);
       this.send({ type: 'prediction', requestId: request.requestId, prediction });
     } catch (error) {
-      this.send({
-        type: 'error',
-        requestId: request.requestId,
-        message: error instanceof Error ? error.message.split('\n')[0] : String(error),
-      });
+      this.sendError(request.requestId, error);
     }
   }
 
+  /** A masked language model's guesses at each `[MASK]` of the text, and each mask's attention. */
+  private async fill(request: FillRequest): Promise<void> {
+    try {
+      const run = await this.runFor(request.runDir);
+      if (!isMaskedLmData(run.data)) {
+        throw new Error(`fill needs a masked language model (bert-mlm); this run is ${run.config.chapter}`);
+      }
+      const fill = run.data.fill(run.model, request.text, request.top);
+      this.send({ type: 'filled', requestId: request.requestId, fill });
+    } catch (error) {
+      this.sendError(request.requestId, error);
+    }
+  }
+
+  private sendError(requestId: string, error: unknown): void {
+    this.send({
+      type: 'error',
+      requestId,
+      message: error instanceof Error ? error.message.split('\n')[0] : String(error),
+    });
+  }
+
+  /** Forget a cached model (e.g. after the run was retrained). */
   /**
    * Generates text with a language model's saved weights and streams it: `sampleStarted`, a
    * `sampleToken` per token, `sampleEnded`. Between slices of SAMPLE_SLICE_MS it yields to the
@@ -415,7 +438,7 @@ export function startWorker(): void {
       queue = queue.then(() => worker.receive(message));
       return;
     }
-    // Stop, shutdown, predict and sample are served at once, between two training steps (the
+    // Stop, shutdown, predict, fill and sample are served at once, between two training steps (the
     // trainer yields to the event loop after every step), not after the run.
     void worker.receive(message);
   });

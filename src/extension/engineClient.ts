@@ -17,6 +17,8 @@ import {
   EngineToHostSchema,
   type EngineMessage,
   type EngineToHost,
+  type FillRequest,
+  type FillResult,
   type HostToEngine,
   type PredictRequest,
   type SampleRequest,
@@ -78,6 +80,7 @@ export interface EngineClientEvents {
 
 export type TrainParams = Omit<TrainRequest, 'type' | 'requestId'>;
 export type PredictParams = Omit<PredictRequest, 'type' | 'requestId'>;
+export type FillParams = Omit<FillRequest, 'type' | 'requestId'>;
 export type TrainVariantsParams = Omit<TrainVariantsRequest, 'type' | 'requestId'>;
 export type SampleParams = Omit<SampleRequest, 'type' | 'requestId'>;
 /** What a generation streams before it ends. */
@@ -92,7 +95,7 @@ export interface SampleHandle {
 }
 
 interface Pending {
-  kind: 'train' | 'variants' | 'predict' | 'stop' | 'sample';
+  kind: 'train' | 'variants' | 'predict' | 'fill' | 'stop' | 'sample';
   runId?: string;
   /** `variants`: called for each run of the sequence as it starts. */
   onRunStarted?: (started: RunStarted) => void;
@@ -181,6 +184,11 @@ export class EngineClient {
   /** Greedy-decodes `text` with a saved run's model (on the backend the run was trained on). */
   async predict(params: PredictParams): Promise<Prediction> {
     return this.request<Prediction>('predict', (requestId) => ({ type: 'predict', requestId, ...params }));
+  }
+
+  /** A masked language model's top words and attention at each `[MASK]` of `text` (between two steps while it trains). */
+  async fill(params: FillParams): Promise<FillResult> {
+    return this.request<FillResult>('fill', (requestId) => ({ type: 'fill', requestId, ...params }));
   }
 
   /**
@@ -390,6 +398,9 @@ export class EngineClient {
         break;
       case 'prediction':
         this.settle(message.requestId, (p) => p.resolve(message.prediction as never));
+        break;
+      case 'filled':
+        this.settle(message.requestId, (p) => p.resolve(message.fill as never));
         break;
       case 'sampleStarted':
       case 'sampleToken':

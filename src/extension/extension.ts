@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       stop: (runDir) => training.stop(runDir),
       predict: (runDir, text) => training.predict(runDir, text),
+      fill: (runDir, text, top) => training.fill(runDir, text, top),
       sample: (runDir, params, onEvent) => training.sample(runDir, params, onEvent),
       stopSample: (requestId) => training.stopSample(requestId),
     },

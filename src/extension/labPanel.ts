@@ -13,6 +13,7 @@ import { DamagedRunError, readAttention, readSamples } from '../runStore';
 import { chapterInfo } from '../shared/course/catalogue';
 import type { ChapterInfo } from '../shared/course/chapter';
 import type { ChapterId } from '../shared/ids';
+import type { FillResult } from '../shared/protocol/engine';
 import {
   canSample,
   MAX_SAMPLE_HISTORY,
@@ -42,6 +43,8 @@ export interface LabPanelHost {
   trainComparison(chapter: ChapterId): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
+  /** A masked language model's guesses at each `[MASK]` of `text`, with each mask's attention. */
+  fill(runDir: string, text: string, top?: number): Promise<FillResult>;
   /** Starts a generation with the run's saved weights in the engine; `onEvent` sees its start and every token. */
   sample(runDir: string, params: Omit<SampleParams, 'runDir'>, onEvent: (event: SampleEvent) => void): SampleHandle;
   stopSample(requestId: string): void;
@@ -191,6 +194,9 @@ export class LabPanel implements vscode.Disposable {
         break;
       case 'predict':
         await this.predict(message.text);
+        break;
+      case 'fill':
+        await this.fill(message.text, message.top);
         break;
       case 'train':
         await this.train(message);
@@ -362,6 +368,22 @@ export class LabPanel implements vscode.Disposable {
   }
 
   private async predict(text: string): Promise<void> {
+    await this.askEngine(async (runDir) => {
+      const prediction = await this.host.predict(runDir, text);
+      this.reply({ type: 'prediction', text, prediction });
+    });
+  }
+
+  /** Fill-in: the engine answers between two training steps while the run trains (the same rules as Try it). */
+  private async fill(text: string, top: number | undefined): Promise<void> {
+    await this.askEngine(async (runDir) => {
+      const fill = await this.host.fill(runDir, text, top);
+      this.reply({ type: 'filled', text, fill });
+    });
+  }
+
+  /** One question to the engine about this panel's saved model (Try it, fill-in), one at a time. */
+  private async askEngine(ask: (runDir: string) => Promise<void>): Promise<void> {
     if (!this.runDir) return;
     if (!vscode.workspace.isTrusted) {
       this.reply({ type: 'error', message: t('restrictedPredict') });
@@ -379,8 +401,7 @@ export class LabPanel implements vscode.Disposable {
     }
     this.predicting = true;
     try {
-      const prediction = await this.host.predict(this.runDir, text);
-      this.reply({ type: 'prediction', text, prediction });
+      await ask(this.runDir);
     } catch (error) {
       this.reply({
         type: 'error',

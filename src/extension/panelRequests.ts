@@ -1,7 +1,8 @@
 /**
  * The gate every message from a lab panel's webview passes: first the protocol
  * (`WebviewToHostSchema`, strict, bounded), then the checks that need the panel's run and chapter:
- * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, and a
+ * an attention epoch must be one the run has on disk, "Try it" needs a run and some text, fill-in
+ * needs a run of a masked language model and a text with a `[MASK]`, and a
  * `train` request must name a task and variant of the panel's chapter with overrides its
  * hyperparameter specs accept (`resolveHyperparameters`), `trainComparison` needs a chapter that
  * declares a comparison, sampling messages need a run that can be sampled (a language model), and
@@ -10,8 +11,9 @@
  */
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
 import { checkValue, resolveHyperparameters, specOf, variantOf } from '../shared/course/hyperparameters';
-import { WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
+import { FILL_CHAPTERS, WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
 import { parseWith, type Parsed } from '../shared/schema';
+import { learnerWords, MASK_MARKER } from '../shared/text/words';
 
 export interface PanelRequestContext {
   /** Epochs with an attention snapshot on disk (empty when the panel shows no run). */
@@ -84,6 +86,15 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
       const text = message.text.trim();
       if (text === '') return refuse('predict: "text" is empty');
       return { ok: true, value: { type: 'predict', text } };
+    }
+    case 'fill': {
+      if (!context.hasRun) return refuse('fill: this panel shows no run');
+      if (!context.chapter || !FILL_CHAPTERS.includes(context.chapter.id))
+        return refuse(`fill: only a masked language model fills in words (${FILL_CHAPTERS.join(', ')})`);
+      const text = message.text.trim();
+      if (text === '') return refuse('fill: "text" is empty');
+      if (!learnerWords(text).includes(MASK_MARKER)) return refuse(`fill: "text" has no ${MASK_MARKER}`);
+      return { ok: true, value: { ...message, text } };
     }
     case 'train':
       return checkTrainRequest(context.chapter, message);

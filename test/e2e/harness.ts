@@ -311,6 +311,17 @@ export interface Workbench {
   page: Page;
   /** Browser console lines and page errors, for failure messages. */
   consoleLines: string[];
+  /**
+   * Responses with an HTTP error status, from any frame (webview resources included: they come
+   * through the webview's service worker). code-server itself always misses vsda.js and
+   * vsda_bg.wasm, VS Code's closed-source signing module that only Microsoft's builds ship.
+   */
+  failedRequests: FailedRequest[];
+}
+
+export interface FailedRequest {
+  status: number;
+  url: string;
 }
 
 export interface OpenOptions {
@@ -332,8 +343,15 @@ export async function openWorkbench(url: string, options: OpenOptions = {}): Pro
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const consoleLines: string[] = [];
+    const failedRequests: FailedRequest[] = [];
     page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
+    // "Failed to load resource" in the console does not say which: record the URL (any frame).
+    page.on('response', (response) => {
+      if (response.status() < 400) return;
+      failedRequests.push({ status: response.status(), url: response.url() });
+      consoleLines.push(`[error] HTTP ${response.status()} ${response.url()}`);
+    });
 
     await page.goto(url, { timeout });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout });
@@ -348,7 +366,7 @@ export async function openWorkbench(url: string, options: OpenOptions = {}): Pro
       const restricted = restrictedModeIndicator(page);
       await restricted.waitFor({ state: options.trust ? 'hidden' : 'visible', timeout: 15_000 });
     }
-    return { browser, context, page, consoleLines };
+    return { browser, context, page, consoleLines, failedRequests };
   } catch (error) {
     await browser.close();
     throw error;

@@ -1,7 +1,7 @@
 // End-to-end scenarios of LLM Tutor in a real VS Code (code-server 4.96.4 + Chromium, see
 // harness.ts). The extension is packaged once (production build + vsce, in a staging copy of the
 // repository so the shared dist/ is left alone) and installed from the .vsix.
-// Three code-servers: a trusted English workspace shared by scenarios 1–4 (they run one after
+// Three code-servers: a trusted English workspace shared by scenarios 1–4 and 7 (they run one after
 // another and each closes its editors), a Restricted Mode workspace (5), a Chinese one (6).
 // Training uses tiny datasets through the hidden `llmTutor.advanced.*Size` settings.
 // Figures (time to the first attention map, activation, event-loop delay) are printed and written
@@ -27,8 +27,10 @@ import type { Frame, Page } from 'playwright-core';
 import { MESSAGES_EN, MESSAGES_ZH_CN } from '../../src/extension/messages';
 import type { EvaluationRecord as EpochMetrics, RunStatus } from '../../src/shared/run/records';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
-import { chapterInfo } from '../../src/shared/course/catalogue';
+import { CHAPTERS, chapterInfo } from '../../src/shared/course/catalogue';
+import type { AttentionSnapshot } from '../../src/shared/run/records';
 const attentionSeq2SeqInfo = chapterInfo('attention-seq2seq');
+const selfAttentionInfo = chapterInfo('self-attention');
 import {
   ARTIFACTS_DIR,
   REPO_ROOT,
@@ -57,6 +59,7 @@ const EXTENSION_ID = 'llm-tutor.llm-tutor'; // <publisher>.<name>
 const TRAIN = 'LLM Tutor: Train Attention Seq2Seq';
 const STOP = 'LLM Tutor: Stop Training';
 const OPEN_RUN = 'LLM Tutor: Open Saved Run…';
+const TRAIN_CHAPTER = 'LLM Tutor: Train Chapter…';
 
 /** Small, fast runs: a few seconds an epoch on a 2-core machine. */
 const TRAINING_SETTINGS = {
@@ -66,6 +69,15 @@ const TRAINING_SETTINGS = {
   'llmTutor.advanced.trainSize': 2000,
   'llmTutor.advanced.validationSize': 60,
   'llmTutor.advanced.testSize': 20,
+};
+/** Scenario 7's self-attention run: explicit and small (a few seconds an epoch). */
+const SELF_ATTENTION_SETTINGS = {
+  'llmTutor.epochs': 3,
+  'llmTutor.batchSize': 32,
+  'llmTutor.seed': 7,
+  'llmTutor.advanced.trainSize': 800,
+  'llmTutor.advanced.validationSize': 64,
+  'llmTutor.advanced.testSize': 16,
 };
 /** User settings of every server: the wasm backend (no probing for the native one). */
 const USER_SETTINGS = { 'llmTutor.backend': 'wasm' };
@@ -94,33 +106,45 @@ let cliRunId: string;
 
 // ── building and fixtures ──────────────────────────────────────────────────────────────────────
 
-/** Production build + vsce package of a copy of the repository (the shared dist/ stays as it is). */
+/** Top-level entries of the repository that are not part of its sources (VCS, dependencies, build outputs). */
+const NOT_STAGED = new Set(['.git', 'node_modules', 'dist', 'runs', 'test-artifacts', '.e2e-cache', 'bench-results']);
+
+/** What `vsce ls` says a package made in `dir` holds (paths relative to the package root). */
+function packagedFiles(dir: string): string[] {
+  return execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'],
+    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+  )
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Production build + vsce package of a copy of the repository (the shared dist/ stays as it is).
+ * The copy holds every source entry of the repository, so the .vsix ships what `npm run package`
+ * would ship (e.g. the built-in corpora/ the engine reads); checked against `vsce ls` of the
+ * repository itself.
+ */
 function buildVsix(): string {
   stageDir = join(tempRoot, 'stage');
   mkdirSync(stageDir, { recursive: true });
-  const entries = [
-    'package.json',
-    'package.nls.json',
-    'package.nls.zh-cn.json',
-    'README.md',
-    'CHANGELOG.md',
-    'LICENSE',
-    '.vscodeignore',
-    'tsconfig.json',
-    'src',
-    'webview',
-    'scripts',
-    'media',
-    'l10n',
-    'bin',
-  ];
-  for (const entry of entries) {
-    if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
+  for (const entry of readdirSync(REPO_ROOT)) {
+    if (NOT_STAGED.has(entry) || /\.(vsix|log)$/.test(entry)) continue;
+    cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(stageDir, 'node_modules'), 'dir');
   const run = (args: string[]) =>
     execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   run([join(stageDir, 'scripts', 'build.mjs'), '--production']);
+  // Every folder the package ships from the sources (media/, l10n/, corpora/…; dist/ is built) is in the staged package.
+  const staged = new Set(packagedFiles(stageDir));
+  const missing = packagedFiles(REPO_ROOT).filter(
+    (file) => file.includes('/') && !file.startsWith('dist/') && !staged.has(file),
+  );
+  assert.deepEqual(missing, [], 'files the repository packages but the e2e package would not');
+  assert.ok(staged.has('corpora/en.txt') && staged.has('dist/engine.js'), [...staged].join('\n'));
   const vsix = join(tempRoot, 'llm-tutor.vsix');
   // The same flags as package.json's `package` script (README images stay relative: no public repository URL).
   run([
@@ -183,6 +207,23 @@ function addBrokenRun(workspace: string): void {
   mkdirSync(dir, { recursive: true });
   cpSync(join(cliRunDir, 'config.json'), join(dir, 'config.json'));
   writeFileSync(join(dir, 'status.json'), '{ "state": "completed", "startedAt": ');
+}
+
+/**
+ * The chapter's hyperparameters a run was trained with: config.json (run format 2) keeps them
+ * under the chapter's own key (`"attention-seq2seq": { "epochs": 3, … }`).
+ */
+function runHyperparameters(runDir: string): Record<string, unknown> {
+  const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const chapter = config.chapter;
+  assert.equal(config.formatVersion, 2, `${runDir}/config.json: run format`);
+  assert.ok(typeof chapter === 'string', `${runDir}/config.json names no chapter`);
+  const hyperparameters = config[chapter];
+  assert.ok(
+    typeof hyperparameters === 'object' && hyperparameters !== null,
+    `${runDir}/config.json has no "${chapter}" record`,
+  );
+  return hyperparameters as Record<string, unknown>;
 }
 
 function readStatus(runDir: string): RunStatus {
@@ -262,8 +303,12 @@ interface PanelView {
   runId: string;
   state: string;
   progressText: string;
+  /** Points of the loss chart's per-epoch train loss series. */
   pointsTrain: number;
+  /** Points of the loss chart's step-level train loss series. */
   pointsSteps: number;
+  /** Every chart the chapter declares (`canvas[data-chart]`): chart id → series key → points drawn. */
+  charts: Record<string, Record<string, number>>;
   chartSummary: string;
   mapRows: number;
   mapColumns: number;
@@ -282,15 +327,22 @@ function readPanel(frame: Frame): Promise<PanelView> {
   // `__name(…)`, which does not exist in the page.
   return frame.evaluate(() => {
     const damaged = document.querySelector<HTMLElement>('#damaged');
-    const loss = document.querySelector<HTMLElement>('#loss-chart');
+    // Each chart canvas says how many points each of its series has drawn (`data-points`, JSON).
+    const charts: Record<string, Record<string, number>> = {};
+    for (const canvas of document.querySelectorAll<HTMLElement>('canvas[data-chart]'))
+      charts[canvas.dataset.chart ?? ''] = JSON.parse(canvas.dataset.points ?? '{}') as Record<string, number>;
+    const loss = JSON.parse(
+      document.querySelector<HTMLElement>('#chart-loss[data-chart="loss"]')?.dataset.points ?? '{}',
+    ) as Record<string, number>;
     const map = document.querySelector<HTMLElement>('#probe-map-canvas');
     const start = document.querySelector<HTMLElement & { disabled?: boolean }>('#start-button');
     return {
       runId: document.querySelector('#run-id')?.textContent?.trim() ?? '',
       state: document.querySelector<HTMLElement>('#status-badge')?.dataset.state ?? '',
       progressText: document.querySelector('#progress-text')?.textContent ?? '',
-      pointsTrain: Number(loss?.dataset.pointsTrain ?? 0),
-      pointsSteps: Number(loss?.dataset.pointsSteps ?? 0),
+      pointsTrain: loss.train_loss ?? 0,
+      pointsSteps: loss.train_loss_steps ?? 0,
+      charts,
       chartSummary: document.querySelector('.chart-summary')?.textContent ?? '',
       mapRows: Number(map?.dataset.rows ?? 0),
       mapColumns: Number(map?.dataset.columns ?? 0),
@@ -394,6 +446,28 @@ async function openSavedRun(page: Page, filter: string, expectedTitle?: string):
   await input.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
 }
 
+/** In the open quick pick titled `title`, clicks the row whose label is exactly `label` (typed first, to filter). */
+async function chooseQuickPickRow(page: Page, title: string, label: string): Promise<void> {
+  const input = quickInput(page);
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
+  await input.fill(label);
+  const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
+  const row = quickPickRows(page).filter({ has: page.locator('.label-name').filter({ hasText: exact }) });
+  try {
+    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+  } catch {
+    const shown = await quickPickRows(page).locator('.label-name').allInnerTexts();
+    throw new Error(`no row "${label}" in the quick pick "${title}"; rows: ${JSON.stringify(shown)}`);
+  }
+  await row.first().click();
+}
+
+/** The attention snapshot of `epoch` on disk (attention/epoch-NNN.json). */
+function readSnapshot(runDir: string, epoch: number): AttentionSnapshot {
+  const file = join(runDir, 'attention', `epoch-${String(epoch).padStart(3, '0')}.json`);
+  return JSON.parse(readFileSync(file, 'utf8')) as AttentionSnapshot;
+}
+
 /** Clicks a target (row) token of the probe attention map; returns the row's weights. */
 async function clickTargetToken(frame: Frame, index: number): Promise<{ values: number[]; sum: number; axis: string }> {
   const label = frame.locator('#probe-map .map-label.row-label').nth(index);
@@ -422,8 +496,12 @@ async function scenario(
   const started = Date.now();
   const wb = workbench();
   assert.ok(wb, 'the workbench did not open (see the before hook)');
+  const requestsBefore = wb.failedRequests.length;
   try {
     await body(wb.page);
+    // Everything the extension loaded in the browser during the scenario (webview bundle, icons) was there.
+    const failed = wb.failedRequests.slice(requestsBefore).filter((request) => request.url.includes(EXTENSION_ID));
+    assert.deepEqual(failed, [], 'requests for files of the extension that failed');
     await screenshot(wb.page, name);
   } catch (error) {
     await screenshot(wb.page, `${name}-failure`).catch(() => undefined);
@@ -504,7 +582,7 @@ after(() => {
     rmSync(tempRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
-describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
+describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
   const env: { server?: CodeServer; workbench?: Workbench; folder?: string } = {};
   /** Runs trained in scenarios 1 and 2. */
   const trained: { completed?: string; stopped?: string } = {};
@@ -582,10 +660,8 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
           const status = readStatus(runDir);
           assert.equal(status.state, 'completed');
           assert.equal(status.epochsCompleted, 3);
-          const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
-            trainSize: number;
-            epochs: number;
-          };
+          const config = runHyperparameters(runDir);
+          assert.equal(config.epochs, TRAINING_SETTINGS['llmTutor.epochs']);
           assert.equal(
             config.trainSize,
             TRAINING_SETTINGS['llmTutor.advanced.trainSize'],
@@ -657,9 +733,7 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
           await runCommand(page, TRAIN);
           frame = await labFrame(page, undefined, known, 90_000);
           runId = (await waitForPanel(frame, 'the new run', (v) => v.state === 'running', 60_000)).runId;
-          const epochs = (
-            JSON.parse(readFileSync(join(env.folder!, 'runs', runId, 'config.json'), 'utf8')) as { epochs: number }
-          ).epochs;
+          const epochs = runHyperparameters(join(env.folder!, 'runs', runId)).epochs;
           if (epochs === 40) break;
           assert.ok(
             attempt < 3,
@@ -792,6 +866,137 @@ describe('trusted workspace (scenarios 1–4 share one VS Code)', () => {
       },
     );
   });
+
+  test(
+    '7. Train Chapter… → self-attention → task reverse: map overview, anti-diagonal check, entropy chart',
+    { timeout: 240_000 },
+    async () => {
+      await scenario(
+        'lab-7-train-chapter-self-attention',
+        () => env.workbench,
+        () => env.server,
+        async (page) => {
+          await closeEditorsAndNotifications(page);
+          writeFileSync(
+            join(env.folder!, '.vscode', 'settings.json'),
+            JSON.stringify(SELF_ATTENTION_SETTINGS, null, 2),
+          );
+          await sleep(2_000);
+          const chapterNumber = CHAPTERS.findIndex((chapter) => chapter.id === 'self-attention') + 1;
+          const chapterTitle = selfAttentionInfo.title.en;
+          const shortTitle = chapterTitle.split(/[:：]/)[0].trim();
+          const reverse = selfAttentionInfo.tasks.find((task) => task.id === 'reverse')!;
+          const scaled = selfAttentionInfo.variants.find((variant) => variant.id === 'scaled')!;
+          const expected = {
+            epochs: SELF_ATTENTION_SETTINGS['llmTutor.epochs'],
+            trainSize: SELF_ATTENTION_SETTINGS['llmTutor.advanced.trainSize'],
+          };
+          const known = [cliRunId, 'broken', trained.completed ?? '', trained.stopped ?? ''];
+          let frame: Frame | undefined;
+          let runId = '';
+          // As in scenario 2: VS Code re-reads the settings file on its own schedule; a run that
+          // did not get these settings is stopped and the chapter trained again.
+          for (let attempt = 1; ; attempt++) {
+            await runCommand(page, TRAIN_CHAPTER);
+            await chooseQuickPickRow(page, MESSAGES_EN.trainChapterTitle, `${chapterNumber}. ${chapterTitle}`);
+            await chooseQuickPickRow(
+              page,
+              MESSAGES_EN.pickTaskTitle.replace('{chapter}', shortTitle),
+              reverse.title.en,
+            );
+            await chooseQuickPickRow(
+              page,
+              MESSAGES_EN.pickVariantTitle.replace('{chapter}', shortTitle),
+              scaled.title.en,
+            );
+            frame = await labFrame(page, undefined, known, 90_000);
+            runId = (await waitForPanel(frame, 'the new run', (v) => v.runId.includes('self-attention'), 60_000)).runId;
+            const hyperparameters = runHyperparameters(join(env.folder!, 'runs', runId));
+            if (hyperparameters.epochs === expected.epochs && hyperparameters.trainSize === expected.trainSize) break;
+            assert.ok(
+              attempt < 3,
+              `the settings written to .vscode/settings.json were not picked up (run ${runId}: ${JSON.stringify(hyperparameters)})`,
+            );
+            console.log(`scenario 7: run ${runId} did not get the settings yet; stopping it and retrying`);
+            known.push(runId);
+            await runCommand(page, STOP);
+            await waitForPanel(frame, 'the run to end', (v) => v.state !== 'running', 60_000);
+            await closeEditorsAndNotifications(page);
+            await sleep(2_000);
+          }
+          const runDir = join(env.folder!, 'runs', runId);
+          const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+          assert.equal(config.chapter, 'self-attention');
+          assert.equal(config.task, 'reverse');
+          assert.equal(config.variant, 'scaled');
+          const length = Number(runHyperparameters(runDir).length);
+
+          const entropySeen: number[] = [];
+          const view = await waitForPanel(
+            frame,
+            'the self-attention run to complete',
+            (v) =>
+              v.state === 'completed' &&
+              v.charts.entropy?.attention_entropy === expected.epochs &&
+              v.attentionEpoch === String(expected.epochs) &&
+              v.mapRows > 0,
+            120_000,
+            (v) => {
+              const points = v.charts.entropy?.attention_entropy;
+              if (points !== undefined && entropySeen[entropySeen.length - 1] !== points) entropySeen.push(points);
+            },
+          );
+          console.log(`scenario 7: run ${runId}; entropy chart points seen ${JSON.stringify(entropySeen)}`);
+          assert.equal(readStatus(runDir).state, 'completed');
+          assert.match(view.progressText, new RegExp(`Epochs completed: ${expected.epochs} / ${expected.epochs}`));
+
+          // The chapter's declared charts, each with its points: the entropy chart one per epoch.
+          assert.deepEqual(
+            Object.keys(view.charts).sort(),
+            selfAttentionInfo.charts.map((chart) => chart.id).sort(),
+            'one chart per chart the chapter declares',
+          );
+          assert.deepEqual(view.charts.entropy, { attention_entropy: expected.epochs });
+          assert.equal(view.charts.loss.train_loss, expected.epochs);
+          assert.equal(view.charts.accuracy.val_exact_match, expected.epochs);
+          await frame.locator('#chart-entropy').scrollIntoViewIfNeeded();
+          assert.ok(await frame.locator('#chart-entropy').isVisible(), 'the entropy chart is shown');
+
+          // The map overview: the one self-attention map as a thumbnail, chosen and shown large (length × length).
+          const overview = frame.locator('#probe-overview');
+          await overview.waitFor({ state: 'visible', timeout: 10_000 });
+          const thumbs = overview.locator('.map-thumb');
+          assert.ok((await thumbs.count()) >= 1, 'the overview shows the probe’s maps');
+          const shownKey = await frame.locator('#probe-map').getAttribute('data-map-key');
+          assert.ok(shownKey, 'a map is shown large');
+          assert.equal(await overview.getAttribute('data-selected'), shownKey);
+          assert.equal(await thumbs.filter({ has: frame.locator('canvas') }).count(), await thumbs.count());
+          assert.equal(view.mapRows, length);
+          assert.equal(view.mapColumns, length);
+          const row = await clickTargetToken(frame, 0);
+          assert.ok(Math.abs(row.values.reduce((a, b) => a + b, 0) - 1) < 1e-3, JSON.stringify(row.values));
+
+          // The anti-diagonal check of the last snapshot, as the engine measured it (pass or not after 3 epochs).
+          const measured = readSnapshot(runDir, expected.epochs).checks.find((check) => check.id === 'anti-diagonal');
+          assert.ok(measured, 'the engine measured the anti-diagonal check');
+          const badge = frame.locator('#snapshot-checks .check[data-check="anti-diagonal"]');
+          await badge.scrollIntoViewIfNeeded();
+          assert.ok(await badge.isVisible(), 'the anti-diagonal badge is shown');
+          assert.equal(await badge.getAttribute('data-pass'), String(measured.pass));
+          assert.equal(
+            (await badge.locator('.check-label').innerText()).trim(),
+            selfAttentionInfo.selfChecks.find((check) => check.id === 'anti-diagonal')!.label.en,
+          );
+          assert.ok(
+            (await badge.locator('.check-state').innerText()).includes(
+              WEBVIEW_STRINGS_EN[measured.pass ? 'checkPass' : 'checkFail'],
+            ),
+          );
+          await waitForRowIcon(page, runId, 'pass');
+        },
+      );
+    },
+  );
 });
 
 describe('Restricted Mode (scenario 5)', () => {
@@ -893,8 +1098,18 @@ describe('Chinese (scenario 6)', () => {
             .locator('.tabs-container .tab', { hasText: `实验：${cliRunId}` })
             .first()
             .waitFor({ timeout: 10_000 });
+          // The row's description: task, variant and the best value of the chapter's primary metric, in Chinese.
           const row = await runRow(page, cliRunId);
-          assert.match(await row.innerText(), /验证集完全匹配/);
+          const rowText = await row.innerText();
+          const cliConfig = JSON.parse(readFileSync(join(cliRunDir, 'config.json'), 'utf8')) as { task: string };
+          const task = attentionSeq2SeqInfo.tasks.find((candidate) => candidate.id === cliConfig.task);
+          const primary = attentionSeq2SeqInfo.metrics.find(
+            (metric) => metric.key === attentionSeq2SeqInfo.primaryMetric,
+          );
+          assert.ok(task && primary, 'the CLI run’s task and the chapter’s primary metric');
+          for (const text of [task.title['zh-cn'], primary.label['zh-cn'], '2/2'])
+            assert.ok(rowText.includes(text), `the Runs view row shows “${text}”: ${rowText}`);
+          assert.ok(!rowText.includes(primary.label.en), `no English metric label: ${rowText}`);
           await frame.locator('#contract').scrollIntoViewIfNeeded();
         },
       );

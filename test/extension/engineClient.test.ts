@@ -123,13 +123,22 @@ describe('EngineClient (fake engine)', () => {
     assert.deepEqual(types, ['ready', 'prediction'], 'invalid messages are not acted on');
   });
 
-  it('matches answers to requests: prediction resolves, an error rejects', async () => {
+  it('matches answers to requests: prediction and fill resolve, an error rejects', async () => {
     const c = client();
     const prediction = await c.predict({ runDir: runsDir, text: 'abc' });
     assert.deepEqual(prediction.predicted, ['c', 'b', 'a']);
     await assert.rejects(
       c.train({ chapter: 'mini-gpt', runsDir, backend: 'cpu', overrides: {} }),
       (e: Error) => e instanceof EngineRequestError && /mini-gpt/.test(e.message),
+    );
+    const fill = await c.fill({ runDir: runsDir, text: 'the [MASK] of the country', top: 5 });
+    assert.deepEqual(
+      fill.masks.map((mask) => [mask.position, mask.predictions[0].token, mask.otherProbability]),
+      [[2, 'the', 0.75]],
+    );
+    await assert.rejects(
+      c.fill({ runDir: runsDir, text: 'no mask' }),
+      (e: Error) => e instanceof EngineRequestError && /no \[MASK\]/.test(e.message),
     );
   });
 

@@ -101,6 +101,12 @@ process.on('message', (m) => {
     if (mode === 'die-on-predict') process.kill(process.pid, 'SIGKILL');
     if ('backend' in m) { send({ type: 'error', requestId: m.requestId, message: 'predict takes no backend' }); return; }
     send({ type: 'prediction', requestId: m.requestId, prediction: { source: [...m.text], predicted: [...m.text].reverse(), maps: [], unknownTokens: [] } });
+  } else if (m.type === 'fill') {
+    // A masked language model's answer: each [MASK] guessed as 'the' with probability 0.25.
+    if (!/\[MASK\]/.test(m.text)) { send({ type: 'error', requestId: m.requestId, message: 'the text has no [MASK]' }); return; }
+    const typed = ['[CLS]', ...m.text.split(' '), '[SEP]'];
+    const masks = typed.flatMap((token, position) => token === '[MASK]' ? [{ position, predictions: [{ token: 'the', probability: 0.25 }], otherProbability: 0.75, attention: [] }] : []);
+    send({ type: 'filled', requestId: m.requestId, fill: { tokens: typed, typedTokens: typed, unknownTokens: [], masks } });
   } else if (m.type === 'sample') {
     // Streams maxTokens copies of the prompt's last character, one every 5 ms; the prompt 'fail' is refused.
     if (m.prompt === 'fail') { send({ type: 'error', requestId: m.requestId, message: 'mini-gpt is not a language model here' }); return; }

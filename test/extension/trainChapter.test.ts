@@ -31,9 +31,9 @@ interface ShownPick {
  */
 /**
  * A chapter that cannot be trained, as the catalogue lists a chapter without a folder: a fixture
- * (upcoming.ts's listing of bert-mlm), so these tests do not depend on which chapters exist yet.
+ * (upcoming.ts's listing of luong-attention), so these tests do not depend on which chapters exist yet.
  */
-const UNTRAINABLE: ChapterInfo = upcomingChapter('bert-mlm');
+const UNTRAINABLE: ChapterInfo = upcomingChapter('luong-attention');
 /** The course catalogue with that fixture in place of the chapter's own entry. */
 const WITH_UNTRAINABLE: readonly ChapterInfo[] = CHAPTERS.map((chapter) =>
   chapter.id === UNTRAINABLE.id ? UNTRAINABLE : chapter,

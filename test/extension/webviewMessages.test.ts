@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { checkPanelRequest, type PanelRequestContext } from '../../src/extension/panelRequests';
 import { chapterInfo } from '../../src/shared/course/catalogue';
 import { upcomingChapter } from '../../src/shared/course/upcoming';
-import { MAX_TRY_TEXT } from '../../src/shared/protocol/webview';
+import { MAX_FILL_TEXT, MAX_TRY_TEXT } from '../../src/shared/protocol/webview';
 
 const run: PanelRequestContext = {
   attentionEpochs: [1, 2, 5],
@@ -131,6 +131,47 @@ describe('checkPanelRequest: the panel’s run', () => {
   });
 });
 
+describe('checkPanelRequest: fill (masked language models)', () => {
+  const bert: PanelRequestContext = { attentionEpochs: [1], hasRun: true, chapter: chapterInfo('bert-mlm') };
+
+  it('accepts a text with [MASK] (any case) on a bert-mlm run, trimmed, with an optional top', () => {
+    assert.deepEqual(checkPanelRequest({ type: 'fill', text: '  the [MASK] of the country ' }, bert), {
+      ok: true,
+      value: { type: 'fill', text: 'the [MASK] of the country' },
+    });
+    assert.equal(checkPanelRequest({ type: 'fill', text: 'the [mask] .', top: 10 }, bert).ok, true);
+    assert.equal(checkPanelRequest({ type: 'fill', text: `[MASK] ${'x'.repeat(MAX_FILL_TEXT - 7)}` }, bert).ok, true);
+  });
+
+  it('refuses, in one line: no run, another chapter, no [MASK], an empty text', () => {
+    assert.match(
+      refusal({ type: 'fill', text: 'the [MASK]' }, { ...bert, hasRun: false }),
+      /^fill: this panel shows no run$/,
+    );
+    assert.match(refusal({ type: 'fill', text: 'the [MASK]' }, run), /^fill: only a masked language model/);
+    assert.match(refusal({ type: 'fill', text: 'the [MASK]' }, { ...bert, chapter: null }), /^fill: only/);
+    assert.match(refusal({ type: 'fill', text: 'the country' }, bert), /^fill: "text" has no \[MASK\]$/);
+    assert.match(refusal({ type: 'fill', text: 'the [MAS K] [CLS]' }, bert), /has no \[MASK\]/);
+    assert.match(refusal({ type: 'fill', text: '  ' }, bert), /^fill: "text" is empty$/);
+  });
+
+  it('refuses what the webview should never send, without echoing it', () => {
+    for (const raw of [
+      { type: 'fill' },
+      { type: 'fill', text: 42 },
+      { type: 'fill', text: '[MASK]', top: 0 },
+      { type: 'fill', text: '[MASK]', top: 51 },
+      { type: 'fill', text: '[MASK]', top: 2.5 },
+      { type: 'fill', text: '[MASK]', runDir: '/etc' },
+      { type: 'fill', text: '[MASK]', requestId: 'x' },
+      { type: 'filled', text: '[MASK]' },
+    ])
+      refusal(raw, bert);
+    const reason = refusal({ type: 'fill', text: `[MASK]${'字'.repeat(MAX_FILL_TEXT)}` }, bert);
+    assert.ok(!reason.includes('字'), reason);
+  });
+});
+
 describe('checkPanelRequest: train', () => {
   it('fills in the chapter’s default task and variant', () => {
     assert.deepEqual(checkPanelRequest({ type: 'train', overrides: { epochs: 3 } }, run), {
@@ -179,7 +220,7 @@ describe('checkPanelRequest: train', () => {
   it('refuses training for a chapter that cannot be trained, or a panel without a chapter', () => {
     assert.match(
       // A fixture: upcoming.ts's listing of a chapter without a folder (trainable: false).
-      refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: upcomingChapter('bert-mlm') }),
+      refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: upcomingChapter('luong-attention') }),
       /cannot be trained/,
     );
     assert.match(refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: null }), /cannot be trained/);

@@ -14,6 +14,7 @@ Commands:
   show RUN             a run's configuration, final metrics and samples
   predict RUN "text"   decode a sentence with a saved run and print its attention
   compare RUN RUN…     runs side by side: metrics, configs, attention differences
+  fill RUN "text"      a masked language model's top words for each [MASK] (bert-mlm)
   sample RUN           generate text with a saved language model (mini-gpt)
 
 Run 'llm-tutor <command> --help' for a command's options.`,
@@ -74,6 +75,13 @@ Exit codes: 0 compared; 1 a run could not be read (the others are still compared
 
 Decodes "text" greedily with RUN's saved model and prints the prediction and its attention
 matrix (rows: generated tokens, columns: source tokens).`,
+  fill: `Usage: llm-tutor fill RUN "text with [MASK]" [--top K] [--runs-dir DIR]
+
+Reads "text" with RUN's saved masked language model (chapter bert-mlm) and prints, for each
+[MASK], the K most probable words (default 5, at most 50) with their probabilities, and the
+probability left to all other words. [MASK] is the one marker you may type; any other special
+token ([CLS], [SEP], <pad>...) is read as an unknown word. RUN is a run folder or a run id
+inside --runs-dir (default ./runs). Example: llm-tutor fill runs/<id> "the [MASK] of the country"`,
   sample: `Usage: llm-tutor sample RUN [--prompt "text"] [options]
 
 Generates text with RUN's latest saved language model (mini-gpt) and streams it to stdout: the

@@ -2,6 +2,7 @@
 import { chapterInfo } from '../../shared/course/catalogue';
 import { isChapterId } from '../../shared/ids';
 import { compareCommand } from './compare';
+import { fillCommand } from './fill';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
 import { predictCommand } from './predict';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   show: showCommand,
   predict: predictCommand,
   compare: compareCommand,
+  fill: fillCommand,
   sample: sampleCommand,
 };
 

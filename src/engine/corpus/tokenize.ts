@@ -12,6 +12,7 @@
  * `cls` `]`), and encodeChars / encodeWords map anything equal to a special token to `<unk>`
  * anyway. The `[MASK]` marker of a fill-in question is the chapter's to find and encode.
  */
+import { tokenizeWords } from '../../shared/text/words';
 import { SPECIAL_TOKENS, UNK_ID, Vocab } from '../tasks/vocab';
 
 /** Word-level specials after SPECIAL_TOKENS: ids 4, 5, 6 in a vocabulary from buildWordVocab. */
@@ -94,25 +95,8 @@ export function decodeChars(ids: readonly number[], vocab: Vocab): string {
 
 // ── Words ──────────────────────────────────────────────────────────────────────────────────────
 
-/**
- * A Han character; or a run of letters, marks and digits (not Han), with apostrophes inside
- * (`country's`, `don't`); or any other single non-space character (punctuation, symbols).
- */
-const WORD_PATTERN =
-  /\p{Script=Han}|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+(?:'(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+)*|\S/gu;
-
-/**
- * Word tokens: NFC-normalised, lower-cased; `’` counts as `'`. `"Algeria's army (FLN)."` →
- * `algeria's army ( fln ) .`; `"春风又绿江南岸。"` → `春 风 又 绿 江 南 岸 。`. Works for both languages
- * and mixtures; whitespace only separates.
- */
-export function tokenizeWords(text: string): string[] {
-  const normal = text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/\u2019/g, "'");
-  return normal.match(WORD_PATTERN) ?? [];
-}
+/** Word tokens (src/shared/text/words.ts: the lab panel splits a learner's sentence the same way). */
+export { tokenizeWords };
 
 /**
  * The specials (SPECIAL_TOKENS, then MLM_SPECIAL_TOKENS), then the `maxWords` most frequent

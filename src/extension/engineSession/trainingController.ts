@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { chapterInfo } from '../../shared/course/catalogue';
 import type { ChapterId } from '../../shared/ids';
-import type { EngineToHost, VariantOutcome } from '../../shared/protocol/engine';
+import type { EngineToHost, FillResult, VariantOutcome } from '../../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../../shared/run/records';
 import type { ComparisonRegistry } from '../comparePanel';
 import type { Diagnostics } from '../diagnostics';
@@ -341,6 +341,11 @@ export class TrainingController implements vscode.Disposable {
   /** Decodes `text` with the saved model of the run in `runDir` (in the engine process, on the run's backend). */
   predict(runDir: string, text: string): Promise<Prediction> {
     return this.client.predict({ runDir, text });
+  }
+
+  /** Fills in the `[MASK]`s of `text` with the saved masked language model of the run in `runDir` (in the engine process). */
+  fill(runDir: string, text: string, top?: number): Promise<FillResult> {
+    return this.client.fill({ runDir, text, top });
   }
 
   /** Generates text with the saved weights of the language-model run in `runDir` (in the engine process). */

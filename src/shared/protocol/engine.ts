@@ -9,6 +9,7 @@ import { HyperValueSchema } from '../course/chapter';
 import { BACKEND_CHOICES, CHAPTER_IDS } from '../ids';
 import { MAX_COMPARED_RUNS } from '../run/comparison';
 import {
+  AttentionMapSchema,
   AttentionSnapshotSchema,
   EvaluationRecordSchema,
   FigureSchema,
@@ -93,6 +94,54 @@ export const PredictRequestSchema = v.strictObject({
 });
 export type PredictRequest = v.InferOutput<typeof PredictRequestSchema>;
 
+/** The most predictions a `fill` answer lists per masked position. */
+export const MAX_FILL_TOP = 50;
+
+/**
+ * Fill in the `[MASK]` markers of `text` with the saved masked language model of the run in
+ * `runDir` (chapter bert-mlm), on the backend in use: between two training steps while a run
+ * trains. `top` predictions per mask (default 5). `[MASK]` is the one marker a learner may type;
+ * any other special token typed (`[CLS]`, `[SEP]`, `<pad>`…) is read as an unknown word.
+ */
+export const FillRequestSchema = v.strictObject({
+  type: v.literal('fill'),
+  requestId,
+  runDir: path,
+  text: shortText(1000),
+  top: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_FILL_TOP))),
+});
+export type FillRequest = v.InferOutput<typeof FillRequestSchema>;
+
+/** One candidate for a masked position: a vocabulary token and its probability under the model. */
+export const FillCandidateSchema = v.object({ token: v.string(), probability: measure });
+
+/** What the model predicts at one `[MASK]`, and where that position looked. */
+export const FillMaskSchema = v.object({
+  /** The masked position in `tokens` (0 is `[CLS]`). */
+  position: count,
+  /** The most probable tokens, most probable first: the largest entries of the full softmax over the vocabulary. */
+  predictions: v.array(FillCandidateSchema),
+  /** 1 − the listed probabilities: the rest of the vocabulary, so that what is shown sums to 1. */
+  otherProbability: measure,
+  /**
+   * The masked position's attention in every layer and head (bidirectional: over every token, left
+   * and right), each a map of one row (`rowTokens` = the `[MASK]`) over `tokens`.
+   */
+  attention: v.array(AttentionMapSchema),
+});
+
+/** The answer to a `fill` request. */
+export const FillResultSchema = v.object({
+  /** What the model read, as vocabulary tokens: `[CLS]`, the words (`<unk>` for unknown ones), `[SEP]`. */
+  tokens: v.array(v.string()),
+  /** The same positions as typed (the learner's words; `[CLS]` and `[SEP]` added by the engine): the maps' labels. */
+  typedTokens: v.array(v.string()),
+  /** Typed tokens read as `<unk>` (not in the vocabulary, or special tokens other than `[MASK]`). */
+  unknownTokens: v.array(v.string()),
+  /** One entry per `[MASK]`, left to right. */
+  masks: v.array(FillMaskSchema),
+});
+export type FillResult = v.InferOutput<typeof FillResultSchema>;
 /** What a `sample` request may ask (the engine's sampler and the CLI check the same limits). */
 export const SAMPLING_LIMITS = {
   maxTemperature: 10,
@@ -139,6 +188,7 @@ export const HostToEngineSchema = v.variant('type', [
   SampleRequestSchema,
   StopSampleRequestSchema,
   ShutdownRequestSchema,
+  FillRequestSchema,
 ]);
 export type HostToEngine = v.InferOutput<typeof HostToEngineSchema>;
 
@@ -190,6 +240,8 @@ export const EngineToHostSchema = v.variant('type', [
     outcomes: v.pipe(v.array(VariantOutcomeSchema), v.maxLength(MAX_COMPARED_RUNS)),
   }),
   v.strictObject({ type: v.literal('prediction'), requestId, prediction: PredictionSchema }),
+  /** The answer to a `fill` request. */
+  v.strictObject({ type: v.literal('filled'), requestId, fill: FillResultSchema }),
   /**
    * A generation began: the checkpoint it uses (`epoch`: evaluations completed), the prompt as the
    * model read it (a newline when the prompt was empty; a prompt longer than the context is read

@@ -6,7 +6,8 @@
  */
 import * as v from 'valibot';
 import { ChapterInfoSchema, HyperValueSchema } from '../course/chapter';
-import { LANGUAGES } from '../ids';
+import { LANGUAGES, type ChapterId } from '../ids';
+import { FillResultSchema, MAX_FILL_TOP } from './engine';
 import { ComparisonNameSchema, MAX_COMPARED_RUNS, RunIdSchema } from '../run/comparison';
 import {
   ATTENTION_MODES,
@@ -23,6 +24,14 @@ import { SAMPLING_HOST_MESSAGES, SAMPLING_PANEL_REQUESTS } from './sampling';
 
 /** Longest text "Try it" accepts. */
 export const MAX_TRY_TEXT = 200;
+
+/** Chapters whose panel has fill-in (a masked language model answers `fill`). */
+export const FILL_CHAPTERS: readonly ChapterId[] = ['bert-mlm'];
+
+/** Longest sentence the fill-in field accepts (as typed). */
+export const MAX_FILL_INPUT = 200;
+/** Longest text of a `fill` message: the typed words joined by spaces, masked ones written `[MASK]`. */
+export const MAX_FILL_TEXT = 1000;
 
 // ── host → webview ──────────────────────────────────────────────────────────────────────────
 
@@ -112,6 +121,8 @@ export const HostToWebviewSchema = v.variant('type', [
   v.strictObject({ type: v.literal('attention'), snapshot: AttentionSnapshotSchema }),
   /** The answer to `predict` ("Try it"). */
   v.strictObject({ type: v.literal('prediction'), text: v.string(), prediction: PredictionSchema }),
+  /** The answer to `fill` (masked language models): the text asked, the top words and attention of each `[MASK]`. */
+  v.strictObject({ type: v.literal('filled'), text: v.string(), fill: FillResultSchema }),
   /** Something the learner should read (one line), e.g. a refused request or a failed prediction. */
   v.strictObject({ type: v.literal('error'), message: v.string() }),
   /** Sampling a language model (src/shared/protocol/sampling.ts). */
@@ -129,6 +140,12 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('requestAttention'), epoch: count }),
   /** "Try it": decode `text` with this run's saved model. */
   v.strictObject({ type: v.literal('predict'), text: v.pipe(v.string(), v.maxLength(MAX_TRY_TEXT)) }),
+  /** Fill-in (masked language models): the words of `text`, each `[MASK]` to be guessed, with `top` guesses each. */
+  v.strictObject({
+    type: v.literal('fill'),
+    text: v.pipe(v.string(), v.maxLength(MAX_FILL_TEXT)),
+    top: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_FILL_TOP))),
+  }),
   /** Start a new run of this panel's chapter; values are checked against the chapter's ranges. */
   v.strictObject({
     type: v.literal('train'),
