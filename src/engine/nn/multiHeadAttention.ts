@@ -16,8 +16,9 @@
  *
  * Where later variants slot in without changing callers: grouped-query attention (GQA/MQA, fewer
  * K/V heads than query heads) is the `kvHeads` field of the weights (the fused kernel is already laid
- * out as `heads + 2·kvHeads` blocks of d_head columns); rotary positions (RoPE) would be one more
- * field of MultiHeadAttentionOptions, applied to `query` and `key` before `attendHeads`.
+ * out as `heads + 2·kvHeads` blocks of d_head columns; the decoder that uses it groups the heads
+ * in chapters/mini-gpt/attention.ts); rotary positions (RoPE) are nn/rope.ts, applied to the
+ * queries and keys before the scores.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './linear';
