@@ -6,6 +6,9 @@
  * every matmul shape its training step uses (as the model calls them). Not a test: it asserts nothing. Figures go in the README
  * with the machine they came from.
  *
+ * The case `modern-attention-generation` times generation with and without the KV cache instead
+ * (ms per token at 64, 256 and 512 tokens).
+ *
  * Options: --backends wasm,cpu   --cases attention-seq2seq,self-attention   --out FILE (JSON)
  */
 import * as fs from 'fs';
@@ -18,6 +21,11 @@ import { isChapterId, type BackendName, type ChapterId } from '../src/shared/ids
 import { selectBackend } from '../src/engine/backend';
 import { trainableChapter } from '../src/engine/chapters/registry';
 import { train } from '../src/engine/train/trainer';
+import { timeGeneration } from '../src/engine/chapters/modern-attention/figures';
+import { createModernModel, type ModernConfig } from '../src/engine/chapters/modern-attention/model';
+import { Parameters } from '../src/engine/nn/parameters';
+import { ROPE_BASE } from '../src/engine/nn/rope';
+import { createRandom } from '../src/engine/random';
 import { languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
 
 interface BenchCase {
@@ -143,13 +151,64 @@ const CASES: BenchCase[] = [
     metric: 'nats_below_bigram',
     threshold: 0.5,
   },
+  // modern-attention's comparison: the default model (2 layers, 4 query heads, 64 wide, RoPE,
+  // context 32, batch 32) with 4, 2 and 1 key/value heads: training ms per step of each.
+  ...['mha', 'gqa', 'mqa'].map((variant): BenchCase => ({
+    name: `modern-attention-${variant}`,
+    chapter: 'modern-attention',
+    task: 'next-char',
+    variant,
+    overrides: {},
+    metric: 'nats_below_bigram',
+    threshold: 0.5,
+  })),
 ];
+
+/**
+ * Generation with and without the KV cache (modern-attention's default shapes, GQA + RoPE, with a
+ * context of 512): ms per generated token at 64, 256 and 512 tokens, each way. Not a training case.
+ */
+const GENERATION_CASE = 'modern-attention-generation';
+const GENERATION_LENGTHS = [64, 256, 512];
+
+interface GenerationResult {
+  backend: BackendName;
+  length: number;
+  cachedMs: number;
+  uncachedMs: number;
+}
+
+function benchGeneration(backend: BackendName): GenerationResult[] {
+  const config: ModernConfig = {
+    vocabSize: 96,
+    context: Math.max(...GENERATION_LENGTHS),
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    modelSize: 64,
+    dropout: 0,
+    positions: 'rope',
+    ropeBase: ROPE_BASE,
+  };
+  const parameters = new Parameters(createRandom(1));
+  const model = createModernModel(parameters, config);
+  timeGeneration(model, 16); // warm-up
+  const results = GENERATION_LENGTHS.map((length) => {
+    const { cached, uncached } = timeGeneration(model, length);
+    console.log(
+      `${GENERATION_CASE} (${backend}): ${length} tokens, ${cached.toFixed(1)} ms/token with the cache, ${uncached.toFixed(1)} without`,
+    );
+    return { backend, length, cachedMs: cached, uncachedMs: uncached };
+  });
+  parameters.dispose();
+  return results;
+}
 
 const { values } = parseArgs({
   options: { backends: { type: 'string' }, cases: { type: 'string' }, out: { type: 'string' } },
 });
 const backends = (values.backends ?? 'tensorflow,wasm,cpu').split(',') as BackendName[];
-const selected = values.cases ? values.cases.split(',') : CASES.map((c) => c.name);
+const selected = values.cases ? values.cases.split(',') : [...CASES.map((c) => c.name), GENERATION_CASE];
 
 function matmulGflops(size: number, repeats: number): number {
   const a = tf.randomNormal([size, size], 0, 1, 'float32', 1);
@@ -244,6 +303,7 @@ async function main(): Promise<void> {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-bench-'));
   const matmul: Record<string, number> = {};
   const results: CaseResult[] = [];
+  const generation: GenerationResult[] = [];
   for (const backend of backends) {
     try {
       await selectBackend(backend);
@@ -256,6 +316,7 @@ async function main(): Promise<void> {
     for (const benchCase of CASES.filter((c) => selected.includes(c.name) && isChapterId(c.chapter))) {
       results.push(await runCase(benchCase, backend, runsDir));
     }
+    if (selected.includes(GENERATION_CASE)) generation.push(...benchGeneration(backend));
   }
   fs.rmSync(runsDir, { recursive: true, force: true });
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}`;
@@ -274,7 +335,19 @@ async function main(): Promise<void> {
       `| ${r.case} | ${r.backend} | ${matmul[r.backend].toFixed(2)} | ${r.msPerStep.toFixed(0)} | ${r.samplesPerSecond.toFixed(0)} | ${r.tokensPerSecond?.toFixed(0) ?? '-'} | ${to} | ${r.evaluationsToThreshold ?? '-'} |`,
     );
   }
-  if (values.out) fs.writeFileSync(values.out, JSON.stringify({ machine, matmul, results }, null, 2) + '\n');
+  if (generation.length > 0) {
+    console.log(
+      '\n| generation | backend | tokens | ms / token with KV cache | ms / token without | tokens / s with | tokens / s without |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const g of generation) {
+      console.log(
+        `| ${GENERATION_CASE} | ${g.backend} | ${g.length} | ${g.cachedMs.toFixed(1)} | ${g.uncachedMs.toFixed(1)} | ${(1000 / g.cachedMs).toFixed(0)} | ${(1000 / g.uncachedMs).toFixed(0)} |`,
+      );
+    }
+  }
+  if (values.out)
+    fs.writeFileSync(values.out, JSON.stringify({ machine, matmul, results, generation }, null, 2) + '\n');
 }
 
 void main();

@@ -26,11 +26,15 @@ export function languageModelMatmuls(hyper: Record<string, HyperValue>, vocab: n
   const heads = Number(hyper.heads);
   const tokens = batch * context;
   const dHead = d / heads;
-  const folded = batch * heads;
+  // Grouped key/value heads (modern-attention's kvHeads; mini-gpt has none: one per query head): the
+  // queries of a group are stacked against their shared key/value head, as the model multiplies them.
+  const kvHeads = hyper.kvHeads === undefined ? heads : Number(hyper.kvHeads);
+  const group = heads / kvHeads;
+  const folded = batch * kvHeads;
   return [
-    { what: 'QKV projection', a: [tokens, d], b: [d, 3 * d] },
-    { what: 'scores Q·Kᵀ', a: [folded, context, dHead], b: [folded, context, dHead], transposeB: true },
-    { what: 'weights·V', a: [folded, context, context], b: [folded, context, dHead] },
+    { what: 'QKV projection', a: [tokens, d], b: [d, (heads + 2 * kvHeads) * dHead] },
+    { what: 'scores Q·Kᵀ', a: [folded, group * context, dHead], b: [folded, context, dHead], transposeB: true },
+    { what: 'weights·V', a: [folded, group * context, context], b: [folded, context, dHead] },
     { what: 'output projection', a: [tokens, d], b: [d, d] },
     { what: 'FFN up', a: [tokens, d], b: [d, 4 * d] },
     { what: 'FFN down', a: [tokens, 4 * d], b: [4 * d, d] },

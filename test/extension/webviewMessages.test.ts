@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkPanelRequest, type PanelRequestContext } from '../../src/extension/panelRequests';
 import { chapterInfo } from '../../src/shared/course/catalogue';
+import { upcomingChapter } from '../../src/shared/course/upcoming';
 import { MAX_FILL_TEXT, MAX_TRY_TEXT } from '../../src/shared/protocol/webview';
 
 const run: PanelRequestContext = {
@@ -218,7 +219,8 @@ describe('checkPanelRequest: train', () => {
 
   it('refuses training for a chapter that cannot be trained, or a panel without a chapter', () => {
     assert.match(
-      refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: chapterInfo('modern-attention') }),
+      // A fixture: upcoming.ts's listing of a chapter without a folder (trainable: false).
+      refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: upcomingChapter('luong-attention') }),
       /cannot be trained/,
     );
     assert.match(refusal({ type: 'train', overrides: {} }, { ...noRun, chapter: null }), /cannot be trained/);

@@ -16,8 +16,9 @@
  *
  * Where later variants slot in without changing callers: grouped-query attention (GQA/MQA, fewer
  * K/V heads than query heads) is the `kvHeads` field of the weights (the fused kernel is already laid
- * out as `heads + 2·kvHeads` blocks of d_head columns); rotary positions (RoPE) would be one more
- * field of MultiHeadAttentionOptions, applied to `query` and `key` before `attendHeads`.
+ * out as `heads + 2·kvHeads` blocks of d_head columns; the decoder that uses it groups the heads
+ * in chapters/mini-gpt/attention.ts); rotary positions (RoPE) are nn/rope.ts, applied to the
+ * queries and keys before the scores.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './linear';
@@ -29,7 +30,7 @@ import type { Parameters } from './parameters';
 export interface AttentionHeads {
   modelSize: number; // d_model
   heads: number; // h, query heads
-  /** Key/value heads. Equal to `heads` here; GQA/MQA would use fewer (each shared by heads / kvHeads query heads). */
+  /** Key/value heads: `heads` for multi-head attention; GQA/MQA use fewer (each shared by heads / kvHeads query heads). */
   kvHeads: number;
   headSize: number; // d_head = d_model / h
 }
@@ -37,6 +38,13 @@ export interface AttentionHeads {
 export interface MultiHeadAttentionConfig {
   modelSize: number;
   heads: number;
+  /**
+   * Key/value heads (default `heads`). Fewer makes the weights of grouped-query attention: the fused
+   * kernel's K and V blocks shrink to kv_heads·d_head columns each. Only self-attention whose caller
+   * groups the heads itself uses it (the modern-attention chapter, via mini-gpt's attention.ts);
+   * `attendHeads` still refuses it.
+   */
+  kvHeads?: number;
 }
 
 export interface SelfAttentionWeights extends AttentionHeads {
@@ -77,11 +85,14 @@ export type MultiHeadAttentionResult = {
   value: tf.Tensor4D; // [batch, kv_heads, keys, d_head]
 };
 
-function headGeometry({ modelSize, heads }: MultiHeadAttentionConfig): AttentionHeads {
+function headGeometry({ modelSize, heads, kvHeads = heads }: MultiHeadAttentionConfig): AttentionHeads {
   if (!Number.isInteger(heads) || heads < 1 || modelSize % heads !== 0) {
     throw new Error(`d_model ${modelSize} must split into ${heads} equal heads`);
   }
-  return { modelSize, heads, kvHeads: heads, headSize: modelSize / heads };
+  if (!Number.isInteger(kvHeads) || kvHeads < 1 || heads % kvHeads !== 0) {
+    throw new Error(`${heads} query heads cannot share ${kvHeads} key/value heads equally`);
+  }
+  return { modelSize, heads, kvHeads, headSize: modelSize / heads };
 }
 
 /** Glorot limit of a [fanIn, fanOut] matrix: each block of a fused kernel gets its own matrix's limit. */
