@@ -51,6 +51,14 @@ const CASES: BenchCase[] = [
     threshold: 0.95,
   },
   {
+    name: 'self-attention',
+    chapter: 'self-attention',
+    task: 'reverse',
+    overrides: {},
+    metric: 'val_exact_match',
+    threshold: 0.95,
+  },
+  {
     name: 'multi-head-attention',
     chapter: 'multi-head-attention',
     task: 'difference',

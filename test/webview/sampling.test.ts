@@ -4,10 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { checkPanelRequest } from '../../src/extension/panelRequests';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
-import { encoderDecoderInit } from './fixtures/formatTwo';
+import { checked, encoderDecoderInit, evaluation } from './fixtures/formatTwo';
 import {
   endedMessage,
   historyMessage,
+  historySnapshot,
   LANGUAGE_MODEL,
   languageModelInit,
   LAYERS,
@@ -265,6 +266,29 @@ describe('lab panel: sampling a language model', () => {
     await settle(page);
     assert.equal(await shown(), '3');
     assert.equal(await text(page, '#sample-history-position'), 'evaluation 3 (3 of 3)');
+    await page.close();
+  });
+
+  it('a live run’s new evaluations join the saved samples: followed when the newest is shown, not when stepped back', async () => {
+    const panel = await panelWith(languageModelInit({ live: true, done: 2 }), historyMessage([1, 2]));
+    const { page } = panel;
+    const shown = () => page.getAttribute('#sample-history-body', 'data-epoch');
+    assert.equal(await shown(), '2');
+    await send(
+      page,
+      checked({ type: 'epoch', metrics: evaluation(LANGUAGE_MODEL, 3), attention: null, samples: historySnapshot(3) }),
+    );
+    assert.equal(await shown(), '3', 'follows the newest');
+    assert.equal(await text(page, '#sample-note'), WEBVIEW_STRINGS_EN.samplingLive.replace('{epoch}', '3'));
+    await page.click('#sample-history-earlier');
+    await settle(page);
+    assert.equal(await shown(), '2');
+    await send(
+      page,
+      checked({ type: 'epoch', metrics: evaluation(LANGUAGE_MODEL, 4), attention: null, samples: historySnapshot(4) }),
+    );
+    assert.equal(await shown(), '2', 'stays where the learner stepped');
+    assert.equal(await text(page, '#sample-history-position'), 'evaluation 2 (2 of 4)');
     await page.close();
   });
 
