@@ -2,7 +2,8 @@
 // dist/extension.js (VS Code host), dist/webview.js (browser). The wasm backend's .wasm files are
 // copied beside the engine bundle, where src/engine/backend.ts looks for them.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,4 +66,62 @@ const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
   copyFileSync(join(wasmDir, file), join(dist, file));
 }
+// The course as a VS Code walkthrough, from the catalogue (src/shared/course/walkthrough.ts): the
+// `walkthroughs` contribution of package.json and its strings in package.nls(.zh-cn).json, written
+// only when they change (test/extension/walkthrough.test.ts checks they match the catalogue).
+async function generateWalkthrough() {
+  const bundled = await esbuild.build({
+    stdin: {
+      contents:
+        "export { CHAPTERS } from './src/shared/course/catalogue';\n" +
+        "export { walkthroughContribution } from './src/shared/course/walkthrough';\n",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'warning',
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', bundled.outputFiles[0].text)(
+    module,
+    module.exports,
+    createRequire(join(root, 'package.json')),
+  );
+  const { CHAPTERS, walkthroughContribution } = module.exports;
+  const { walkthroughs, strings } = walkthroughContribution(CHAPTERS);
+  const prettier = await import('prettier');
+  const update = async (file, change) => {
+    const path = join(root, file);
+    const before = readFileSync(path, 'utf8');
+    const data = JSON.parse(before);
+    change(data);
+    const after = await prettier.format(JSON.stringify(data, null, 2), {
+      ...(await prettier.resolveConfig(path)),
+      filepath: path,
+    });
+    if (after !== before) writeFileSync(path, after);
+  };
+  await update('package.json', (pkg) => {
+    pkg.contributes.walkthroughs = walkthroughs;
+  });
+  for (const [file, language] of [
+    ['package.nls.json', 'en'],
+    ['package.nls.zh-cn.json', 'zh-cn'],
+  ]) {
+    await update(file, (nls) => {
+      for (const key of Object.keys(nls)) if (key.startsWith('walkthrough.')) delete nls[key];
+      Object.assign(nls, strings[language]);
+    });
+  }
+}
+try {
+  await generateWalkthrough();
+} catch (error) {
+  console.error(`walkthrough: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
 if (failed) process.exit(1);

@@ -3,11 +3,14 @@
  * 3 decimals, the sum (a row sums to ≈ 1.000) and the token with the largest weight. Masked
  * entries say "masked" instead of showing a bar. Each bar carries `data-value` (the stored
  * float32 weight, full precision) and `data-masked` for tests.
+ * Several selected rows show, per key, their summed attention and its mean over the rows
+ * (`data-sum`, `data-mean`); a key masked in every selected row says "masked", a key masked in
+ * some counts 0 for those. The screen-reader line is the map's own (aria-live there, not here).
  */
 import type { UnpackedMap } from '../src/shared/run/attention';
 import type { AttentionMap } from '../src/shared/run/records';
 import { clear, displayToken, el, setText } from './dom';
-import { t } from './i18n';
+import { list, t } from './i18n';
 import { fixed } from './numbers';
 
 export type DetailAxis = 'row' | 'column';
@@ -20,7 +23,7 @@ export class AttentionDetail {
   private readonly top = el('p', { className: 'detail-top' });
 
   constructor(id: string) {
-    this.root = el('div', { className: 'attention-detail', attrs: { id, 'aria-live': 'polite' } }, [
+    this.root = el('div', { className: 'attention-detail', attrs: { id } }, [
       this.title,
       this.bars,
       this.sum,
@@ -28,8 +31,19 @@ export class AttentionDetail {
     ]);
   }
 
-  render(map: AttentionMap | null, data: UnpackedMap | null, axis: DetailAxis | null, index: number | null): void {
+  render(
+    map: AttentionMap | null,
+    data: UnpackedMap | null,
+    axis: DetailAxis | null,
+    index: number | null,
+    rows?: readonly number[],
+  ): void {
     clear(this.bars);
+    this.root.dataset.rows = '';
+    if (map && data && axis === 'row' && rows && rows.length > 1) {
+      this.renderRows(map, data, rows);
+      return;
+    }
     if (!map || !data || axis === null || index === null) {
       setText(this.title, t('detailNone'));
       this.root.dataset.axis = '';
@@ -92,5 +106,79 @@ export class AttentionDetail {
         : '',
     );
     this.top.dataset.token = topIndex >= 0 ? (otherTokens[topIndex] ?? '') : '';
+  }
+
+  /** Several query rows: per key, the sum of their weights and its mean over the rows. */
+  private renderRows(map: AttentionMap, data: UnpackedMap, rows: readonly number[]): void {
+    const tokens = rows.map((r) => `“${displayToken(map.rowTokens[r] ?? '')}”`);
+    this.root.dataset.axis = 'rows';
+    this.root.dataset.index = '';
+    this.root.dataset.rows = rows.join(',');
+    setText(this.title, t('detailRowsTitle', { rows: list(rows.map((r) => r + 1)), tokens: list(tokens) }));
+    const sums: number[] = [];
+    const masked: boolean[] = [];
+    for (let c = 0; c < data.columns; c++) {
+      let sum = 0;
+      let open = 0;
+      for (const r of rows) {
+        const i = r * data.columns + c;
+        if (data.mask !== null && !data.mask[i]) continue;
+        sum += data.weights[i];
+        open++;
+      }
+      sums.push(sum);
+      masked.push(open === 0);
+    }
+    const count = rows.length;
+    let topIndex = -1;
+    sums.forEach((sum, i) => {
+      if (!masked[i] && (topIndex < 0 || sum > sums[topIndex])) topIndex = i;
+    });
+    sums.forEach((sum, i) => {
+      const mean = sum / count;
+      const track = el('span', { className: 'detail-track' });
+      if (!masked[i]) {
+        const fill = el('span', { className: 'detail-fill' });
+        fill.style.width = `${Math.max(0, Math.min(1, mean)) * 100}%`;
+        track.appendChild(fill);
+      } else track.classList.add('masked');
+      this.bars.appendChild(
+        el(
+          'li',
+          {
+            className: `detail-bar${i === topIndex ? ' top' : ''}${masked[i] ? ' masked' : ''}`,
+            attrs: {
+              'data-index': i,
+              'data-value': String(mean),
+              'data-sum': String(sum),
+              'data-mean': String(mean),
+              'data-masked': String(masked[i]),
+            },
+          },
+          [
+            el('span', { className: 'detail-token token-text', text: displayToken(map.columnTokens[i] ?? '') }),
+            track,
+            el('span', {
+              className: 'detail-value',
+              text: masked[i] ? t('detailMasked') : t('detailRowsValue', { sum: fixed(sum), mean: fixed(mean) }),
+            }),
+          ],
+        ),
+      );
+    });
+    const total = sums.reduce((a, b) => a + b, 0);
+    setText(this.sum, t('detailRowsSum', { sum: fixed(total), count }));
+    this.sum.dataset.sum = String(total);
+    setText(
+      this.top,
+      topIndex >= 0
+        ? t('detailRowsTop', {
+            token: displayToken(map.columnTokens[topIndex] ?? ''),
+            sum: fixed(sums[topIndex]),
+            mean: fixed(sums[topIndex] / count),
+          })
+        : '',
+    );
+    this.top.dataset.token = topIndex >= 0 ? (map.columnTokens[topIndex] ?? '') : '';
   }
 }

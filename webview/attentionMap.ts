@@ -4,6 +4,9 @@
  * ramp, and the hatch of masked cells when the map has a mask), and the selected row or column
  * as bars. Masked cells (may not attend) are hatched, never drawn as a weight of 0.
  * Up/Down move the selected row, Left/Right the selected column, Home/End jump, Escape clears.
+ * Shift-click (or Shift+Up/Down) selects several query rows, Ctrl/⌘-click adds or removes one: the
+ * bars then show their summed and mean attention. The last row and column moved to make a cell
+ * cursor (framed), read out to screen readers in an aria-live line: row token, column token, weight.
  * A map whose packed data cannot be read says so instead of drawing anything.
  */
 import { mapKey, type UnpackedMap } from '../src/shared/run/attention';
@@ -12,7 +15,7 @@ import { AttentionDetail } from './attentionDetail';
 import { clear, displayToken, el, setText, show } from './dom';
 import { buildRamp } from './heatColor';
 import { drawHatchSwatch, drawHeatmap, drawLegend, rampPainter } from './heatmapCanvas';
-import { t } from './i18n';
+import { list, t } from './i18n';
 import { maskedCount, rowSums } from './mapData';
 import { fixed } from './numbers';
 import { scheduleRender } from './scheduler';
@@ -21,6 +24,14 @@ import type { Theme } from './theme';
 export interface MapSelection {
   row: number | null;
   column: number | null;
+  /** Several selected query rows (ascending, two or more; `row` is the last one chosen). */
+  rows?: number[];
+}
+
+/** The rows from `a` to `b`, both included, ascending. */
+function range(a: number, b: number): number[] {
+  const [low, high] = a <= b ? [a, b] : [b, a];
+  return Array.from({ length: high - low + 1 }, (_, i) => low + i);
 }
 
 /** What the large view shows: the map, its decoded data (null = damaged) and a title. */
@@ -44,6 +55,10 @@ export class AttentionMapView {
   private input: MapInput | null = null;
   private selection: MapSelection = { row: null, column: null };
   private hover: { row: number; column: number } | null = null;
+  /** The cell cursor: the last row and the last column chosen (either may be unknown). */
+  private cursor: MapSelection = { row: null, column: null };
+  /** Where a Shift range starts. */
+  private anchor: number | null = null;
   private theme: Theme | null = null;
   private ramp: Uint8ClampedArray = buildRamp({ r: 26, g: 133, b: 255 });
   private labelKey = '';
@@ -57,6 +72,10 @@ export class AttentionMapView {
   private readonly sums = el('div', { className: 'map-row-sums' });
   private readonly canvas = el('canvas', { className: 'map-canvas', attrs: { tabindex: 0, role: 'img' } });
   private readonly readout = el('p', { className: 'map-readout' });
+  private readonly announce = el('p', {
+    className: 'visually-hidden map-announce',
+    attrs: { role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
+  });
   private readonly legendCanvas = el('canvas', { className: 'map-legend-ramp', attrs: { 'aria-hidden': 'true' } });
   private readonly maskSwatch = el('canvas', { className: 'map-legend-mask', attrs: { 'aria-hidden': 'true' } });
   private readonly maskLegend: HTMLElement;
@@ -71,6 +90,7 @@ export class AttentionMapView {
     this.detail = new AttentionDetail(`${id}-detail`);
     this.canvas.id = `${id}-canvas`;
     this.canvas.setAttribute('aria-describedby', `${id}-detail`);
+    this.announce.id = `${id}-announce`;
     const corner = el('div', { className: 'map-corner' }, [
       el('span', { className: 'map-axis', text: t('mapColumnsAxis') }),
       el('span', { className: 'map-axis', text: t('mapRowsAxis') }),
@@ -103,6 +123,8 @@ export class AttentionMapView {
       this.caption,
       el('div', { className: 'map-scroll' }, [this.grid]),
       this.readout,
+      this.announce,
+      el('p', { className: 'map-multi-hint muted', text: t('mapMultiHint') }),
       legend,
     ]);
     this.body = el('div', { className: 'map-body' }, [mapColumn, this.detail.root]);
@@ -110,6 +132,10 @@ export class AttentionMapView {
 
     this.columnLabels.addEventListener('click', (event) => this.onLabelClick(event, 'column'));
     this.rowLabels.addEventListener('click', (event) => this.onLabelClick(event, 'row'));
+    // Shift-click would also select the labels' text: keep the click for the selection.
+    this.rowLabels.addEventListener('mousedown', (event) => {
+      if (event.shiftKey) event.preventDefault();
+    });
     this.canvas.addEventListener('keydown', (event) => this.onKey(event));
     this.canvas.addEventListener('mousemove', (event) => this.onHover(event));
     this.canvas.addEventListener('mouseleave', () => {
@@ -118,7 +144,9 @@ export class AttentionMapView {
     });
     this.canvas.addEventListener('click', (event) => {
       const cell = this.cellAt(event);
-      if (cell) this.select({ row: cell.row, column: null });
+      if (!cell) return;
+      this.cursor.column = cell.column;
+      this.pickRow(cell.row, event);
     });
     new ResizeObserver(() => this.invalidate()).observe(this.root);
     this.showBody();
@@ -144,16 +172,20 @@ export class AttentionMapView {
     this.root.dataset.damaged = String(!!usable && !usable.data);
     this.message.classList.toggle('map-damaged', !!usable && !usable.data);
     this.selection = this.clamp(this.selection);
+    this.clampCursor();
     this.showBody();
     this.invalidate();
   }
 
   getSelection(): MapSelection {
-    return { ...this.selection };
+    const { row, column, rows } = this.selection;
+    return rows ? { row, column, rows: [...rows] } : { row, column };
   }
 
   setSelection(selection: MapSelection): void {
     this.selection = this.clamp(selection);
+    this.cursor = { row: this.selection.row, column: this.selection.column };
+    this.anchor = this.selection.rows ? this.selection.rows[0] : this.selection.row;
     this.invalidate();
   }
 
@@ -170,24 +202,55 @@ export class AttentionMapView {
   /** Fits a selection to the current map; without a map it is kept for the next one. */
   private clamp(selection: MapSelection): MapSelection {
     const current = this.drawable();
-    if (!current) return { ...selection };
+    if (!current) return { ...selection, ...(selection.rows ? { rows: [...selection.rows] } : {}) };
     const { rows, columns } = current.data;
     const row = selection.row !== null && selection.row < rows ? selection.row : null;
     const column = row === null && selection.column !== null && selection.column < columns ? selection.column : null;
-    return { row, column };
+    const several = [...new Set(selection.rows ?? [])].filter((r) => r < rows).sort((a, b) => a - b);
+    if (row === null || several.length < 2) return { row, column };
+    return { row, column: null, rows: several.includes(row) ? several : [...several, row].sort((a, b) => a - b) };
+  }
+
+  private clampCursor(): void {
+    const current = this.drawable();
+    if (!current) return;
+    if (this.cursor.row !== null && this.cursor.row >= current.data.rows) this.cursor.row = null;
+    if (this.cursor.column !== null && this.cursor.column >= current.data.columns) this.cursor.column = null;
   }
 
   private select(selection: MapSelection): void {
     this.selection = this.clamp(selection);
+    if (this.selection.row !== null) this.cursor.row = this.selection.row;
+    if (this.selection.column !== null) this.cursor.column = this.selection.column;
+    if (this.selection.row === null && this.selection.column === null) this.cursor = { row: null, column: null };
+    if (!this.selection.rows && this.selection.row !== null) this.anchor = this.selection.row;
     this.invalidate();
     this.onSelect(this.getSelection());
   }
 
-  private onLabelClick(event: Event, axis: 'row' | 'column'): void {
+  /** A row chosen with the mouse: alone, a range from the anchor (Shift), or added or removed (Ctrl/⌘). */
+  private pickRow(index: number, event: MouseEvent | KeyboardEvent): void {
+    if (event.shiftKey && this.anchor !== null) {
+      this.select({ row: index, column: null, rows: range(this.anchor, index) });
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && this.selection.row !== null) {
+      const current = this.selection.rows ?? [this.selection.row];
+      const rows = current.includes(index) ? current.filter((r) => r !== index) : [...current, index];
+      if (rows.length === 0) return this.select({ row: null, column: null });
+      this.select({ row: rows.includes(index) ? index : rows[rows.length - 1], column: null, rows });
+      return;
+    }
+    this.anchor = index;
+    this.select({ row: index, column: null });
+  }
+
+  private onLabelClick(event: MouseEvent, axis: 'row' | 'column'): void {
     const button = (event.target as HTMLElement).closest<HTMLElement>('.map-label');
     if (!button) return;
     const index = Number(button.dataset.index);
-    this.select(axis === 'row' ? { row: index, column: null } : { row: null, column: index });
+    if (axis === 'row') this.pickRow(index, event);
+    else this.select({ row: null, column: index });
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -195,21 +258,30 @@ export class AttentionMapView {
     if (!current) return;
     const { rows, columns } = current.data;
     const { row, column } = this.selection;
+    // Moving continues from the cell cursor: Down after Right goes back to the remembered row.
+    const atRow = row ?? this.cursor.row;
+    const atColumn = column ?? this.cursor.column;
     const step = (at: number | null, delta: number, size: number): number =>
       at === null ? (delta > 0 ? 0 : size - 1) : Math.max(0, Math.min(size - 1, at + delta));
     let next: MapSelection | null = null;
     switch (event.key) {
       case 'ArrowDown':
-        next = { row: step(row, 1, rows), column: null };
+      case 'ArrowUp': {
+        const target = step(atRow, event.key === 'ArrowDown' ? 1 : -1, rows);
+        if (event.shiftKey && row !== null) {
+          this.anchor ??= row;
+          next = { row: target, column: null, rows: range(this.anchor, target) };
+        } else {
+          this.anchor = target;
+          next = { row: target, column: null };
+        }
         break;
-      case 'ArrowUp':
-        next = { row: step(row, -1, rows), column: null };
-        break;
+      }
       case 'ArrowRight':
-        next = { row: null, column: step(column, 1, columns) };
+        next = { row: null, column: step(atColumn, 1, columns) };
         break;
       case 'ArrowLeft':
-        next = { row: null, column: step(column, -1, columns) };
+        next = { row: null, column: step(atColumn, -1, columns) };
         break;
       case 'Home':
         next = column !== null ? { row: null, column: 0 } : { row: 0, column: null };
@@ -219,9 +291,11 @@ export class AttentionMapView {
         break;
       case 'Escape':
         next = { row: null, column: null };
+        this.anchor = null;
         break;
       case 'Enter':
-        next = row === null && column === null ? { row: 0, column: null } : { row, column };
+        next = row === null && column === null ? { row: 0, column: null } : this.getSelection();
+        if (row === null && column === null) this.anchor = 0;
         break;
       default:
         return;
@@ -308,15 +382,45 @@ export class AttentionMapView {
     this.sums.replaceChildren(...children);
   }
 
+  /** The aria-live line: the selected rows, or the cursor's cell (row token, column token, weight), or the row or column. */
+  private announceSelection(map: AttentionMap, data: UnpackedMap): void {
+    const { row, column } = this.cursor;
+    const token = (tokens: readonly string[], index: number): string => displayToken(tokens[index] ?? '');
+    let text = '';
+    let value = '';
+    if (this.selection.rows) {
+      text = t('mapAnnounceRows', {
+        count: this.selection.rows.length,
+        tokens: list(this.selection.rows.map((r) => `“${token(map.rowTokens, r)}”`)),
+      });
+    } else if (row !== null && column !== null) {
+      const i = row * data.columns + column;
+      const names = { row: token(map.rowTokens, row), column: token(map.columnTokens, column) };
+      const masked = data.mask !== null && !data.mask[i];
+      text = masked ? t('mapCellMasked', names) : t('mapCellReadout', { ...names, weight: fixed(data.weights[i]) });
+      value = masked ? 'masked' : String(data.weights[i]);
+    } else if (row !== null) {
+      text = t('mapAnnounceRow', { index: row + 1, token: token(map.rowTokens, row) });
+    } else if (column !== null) {
+      text = t('mapAnnounceColumn', { index: column + 1, token: token(map.columnTokens, column) });
+    }
+    setText(this.announce, text);
+    this.announce.dataset.row = row === null ? '' : String(row);
+    this.announce.dataset.column = column === null ? '' : String(column);
+    this.announce.dataset.value = value;
+  }
+
   private render(): void {
     const current = this.drawable();
     this.root.dataset.selectedRow = this.selection.row === null ? '' : String(this.selection.row);
     this.root.dataset.selectedColumn = this.selection.column === null ? '' : String(this.selection.column);
+    this.root.dataset.selectedRows = this.selection.rows ? this.selection.rows.join(',') : '';
     this.root.dataset.mapKey = this.input ? mapKey(this.input.map) : '';
     if (!current) {
       this.labelKey = '';
       this.sumsFor = null;
       this.detail.render(null, null, null, null);
+      setText(this.announce, '');
       return;
     }
     const { map, data } = current;
@@ -335,10 +439,11 @@ export class AttentionMapView {
     this.rowLabels.style.gridTemplateRows = `repeat(${rows}, ${cell})`;
     this.sums.style.gridTemplateRows = `repeat(${rows}, ${cell})`;
 
+    const selectedRows = this.selection.rows ?? (this.selection.row === null ? [] : [this.selection.row]);
     for (const label of this.rowLabels.children) {
       const index = Number((label as HTMLElement).dataset.index);
-      label.classList.toggle('selected', index === this.selection.row);
-      label.setAttribute('aria-pressed', String(index === this.selection.row));
+      label.classList.toggle('selected', selectedRows.includes(index));
+      label.setAttribute('aria-pressed', String(selectedRows.includes(index)));
     }
     for (const label of this.columnLabels.children) {
       const index = Number((label as HTMLElement).dataset.index);
@@ -346,7 +451,7 @@ export class AttentionMapView {
       label.setAttribute('aria-pressed', String(index === this.selection.column));
     }
     for (const sum of this.sums.children)
-      sum.classList.toggle('selected', Number((sum as HTMLElement).dataset.index) === this.selection.row);
+      sum.classList.toggle('selected', selectedRows.includes(Number((sum as HTMLElement).dataset.index)));
 
     const theme = this.theme;
     const background = theme?.background ?? '#ffffff';
@@ -363,8 +468,13 @@ export class AttentionMapView {
       selectionColor: theme?.focus ?? '#0090f1',
       hoverColor: theme?.foreground ?? '#333333',
       selectedRow: this.selection.row,
+      selectedRows: this.selection.rows,
       selectedColumn: this.selection.column,
       hover: this.hover,
+      cursor:
+        this.cursor.row !== null && this.cursor.column !== null
+          ? { row: this.cursor.row, column: this.cursor.column }
+          : null,
     });
     drawLegend(this.legendCanvas, this.ramp);
     const masked = maskedCount(data);
@@ -396,7 +506,14 @@ export class AttentionMapView {
     this.readout.dataset.value = value;
 
     const axis = this.selection.row !== null ? 'row' : this.selection.column !== null ? 'column' : null;
-    this.detail.render(map, data, axis, axis === 'row' ? this.selection.row : this.selection.column);
+    this.detail.render(
+      map,
+      data,
+      axis,
+      axis === 'row' ? this.selection.row : this.selection.column,
+      this.selection.rows,
+    );
+    this.announceSelection(map, data);
     this.canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
   }
 }

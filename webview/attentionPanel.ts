@@ -3,16 +3,20 @@
  * snapshot slider replaying past evaluations, the self-check badges of the snapshot and of the
  * probe, and every map of the probe (overview + the chosen map large). Moving the slider posts
  * `requestAttention`; the host's `attention` answer replaces the maps. While the slider sits on
- * the newest snapshot it follows live training.
+ * the newest snapshot it follows live training. The play button (replay.ts) moves through every
+ * snapshot at a chosen speed, one request in flight; under it, a self-check's value through
+ * training (checkHistory.ts), from every snapshot seen and the host's `checkHistory`.
  */
 import type { WebviewState } from '../src/shared/protocol/webview';
-import type { AttentionMode, AttentionSnapshot } from '../src/shared/run/records';
+import type { AttentionMode, AttentionSnapshot, SelfCheckResult } from '../src/shared/run/records';
+import { CheckHistoryChart } from './checkHistory';
 import { renderChecks } from './checks';
-import { el, setText, show } from './dom';
+import { el, show } from './dom';
 import { t } from './i18n';
 import { modesOf } from './mapData';
 import { MapExplorer } from './mapExplorer';
 import type { LabModel } from './model';
+import { ReplayControls } from './replay';
 import { IndexSelect } from './select';
 import type { Theme } from './theme';
 import { post } from './vscodeApi';
@@ -41,22 +45,10 @@ export class AttentionPanel {
   private readonly probeSelect: IndexSelect;
   private readonly radios: Record<AttentionMode, Radio>;
   private readonly modeControl: HTMLElement;
-  private readonly slider = el('input', {
-    className: 'epoch-slider',
-    attrs: {
-      id: 'epoch-slider',
-      type: 'range',
-      min: 0,
-      max: 0,
-      step: 1,
-      value: 0,
-      'aria-label': t('attentionEpochAria'),
-    },
-  });
-  private readonly epochLabel = el('output', {
-    className: 'epoch-value',
-    attrs: { id: 'epoch-value', for: 'epoch-slider' },
-  });
+  readonly replay: ReplayControls;
+  readonly checkChart = new CheckHistoryChart();
+  /** The snapshot-level checks of every snapshot seen, by epoch. */
+  private readonly checkHistory = new Map<number, SelfCheckResult[]>();
   private readonly probeTokens = el('div', { className: 'probe-tokens' });
   private readonly snapshotChecks = el('div', { className: 'checks', attrs: { id: 'snapshot-checks' } });
   private readonly probeChecks = el('div', { className: 'checks', attrs: { id: 'probe-checks' } });
@@ -95,22 +87,20 @@ export class AttentionPanel {
       el('span', { className: 'control-label', text: t('attentionMode') }),
       group,
     ]);
-    this.slider.addEventListener('input', () => this.onSlide());
+    this.replay = new ReplayControls({
+      id: 'epoch',
+      label: t('attentionEpoch'),
+      ariaLabel: t('attentionEpochAria'),
+      onSeek: (index, playing) => this.onSeek(index, playing),
+    });
     this.checksBox = el('div', { className: 'checks-box', attrs: { role: 'region', 'aria-label': t('checksTitle') } }, [
       el('h3', { className: 'checks-heading', text: t('checksTitle') }),
       el('div', { className: 'checks-lists' }, [this.snapshotChecks, this.probeChecks]),
     ]);
 
     this.root = el('div', { className: 'attention-panel' }, [
-      el('div', { className: 'attention-controls' }, [
-        this.probeSelect.root,
-        this.modeControl,
-        el('div', { className: 'control epoch-control' }, [
-          el('label', { className: 'control-label', text: t('attentionEpoch'), attrs: { for: 'epoch-slider' } }),
-          this.slider,
-          this.epochLabel,
-        ]),
-      ]),
+      el('div', { className: 'attention-controls' }, [this.probeSelect.root, this.modeControl, this.replay.root]),
+      this.checkChart.root,
       this.probeTokens,
       this.checksBox,
       this.explorer.root,
@@ -122,7 +112,7 @@ export class AttentionPanel {
     this.probeIndex = saved.probeIndex;
     this.mode = saved.mode;
     this.explorer.choose(saved.mapKey);
-    this.explorer.setSelection({ row: saved.selectedRow, column: saved.selectedColumn });
+    this.explorer.setSelection({ row: saved.selectedRow, column: saved.selectedColumn, rows: saved.selectedRows });
     const latestEpoch = model.attentionEpochs[model.attentionEpochs.length - 1];
     if (saved.epoch !== null && saved.epoch !== latestEpoch && model.attentionEpochs.includes(saved.epoch)) {
       this.epoch = saved.epoch;
@@ -132,7 +122,7 @@ export class AttentionPanel {
 
   state(): AttentionViewState {
     const selection = this.explorer.getSelection();
-    return {
+    const state: AttentionViewState = {
       probeIndex: this.probeIndex,
       epoch: this.epoch,
       selectedRow: selection.row,
@@ -140,10 +130,37 @@ export class AttentionPanel {
       mode: this.shownMode(),
       mapKey: this.explorer.currentKey(),
     };
+    if (selection.rows) state.selectedRows = selection.rows;
+    return state;
+  }
+
+  /** What the exports (labExports.ts) draw: the snapshot on screen, its probe and mode. */
+  exportSource(): { snapshot: AttentionSnapshot | null; probeIndex: number; mode: AttentionMode } {
+    return { snapshot: this.shown, probeIndex: this.probeIndex, mode: this.shownMode() };
   }
 
   setTheme(theme: Theme): void {
     this.explorer.setTheme(theme);
+    this.checkChart.setTheme(theme);
+  }
+
+  destroy(): void {
+    this.replay.pause();
+    this.checkChart.destroy();
+  }
+
+  /** The host's `checkHistory`: the checks of every saved snapshot. */
+  receiveChecks(snapshots: readonly { epoch: number; checks: SelfCheckResult[] }[]): void {
+    for (const { epoch, checks } of snapshots) this.checkHistory.set(epoch, checks);
+    this.render();
+  }
+
+  /** The host refused or failed a request: a replay waiting for a snapshot stops. */
+  settle(): void {
+    if (this.waitingFor === null) return;
+    this.waitingFor = null;
+    this.replay.pause();
+    this.render();
   }
 
   /** New attention epochs or a new latest snapshot (init, live epochs). */
@@ -151,6 +168,7 @@ export class AttentionPanel {
     this.unit = model.chapter.trainingUnit;
     this.epochs = model.attentionEpochs;
     this.latest = model.latestAttention;
+    if (this.latest) this.checkHistory.set(this.latest.epoch, this.latest.checks);
     // While an older epoch is on its way (e.g. restored after a reload) the newest one stays shown.
     if (this.epoch === null || this.shown === null) this.shown = this.latest;
     this.render();
@@ -161,22 +179,27 @@ export class AttentionPanel {
     if (this.epoch === null || snapshot.epoch !== this.epoch) return;
     this.shown = snapshot;
     this.waitingFor = null;
+    this.checkHistory.set(snapshot.epoch, snapshot.checks);
     this.render();
+    this.replay.shown();
   }
 
-  private onSlide(): void {
-    const epoch = this.epochs[Number(this.slider.value)];
+  /** Shows snapshot `index` (the slider or a step of the replay). */
+  private onSeek(index: number, playing: boolean): void {
+    const epoch = this.epochs[index];
     if (epoch === undefined) return;
     if (epoch === this.latest?.epoch || epoch === this.epochs[this.epochs.length - 1]) {
       this.epoch = null;
       this.waitingFor = null;
       clearTimeout(this.requestTimer);
       this.shown = this.latest;
+      this.render();
+      this.replay.shown();
     } else {
       this.epoch = epoch;
-      this.request(epoch, REQUEST_DELAY_MS);
+      this.request(epoch, playing ? 0 : REQUEST_DELAY_MS);
+      this.render();
     }
-    this.render();
     this.onStateChange();
   }
 
@@ -239,16 +262,13 @@ export class AttentionPanel {
     this.root.dataset.mode = mode;
 
     const last = this.epochs.length - 1;
-    this.slider.max = String(Math.max(0, last));
     const index = this.epoch === null ? last : this.epochs.indexOf(this.epoch);
-    this.slider.value = String(Math.max(0, index));
-    this.slider.disabled = this.epochs.length < 2;
     const shownEpoch = this.epoch ?? this.epochs[last];
     const valueKey = this.unit === 'evaluation' ? 'attentionEvaluationValue' : 'attentionEpochValue';
     let label = shownEpoch === undefined ? '—' : t(valueKey, { epoch: shownEpoch, last: this.epochs[last] });
     if (this.epoch === null && shownEpoch !== undefined) label += ` · ${t('attentionEpochFollowing')}`;
     if (this.waitingFor !== null) label += ` · ${t('attentionEpochLoading', { epoch: this.waitingFor })}`;
-    setText(this.epochLabel, label);
-    this.slider.setAttribute('aria-valuetext', label);
+    this.replay.update(this.epochs.length, Math.max(0, index), label);
+    this.checkChart.update(this.checkHistory, snapshot?.epoch ?? null, this.unit);
   }
 }

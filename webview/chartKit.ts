@@ -5,6 +5,7 @@
  */
 import {
   Chart,
+  Filler,
   Legend,
   LinearScale,
   LineController,
@@ -16,7 +17,7 @@ import {
 } from 'chart.js';
 import type { Theme } from './theme';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
 export { Chart };
 export type Point = { x: number; y: number };

@@ -5,14 +5,17 @@
  * maps on a diverging scale (blue: the first attends more, red: the second does) scaled to the
  * largest |difference|, with its largest and mean |difference| (masked cells excluded, drawn as
  * masked). Focus any map and the arrow keys move one cell, framed in every map and read out for
- * every run (Home/End: first/last column, Escape: none).
+ * every run (Home/End: first/last column, Escape: none). The snapshot control replays the epochs
+ * every run has (replay.ts): each step asks the host for every run's snapshot of that epoch in one
+ * `requestCompareAttention`, the next step waits for the answer.
  */
 import { unpackMap, type UnpackedMap } from '../src/shared/run/attention';
+import type { SvgMap } from '../src/shared/render/mapSvg';
 import { mapDifference, runLetter, type SharedMap, type SharedProbe } from '../src/shared/run/comparison';
 import type { AttentionMode } from '../src/shared/run/records';
 import type { CompareState } from '../src/shared/protocol/webview';
 import { runLegend } from './compareCharts';
-import type { CompareModel, CompareRun } from './compareModel';
+import { clearReplay, sharedEpochs, shownAttention, type CompareModel, type CompareRun } from './compareModel';
 import { displayToken, el, setText, show } from './dom';
 import { buildDivergingRamp, buildRamp, divergingColour, type DivergingRamp } from './heatColor';
 import { drawHatchSwatch, drawHeatmap, drawLegend, rampPainter, type CellPainter } from './heatmapCanvas';
@@ -20,8 +23,12 @@ import { list, pick, t } from './i18n';
 import { groupTitle } from './mapOverview';
 import { compact, fixed } from './numbers';
 import { scheduleRender } from './scheduler';
+import { ReplayControls } from './replay';
 import { IndexSelect } from './select';
 import type { Theme } from './theme';
+import { post } from './vscodeApi';
+
+const REQUEST_DELAY_MS = 120;
 
 type Checkbox = HTMLElement & { checked: boolean };
 type Cell = { row: number; column: number };
@@ -200,6 +207,11 @@ export class CompareMaps {
   private diverging: DivergingRamp = buildDivergingRamp({ r: 26, g: 133, b: 255 }, { r: 229, g: 20, b: 0 });
   private model: CompareModel | null = null;
   private cursor: Cell | null = null;
+  readonly replay: ReplayControls;
+  /** The epoch the replay shows (null: each run's newest) and the one asked of the host. */
+  private epoch: number | null = null;
+  private waitingFor: number | null = null;
+  private requestTimer: ReturnType<typeof setTimeout> | undefined;
   private state: CompareMapsState = {
     probeIndex: 0,
     mode: 'forward',
@@ -248,6 +260,12 @@ export class CompareMaps {
       this.state.difference = this.differenceBox.checked;
       changed();
     });
+    this.replay = new ReplayControls({
+      id: 'compare-epoch',
+      label: t('compareEpoch'),
+      ariaLabel: t('compareEpochAria'),
+      onSeek: (index, playing) => this.seek(index, playing),
+    });
     this.differenceControls = el('div', { className: 'control compare-difference-controls' }, [
       this.differenceBox,
       this.fromSelect.root,
@@ -275,6 +293,7 @@ export class CompareMaps {
         this.probeSelect.root,
         this.modeSelect.root,
         this.mapSelect.root,
+        this.replay.root,
         this.differenceControls,
       ]),
       el('p', { className: 'muted compare-maps-hint', text: t('compareMapsHint') }),
@@ -312,6 +331,64 @@ export class CompareMaps {
   update(model: CompareModel): void {
     this.model = model;
     this.invalidate();
+  }
+
+  /** Whether the replay waits for the host's snapshots of `epoch` (a late answer is dropped). */
+  wants(epoch: number): boolean {
+    return this.waitingFor === epoch;
+  }
+
+  /** The host refused or failed a request: a replay waiting for snapshots stops. */
+  settle(): void {
+    if (this.waitingFor === null) return;
+    this.waitingFor = null;
+    this.replay.pause();
+    this.invalidate();
+  }
+
+  /** Shows the snapshots of shared epoch `index` (the last: each run's newest, following live runs). */
+  private seek(index: number, playing: boolean): void {
+    const model = this.model;
+    const epochs = model ? sharedEpochs(model) : [];
+    const epoch = epochs[index];
+    if (!model || epoch === undefined) return;
+    clearTimeout(this.requestTimer);
+    if (index === epochs.length - 1) {
+      this.epoch = null;
+      this.waitingFor = null;
+      clearReplay(model);
+      this.invalidate();
+      this.replay.shown();
+      return;
+    }
+    this.epoch = epoch;
+    this.waitingFor = epoch;
+    this.requestTimer = setTimeout(
+      () => post({ type: 'requestCompareAttention', epoch }),
+      playing ? 0 : REQUEST_DELAY_MS,
+    );
+    this.invalidate();
+  }
+
+  private renderReplay(model: CompareModel): void {
+    const epochs = sharedEpochs(model);
+    if (this.waitingFor !== null && model.replay?.epoch === this.waitingFor) {
+      this.waitingFor = null;
+      // Drawn in this frame: the replay may take its next step.
+      queueMicrotask(() => this.replay.shown());
+    }
+    const last = epochs.length - 1;
+    const index = this.epoch === null ? last : epochs.indexOf(this.epoch);
+    const shown = this.epoch ?? epochs[last];
+    let label =
+      shown === undefined
+        ? '—'
+        : this.epoch === null
+          ? t('compareEpochLatest')
+          : t('compareEpochValue', { epoch: shown, last: epochs[last] });
+    if (this.waitingFor !== null) label += ` · ${t('attentionEpochLoading', { epoch: this.waitingFor })}`;
+    this.replay.update(epochs.length, Math.max(0, index), label);
+    this.root.dataset.epoch = model.replay ? String(model.replay.epoch) : '';
   }
 
   private invalidate(): void {
@@ -405,6 +482,7 @@ export class CompareMaps {
   private render(): void {
     const model = this.model;
     if (!model) return;
+    this.renderReplay(model);
     const probes = this.probes();
     const map = this.current();
     show(this.empty, !map);
@@ -468,7 +546,7 @@ export class CompareMaps {
         return;
       }
       view.draw(
-        t('compareMapCaption', { letter: runLetter(i), variant, epoch: run.run.attention?.epoch ?? '–' }),
+        t('compareMapCaption', { letter: runLetter(i), variant, epoch: shownAttention(model, run)?.epoch ?? '–' }),
         rowTokens,
         columnTokens,
         rampPainter(unpacked.weights, this.ramp),
@@ -567,6 +645,31 @@ export class CompareMaps {
       showDifference ? { a, b, differenceValue, differenceMask } : null,
     );
     this.root.dataset.difference = String(showDifference);
+  }
+
+  /** The shown map of every run that has it, as the exports draw them (compareExports.ts). */
+  exportSource(): { key: string; mode: AttentionMode; maps: SvgMap[] } | null {
+    const model = this.model;
+    const map = this.current();
+    if (!model || !map) return null;
+    const maps: SvgMap[] = [];
+    model.runs.forEach((run, i) => {
+      const item = map.maps[i];
+      const unpacked = item ? decode(item) : null;
+      if (!item || !unpacked) return;
+      maps.push({
+        title: t('compareMapCaption', {
+          letter: runLetter(i),
+          variant: this.variantName(run),
+          epoch: shownAttention(model, run)?.epoch ?? '–',
+        }),
+        rowTokens: item.rowTokens,
+        columnTokens: item.columnTokens,
+        weights: unpacked.weights,
+        mask: unpacked.mask,
+      });
+    });
+    return maps.length > 0 ? { key: map.key, mode: map.mode, maps } : null;
   }
 
   private variantName(run: CompareRun): string {

@@ -2,12 +2,13 @@
  * What the comparison panel knows: its runs (readable ones named A, B, … in order; unreadable ones
  * with their reason), their chapters, the variants still to train, and what they share
  * (`summarizeComparison`, recomputed when a run joins or an evaluation brings a new snapshot).
- * Pure data, no DOM.
+ * During a replay (`replay`) the maps compare every run's snapshot of one epoch instead of its
+ * newest. Pure data, no DOM.
  */
 import type { ChapterInfo } from '../src/shared/course/chapter';
 import type { CompareInitMessage, ComparedRunEntry, WebviewMessage } from '../src/shared/protocol/webview';
 import { summarizeComparison, type ComparedRun, type ComparisonSummary } from '../src/shared/run/comparison';
-import type { EvaluationRecord, RunSnapshot } from '../src/shared/run/records';
+import type { AttentionSnapshot, EvaluationRecord, RunSnapshot } from '../src/shared/run/records';
 
 export interface CompareRun {
   runId: string;
@@ -26,6 +27,8 @@ export interface CompareModel {
   waiting: string[];
   chapters: Map<string, ChapterInfo>;
   summary: ComparisonSummary;
+  /** Replaying: every run's snapshot of `epoch` (null: the run has none), else each run's newest. */
+  replay: { epoch: number; snapshots: Map<string, AttentionSnapshot | null> } | null;
 }
 
 function evaluationsOf(run: RunSnapshot): EvaluationRecord[] {
@@ -34,9 +37,40 @@ function evaluationsOf(run: RunSnapshot): EvaluationRecord[] {
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
+/** The attention snapshot the maps show for a run: the replayed epoch's, else its newest. */
+export function shownAttention(model: CompareModel, run: CompareRun): AttentionSnapshot | null {
+  return model.replay ? (model.replay.snapshots.get(run.runId) ?? null) : run.run.attention;
+}
+
 function resummarize(model: CompareModel): void {
-  const runs: ComparedRun[] = model.runs.map(({ run, chapter }) => ({ run, chapter }));
+  const runs: ComparedRun[] = model.runs.map((item) => ({
+    run: model.replay ? { ...item.run, attention: shownAttention(model, item) } : item.run,
+    chapter: item.chapter,
+  }));
   model.summary = summarizeComparison(runs);
+}
+
+/** The epochs every readable run has an attention snapshot of, ascending. */
+export function sharedEpochs(model: CompareModel): number[] {
+  if (model.runs.length === 0) return [];
+  const [first, ...rest] = model.runs.map((run) => new Set(run.run.attentionEpochs));
+  return [...first].filter((epoch) => rest.every((epochs) => epochs.has(epoch))).sort((a, b) => a - b);
+}
+
+/** The host's answer to `requestCompareAttention`: the maps compare that epoch. */
+export function applyCompareAttention(model: CompareModel, message: WebviewMessage<'compareAttention'>): void {
+  model.replay = {
+    epoch: message.epoch,
+    snapshots: new Map(message.snapshots.map((item) => [item.runId, item.snapshot])),
+  };
+  resummarize(model);
+}
+
+/** Back to each run's newest snapshot. */
+export function clearReplay(model: CompareModel): void {
+  if (!model.replay) return;
+  model.replay = null;
+  resummarize(model);
 }
 
 /** Adds (or replaces) a run entry; false when its chapter is unknown to the panel. */
@@ -71,6 +105,7 @@ export function compareModelFromInit(init: CompareInitMessage): CompareModel {
     waiting: [...init.waiting],
     chapters: new Map(init.chapters.map((chapter) => [chapter.id, chapter])),
     summary: summarizeComparison([]),
+    replay: null,
   };
   for (const entry of init.runs) place(model, entry);
   resummarize(model);
@@ -96,6 +131,10 @@ export function applyCompareEpoch(model: CompareModel, message: WebviewMessage<'
     ...run.run,
     status: { ...run.run.status, epochsCompleted },
     metrics: [...run.run.metrics, message.metrics],
+    attentionEpochs:
+      message.attention && !run.run.attentionEpochs.includes(message.attention.epoch)
+        ? [...run.run.attentionEpochs, message.attention.epoch].sort((a, b) => a - b)
+        : run.run.attentionEpochs,
     attention:
       message.attention && (!run.run.attention || message.attention.epoch >= run.run.attention.epoch)
         ? message.attention

@@ -136,6 +136,7 @@ export class CompareView {
 
   destroy(): void {
     this.charts.destroy();
+    this.maps.replay.pause();
   }
 
   /** The comparison was saved under `name`. */
@@ -146,6 +147,7 @@ export class CompareView {
 
   settle(): void {
     this.saveButton.disabled = (this.model?.runs.length ?? 0) < 2;
+    this.maps.settle();
   }
 
   update(model: CompareModel): void {

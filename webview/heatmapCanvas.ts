@@ -23,8 +23,12 @@ export interface HeatmapDrawing {
   selectionColor: string;
   hoverColor: string;
   selectedRow: number | null;
+  /** Several selected rows, each outlined (optional). */
+  selectedRows?: readonly number[];
   selectedColumn: number | null;
   hover: { row: number; column: number } | null;
+  /** The keyboard's cell cursor, framed (optional). */
+  cursor?: { row: number; column: number } | null;
 }
 
 const scratch = document.createElement('canvas');
@@ -138,8 +142,13 @@ export function drawHeatmap(canvas: HTMLCanvasElement, d: HeatmapDrawing): void 
 
   context.lineWidth = 2;
   context.strokeStyle = d.selectionColor;
-  if (d.selectedRow !== null && d.selectedRow < d.rows)
-    context.strokeRect(1, d.selectedRow * d.cellSize + 1, width - 2, d.cellSize - 2);
+  for (const row of d.selectedRows ?? (d.selectedRow === null ? [] : [d.selectedRow]))
+    if (row < d.rows) context.strokeRect(1, row * d.cellSize + 1, width - 2, d.cellSize - 2);
+  if (d.cursor && d.cursor.row < d.rows && d.cursor.column < d.columns) {
+    context.setLineDash([3, 2]);
+    context.strokeRect(d.cursor.column * d.cellSize + 3, d.cursor.row * d.cellSize + 3, d.cellSize - 6, d.cellSize - 6);
+    context.setLineDash([]);
+  }
   if (d.selectedColumn !== null && d.selectedColumn < d.columns)
     context.strokeRect(d.selectedColumn * d.cellSize + 1, 1, d.cellSize - 2, height - 2);
   if (d.hover) {

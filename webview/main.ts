@@ -36,6 +36,7 @@ import { applyStyles } from './styles';
 import { readTheme, watchTheme } from './theme';
 import { loadCompareState, loadState, post, saveCompareState, saveState } from './vscodeApi';
 import {
+  applyCompareAttention,
   applyCompareEpoch,
   applyCompareRun,
   applyCompareStatus,
@@ -43,14 +44,26 @@ import {
   type CompareModel,
 } from './compareModel';
 import { CompareView } from './compareView';
+import { clearExports, exportableViews, onExportError, runExport } from './exporter';
+import { addFigureExports, addLabExports } from './labExports';
+import { addCompareExports, refreshCompareExports } from './compareExports';
 
 let model: LabModel | null = null;
+/** Whether this document told the host that the run's attention maps were shown (once per init). */
+let mapsSeen = false;
+
+function noteMapsSeen(): void {
+  if (mapsSeen) return;
+  mapsSeen = true;
+  post({ type: 'mapsSeen' });
+}
 let ui: LabUi | null = null;
 /** The comparison panel (the same bundle answers `compareInit`). */
 let compare: { model: CompareModel; view: CompareView } | null = null;
 
 const root = el('div', { className: 'lab', attrs: { id: 'lab' } });
 const messages = new MessageRegion();
+onExportError((reason) => messages.add(t('exportFailed', { reason })));
 const MESSAGE_TYPES: readonly string[] = HostToWebviewSchema.options.map((option) => option.entries.type.literal);
 
 /** Saves the view with the run folder from `init` (damaged runs too: the host's serializer reopens it after a reload). A chapter preview has no folder to reopen. */
@@ -70,6 +83,7 @@ function invalidateCompare(): void {
   scheduleRender('compare', () => {
     if (!compare) return;
     compare.view.update(compare.model);
+    refreshCompareExports(compare.view);
     persistCompare();
   });
 }
@@ -80,10 +94,13 @@ function onCompareInit(message: CompareInitMessage): void {
   messages.relabel();
   ui?.charts.destroy();
   ui?.figures.destroy();
+  ui?.attention.destroy();
   ui = null;
   model = null;
   compare?.view.destroy();
+  clearExports();
   const view = new CompareView(messages, () => persistCompare());
+  addCompareExports(view);
   compare = { model: compareModelFromInit(message), view };
   const saved = loadCompareState();
   if (saved && saved.runIds.every((id) => compare?.model.runs.some((run) => run.runId === id)))
@@ -107,6 +124,9 @@ function handleCompare(message: HostToWebview): boolean {
       break;
     case 'compareStatus':
       if (compare) applyCompareStatus(compare.model, message);
+      break;
+    case 'compareAttention':
+      if (compare && compare.view.maps.wants(message.epoch)) applyCompareAttention(compare.model, message);
       break;
     case 'compareSaved':
       if (compare) {
@@ -191,18 +211,45 @@ function onInit(message: InitMessage): void {
   ui?.charts.destroy();
   ui?.gradients.destroy();
   ui?.figures.destroy();
+  ui?.attention.destroy();
+  mapsSeen = false;
   const separator = message.run?.config.data.tokenLevel === 'word' ? ' ' : '';
   ui = buildLayout(root, messages, message.chapter, separator, persist);
+  clearExports();
+  addLabExports(ui, () => model);
   renderContract(ui.contract, message.chapter.contract);
   renderShapeTable(ui.shapes, message.run?.shapes ?? []);
   ui.figures.update(message.run?.figures ?? []);
+  addFigureExports(ui, () => model);
   const visible = visibleSections(model);
   for (const [id, section] of Object.entries(ui.sections)) show(section, visible[id as SectionId]);
+  // The course's progress: this run's maps are open. Then the checks of every saved snapshot.
+  if (model.latestAttention) noteMapsSeen();
+  if (message.run && model.attentionEpochs.length > 1) post({ type: 'requestChecks' });
   const saved = loadState();
   if (saved && message.run && saved.runDir === message.runDir) ui.attention.restore(saved, model);
   applyTheme();
   invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling', 'controls');
   persist();
+}
+
+/** The exports: the host's "Export…" command and its answer to a saved export. */
+function handleExport(message: HostToWebview): boolean {
+  switch (message.type) {
+    case 'exportList':
+      post({ type: 'exportViews', views: exportableViews() });
+      return true;
+    case 'exportView':
+      void runExport(message.view, message.format).catch((error: unknown) =>
+        messages.add(t('exportFailed', { reason: error instanceof Error ? error.message : String(error) })),
+      );
+      return true;
+    case 'exported':
+      messages.add(t('exported', { name: message.name }), 'info');
+      return true;
+    default:
+      return false;
+  }
 }
 
 function handle(message: HostToWebview): void {
@@ -213,14 +260,17 @@ function handle(message: HostToWebview): void {
     ui?.fill.settle();
     ui?.sampling.settle();
     ui?.controls.settle();
+    ui?.attention.settle();
     compare?.view.settle();
     return;
   }
+  if (handleExport(message)) return;
   if (handleCompare(message)) return;
   if (!model || !ui) return;
   switch (message.type) {
     case 'epoch':
       applyEpoch(model, message);
+      if (message.attention) noteMapsSeen();
       invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling');
       break;
     case 'step':
@@ -239,6 +289,9 @@ function handle(message: HostToWebview): void {
       break;
     case 'attention':
       ui.attention.receiveSnapshot(message.snapshot);
+      break;
+    case 'checkHistory':
+      ui.attention.receiveChecks(message.snapshots);
       break;
     case 'prediction':
       ui.tryIt.showPrediction(message.text, message.prediction);

@@ -12,6 +12,8 @@ export class ChaptersTreeProvider implements vscode.TreeDataProvider<ChapterInfo
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  constructor(private readonly progress?: { isDone(id: ChapterInfo['id']): boolean }) {}
+
   /** The language changed. */
   refresh(): void {
     this.changed.fire();
@@ -21,7 +23,11 @@ export class ChaptersTreeProvider implements vscode.TreeDataProvider<ChapterInfo
     const index = CHAPTERS.findIndex((c) => c.id === chapter.id) + 1;
     const item = new vscode.TreeItem(`${index}. ${pick(chapter.title)}`, vscode.TreeItemCollapsibleState.None);
     item.id = chapter.id;
-    item.description = chapter.trainable ? '' : t('comingLater');
+    item.description = chapter.trainable
+      ? this.progress?.isDone(chapter.id)
+        ? `✓ ${t('chapterDone')}`
+        : ''
+      : t('comingLater');
     item.tooltip = new vscode.MarkdownString()
       .appendMarkdown(`**${pick(chapter.title)}**\n\n`)
       .appendText(pick(chapter.summary));

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { listComparisons, listRuns, type SavedComparisonEntry } from '../runStore';
 import { CHAPTERS, chapterInfo } from '../shared/course/catalogue';
+import { smallSettings } from '../shared/course/walkthrough';
 import { isChapterId, type ChapterId } from '../shared/ids';
 import type { RunListEntry } from '../shared/run/records';
 import type { ComparisonRegistry } from './comparePanel';
@@ -16,12 +17,13 @@ import {
   type TrainVariantsDeps,
 } from './compareFlow';
 import type { TrainingController } from './engineSession/trainingController';
+import { exportActivePanel } from './exportCommand';
 import { COMMANDS } from './ids';
 import { pick, t } from './language';
 import type { PanelRegistry } from './panelRegistry';
 import { runDescription, stateName } from './runLabels';
 import { resolveRunDirInside } from './runPaths';
-import { trainChapter, type PickFunction, type TrainChapterDeps } from './trainChapterFlow';
+import { chapterArgument, trainChapter, type PickFunction, type TrainChapterDeps } from './trainChapterFlow';
 
 export interface CommandDeps {
   controller: TrainingController;
@@ -112,7 +114,7 @@ async function pickComparison(deps: CommandDeps): Promise<void> {
   if (chosen) openSavedComparison(deps, chosen.comparison);
 }
 
-async function pickChapter(): Promise<ChapterId | undefined> {
+async function pickChapter(placeHolder = t('pickChapterPlaceholder')): Promise<ChapterId | undefined> {
   const items = CHAPTERS.map((chapter, index) => ({
     label: `${index + 1}. ${pick(chapter.title)}`,
     description: chapter.trainable ? '' : t('comingLater'),
@@ -121,7 +123,7 @@ async function pickChapter(): Promise<ChapterId | undefined> {
   }));
   const chosen = await vscode.window.showQuickPick(items, {
     title: t('pickChapterTitle'),
-    placeHolder: t('pickChapterPlaceholder'),
+    placeHolder,
     matchOnDetail: true,
   });
   return chosen?.chapter;
@@ -168,6 +170,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const flow = trainChapterDeps(deps);
   return [
     vscode.commands.registerCommand(COMMANDS.trainChapter, (arg?: unknown) => trainChapter(flow, arg)),
+    vscode.commands.registerCommand(COMMANDS.trainChapterQuick, async (arg?: unknown) => {
+      // The walkthrough's button: this chapter with small settings, no questions (a chapter not
+      // trainable yet opens its preview).
+      const chapter = chapterArgument(arg) ?? (await pickChapter(t('pickChapterQuick')));
+      if (!chapter) return;
+      const info = chapterInfo(chapter);
+      if (!info.trainable) return flow.openPreview(chapter);
+      if (!vscode.workspace.isTrusted) return flow.refuseUntrusted();
+      await deps.controller.train(chapter, { overrides: smallSettings(info) });
+    }),
+    vscode.commands.registerCommand(COMMANDS.exportView, () =>
+      exportActivePanel([...deps.panels.all(), ...deps.comparisons.all()]),
+    ),
     vscode.commands.registerCommand(COMMANDS.trainAttentionSeq2Seq, () => deps.controller.train('attention-seq2seq')),
     vscode.commands.registerCommand(COMMANDS.trainSeq2Seq, () => deps.controller.train('seq2seq')),
     vscode.commands.registerCommand(COMMANDS.openChapter, async (arg?: unknown) => {

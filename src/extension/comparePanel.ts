@@ -7,13 +7,15 @@
  * after a reload, once its saved state is checked (`restorableComparison`).
  */
 import * as vscode from 'vscode';
-import { checkSaveComparison, loadComparedRuns, runDirOf, saveComparison } from '../runStore';
+import { checkSaveComparison, loadComparedRuns, readAttention, runDirOf, saveComparison } from '../runStore';
 import type { EngineMessage, EngineToHost } from '../shared/protocol/engine';
 import type { HostToWebview } from '../shared/protocol/webview';
-import type { RunStatus } from '../shared/run/records';
+import type { AttentionSnapshot, RunStatus } from '../shared/run/records';
 import { chapterInfo } from '../shared/course/catalogue';
 import { buildCompareInit, CompareFeed, compareMessageFor, comparedEntries, startedRunEntry } from './compareFeed';
 import { checkCompareRequest, restorableComparison } from './compareRequests';
+import { ExportAsk } from './exportCommand';
+import { saveExport } from './saveExport';
 import { buildLabHtml, makeNonce } from './html';
 import { COMPARE_VIEW_TYPE } from './ids';
 import { labWebviewOptions } from './labPanel';
@@ -33,6 +35,7 @@ export class ComparePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeListeners: (() => void)[] = [];
   private disposed = false;
+  private readonly exportAsk = new ExportAsk((message) => this.reply(message));
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -69,6 +72,11 @@ export class ComparePanel implements vscode.Disposable {
 
   reveal(preserveFocus = false): void {
     this.panel.reveal(undefined, preserveFocus);
+  }
+
+  /** "Export…": what can this panel export? */
+  askExport(): void {
+    this.exportAsk.ask();
   }
 
   render(): void {
@@ -159,7 +167,29 @@ export class ComparePanel implements vscode.Disposable {
       case 'saveComparison':
         await this.save(message.name);
         break;
+      case 'export':
+        await saveExport(message, (reply) => this.reply(reply));
+        break;
+      case 'exportViews':
+        await this.exportAsk.answer(message.views);
+        break;
+      case 'requestCompareAttention':
+        await this.sendAttention(message.epoch);
+        break;
     }
+  }
+
+  /** Every run's attention snapshot of `epoch` (null for a run without one, or one that cannot be read). */
+  private async sendAttention(epoch: number): Promise<void> {
+    const runsDir = this.host.runsDirectory();
+    const snapshots: { runId: string; snapshot: AttentionSnapshot | null }[] = [];
+    for (const runId of this.runIdList) {
+      const runDir = runDirOf(runsDir, runId);
+      let snapshot: AttentionSnapshot | null = null;
+      if (runDir) snapshot = await readAttention(runDir, epoch).catch(() => null);
+      snapshots.push({ runId, snapshot });
+    }
+    if (!this.disposed) this.reply({ type: 'compareAttention', epoch, snapshots });
   }
 
   private async sendInit(): Promise<void> {
@@ -238,6 +268,11 @@ export class ComparisonRegistry implements vscode.WebviewPanelSerializer<unknown
 
   renderAll(): void {
     for (const panel of this.panels) panel.render();
+  }
+
+  /** Every open comparison panel. */
+  all(): ComparePanel[] {
+    return [...this.panels];
   }
 
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {

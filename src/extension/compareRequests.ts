@@ -10,6 +10,7 @@ import { runDirOf } from '../runStore';
 import { MIN_COMPARED_RUNS } from '../shared/run/comparison';
 import { CompareStateSchema, WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
 import { parseWith, type Parsed } from '../shared/schema';
+import { checkExportRequest, type CheckedExportRequest } from './panelRequests';
 
 export interface CompareRequestContext {
   /** The runs the panel shows, by run id. */
@@ -18,7 +19,9 @@ export interface CompareRequestContext {
   canSave: boolean;
 }
 
-export type CompareRequest = Extract<WebviewToHost, { type: 'ready' | 'saveComparison' | 'openRun' }>;
+export type CompareRequest =
+  | Extract<WebviewToHost, { type: 'ready' | 'saveComparison' | 'openRun' | 'requestCompareAttention' | 'exportViews' }>
+  | CheckedExportRequest;
 
 const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
@@ -33,7 +36,13 @@ export function checkCompareRequest(raw: unknown, context: CompareRequestContext
   const message = parsed.value;
   switch (message.type) {
     case 'ready':
+    case 'exportViews':
       return { ok: true, value: message };
+    case 'requestCompareAttention':
+      if (context.runIds.length === 0) return refuse('requestCompareAttention: this comparison has no runs yet');
+      return { ok: true, value: message };
+    case 'export':
+      return checkExportRequest(message);
     case 'openRun':
       if (!context.runIds.includes(message.runId)) return refuse('openRun: "runId" is not a run of this comparison');
       return { ok: true, value: message };

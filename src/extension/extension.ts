@@ -7,6 +7,7 @@ import { Diagnostics } from './diagnostics';
 import * as vscode from 'vscode';
 import { ChaptersTreeProvider } from './chaptersTree';
 import { registerCommands } from './commands';
+import { CourseProgress } from './courseProgress';
 import { ComparisonRegistry } from './comparePanel';
 import { TrainingController } from './engineSession/trainingController';
 import { COMPARE_VIEW_TYPE, LAB_VIEW_TYPE, OUTPUT_CHANNEL_NAME, VIEWS } from './ids';
@@ -29,7 +30,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const runsDir = (): string => runsDirectory(context);
   const output = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME);
   const runsTree = new RunsTreeProvider(runsDir);
-  const chaptersTree = new ChaptersTreeProvider();
+  const progress = new CourseProgress(context.globalState);
+  const chaptersTree = new ChaptersTreeProvider(progress);
   const training = new TrainingController({
     extensionPath: context.extensionPath,
     output,
@@ -53,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       stop: (runDir) => training.stop(runDir),
       predict: (runDir, text) => training.predict(runDir, text),
+      mapsSeen: (chapter) => void progress.markDone(chapter),
       fill: (runDir, text, top) => training.fill(runDir, text, top),
       sample: (runDir, params, onEvent) => training.sample(runDir, params, onEvent),
       stopSample: (requestId) => training.stopSample(requestId),
@@ -70,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     runsTree,
     chaptersTree,
+    progress,
+    progress.onDidChange(() => chaptersTree.refresh()),
     training,
     panels,
     comparisons,

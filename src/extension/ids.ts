@@ -12,6 +12,10 @@ export const COMMANDS = {
   compareSelectedRuns: 'llmTutor.compareSelectedRuns',
   trainVariants: 'llmTutor.trainVariants',
   openComparison: 'llmTutor.openComparison',
+  /** The walkthrough's button: train a chapter with small settings (src/shared/course/walkthrough.ts). */
+  trainChapterQuick: 'llmTutor.trainChapterQuick',
+  /** Export… a view of the active panel (the panel's export buttons do the same). */
+  exportView: 'llmTutor.exportView',
 } as const;
 
 export const VIEWS = {

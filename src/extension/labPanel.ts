@@ -21,13 +21,16 @@ import {
   type PanelSampleRequest,
 } from '../shared/protocol/sampling';
 import type { HostToWebview } from '../shared/protocol/webview';
-import type { Prediction, SamplesSnapshot } from '../shared/run/records';
+import type { Prediction, SamplesSnapshot, SelfCheckResult } from '../shared/run/records';
 import type { SampleEvent, SampleHandle, SampleParams } from './engineClient';
 import { buildLabHtml, labResourceRootPaths, makeNonce } from './html';
+import { ExportAsk } from './exportCommand';
+import { saveExport } from './saveExport';
 import { currentLanguage, htmlLanguageTag, pick, t } from './language';
 import { buildInitMessage, PanelFeed, readPanelRun, type PanelRun } from './panelFeed';
 import { checkPanelRequest, type CheckedTrainRequest } from './panelRequests';
 import { chapterFromRunId } from './runPaths';
+import { resolveChapterSource } from './sourceLinks';
 import type { TrainingChoice } from './trainingPlan';
 
 export type LabTarget = { kind: 'run'; runDir: string } | { kind: 'chapter'; chapter: ChapterId };
@@ -43,6 +46,8 @@ export interface LabPanelHost {
   trainComparison(chapter: ChapterId): Promise<unknown>;
   stop(runDir: string): Promise<void>;
   predict(runDir: string, text: string): Promise<Prediction>;
+  /** The learner opened the attention maps of a run of `chapter` (the course's progress). */
+  mapsSeen?(chapter: ChapterId): void;
   /** A masked language model's guesses at each `[MASK]` of `text`, with each mask's attention. */
   fill(runDir: string, text: string, top?: number): Promise<FillResult>;
   /** Starts a generation with the run's saved weights in the engine; `onEvent` sees its start and every token. */
@@ -67,6 +72,7 @@ export class LabPanel implements vscode.Disposable {
   private sampling: { id: number; requestId: string; tokens: number } | null = null;
   private samplesStarted = 0;
   private disposed = false;
+  private readonly exportAsk = new ExportAsk((message) => this.post(message));
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -97,6 +103,11 @@ export class LabPanel implements vscode.Disposable {
 
   reveal(preserveFocus = false): void {
     this.panel.reveal(undefined, preserveFocus);
+  }
+
+  /** "Export…": what can this panel export? */
+  askExport(): void {
+    this.exportAsk.ask();
   }
 
   /** (Re)loads the webview: fresh HTML, fresh nonce; it answers with `ready`. */
@@ -177,6 +188,7 @@ export class LabPanel implements vscode.Disposable {
       attentionEpochs: this.feed.attentionEpochs,
       hasRun: this.feed.snapshot !== null,
       chapter: this.chapter(),
+      sourceFiles: (this.feed.snapshot?.shapes ?? []).flatMap((shape) => (shape.source ? [shape.source.file] : [])),
       canSample: this.canSample(),
     });
     if (!checked.ok) {
@@ -205,6 +217,23 @@ export class LabPanel implements vscode.Disposable {
         if (this.runDir && this.host.isLive(this.runDir)) await this.host.stop(this.runDir);
         else this.reply({ type: 'error', message: t('notTrainingThisRun') });
         break;
+      case 'openSource':
+        await this.openSource(message.file, message.line);
+        break;
+      case 'requestChecks':
+        await this.sendChecks();
+        break;
+      case 'export':
+        await saveExport(message, (reply) => this.reply(reply));
+        break;
+      case 'exportViews':
+        await this.exportAsk.answer(message.views);
+        break;
+      case 'mapsSeen': {
+        const chapter = this.feed.snapshot?.config.chapter;
+        if (chapter) this.host.mapsSeen?.(chapter);
+        break;
+      }
       case 'sample':
         this.sample(message);
         break;
@@ -354,6 +383,50 @@ export class LabPanel implements vscode.Disposable {
     });
     this.feed.completeInit(run?.snapshot ?? null, init);
     this.panel.title = this.title();
+  }
+
+  /** Opens a chapter source file at a line (a shape-table link); the copy in dist/sources read-only. */
+  private async openSource(file: string, line: number): Promise<void> {
+    const resolved = resolveChapterSource(
+      { file, line },
+      {
+        workspaceFolders: (vscode.workspace.workspaceFolders ?? [])
+          .filter((folder) => folder.uri.scheme === 'file')
+          .map((folder) => folder.uri.fsPath),
+        extensionPath: this.host.extensionUri.fsPath,
+      },
+    );
+    if (!resolved.ok) {
+      this.host.output.appendLine(`[host] ${t('logRejectedMessage', { error: resolved.reason })}`);
+      this.reply({ type: 'error', message: t('requestRejected', { error: resolved.reason }) });
+      return;
+    }
+    const position = new vscode.Position(resolved.value.line - 1, 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(resolved.value.path), {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+      selection: new vscode.Range(position, position),
+    });
+    if (resolved.value.readOnly)
+      await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(
+        undefined,
+        () => undefined, // an older VS Code without it: the copy is still only a copy
+      );
+  }
+
+  /** The snapshot-level self-checks of every saved attention snapshot (one unreadable is left out). */
+  private async sendChecks(): Promise<void> {
+    if (!this.runDir) return;
+    const snapshots: { epoch: number; checks: SelfCheckResult[] }[] = [];
+    for (const epoch of [...this.feed.attentionEpochs]) {
+      try {
+        snapshots.push({ epoch, checks: (await readAttention(this.runDir, epoch)).checks });
+      } catch {
+        // Damaged or removed since: the chart has a gap there, the slider says why when it is chosen.
+      }
+      if (this.disposed) return;
+    }
+    this.reply({ type: 'checkHistory', snapshots });
   }
 
   private async sendAttention(epoch: number): Promise<void> {

@@ -60,6 +60,11 @@ export const MESSAGES_EN = {
   defaultChoice: 'default',
   // chapters and runs
   comingLater: 'coming later',
+  chapterDone: 'done',
+  exportNoPanel: 'Open a lab or comparison panel first: Export… saves one of its views.',
+  exportNothing: 'This panel has nothing to export yet.',
+  exportPick: 'Export which view, in which format?',
+  pickChapterQuick: 'Train which chapter with small settings?',
   openChapterTitle: 'Open Chapter',
   pickChapterTitle: 'LLM Tutor: Open Chapter',
   pickChapterPlaceholder: 'Choose a chapter of the course',
@@ -111,6 +116,9 @@ export const MESSAGES_EN = {
   comparisonSaveFailed: 'Could not save the comparison: {reason}',
   comparisonReplace: 'A comparison named "{name}" already exists. Replace it?',
   replace: 'Replace',
+  exportSaveTitle: 'Export {name}',
+  exportFilter: '{format} file',
+  exportWriteFailed: 'Could not write the export: {reason}',
   // output channel notes (not CLI lines)
   logRejectedMessage: 'rejected a message from the lab panel: {error}',
   logInvalidEngineMessage: 'ignored a message from the engine: {error}',
@@ -171,6 +179,11 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   defaultChoice: '默认',
   // chapters and runs
   comingLater: '即将推出',
+  chapterDone: '已完成',
+  exportNoPanel: '请先打开实验面板或比较面板：“导出…”保存其中的一个视图。',
+  exportNothing: '此面板暂时没有可导出的内容。',
+  exportPick: '导出哪个视图，用哪种格式？',
+  pickChapterQuick: '用小设置训练哪一章？',
   openChapterTitle: '打开章节',
   pickChapterTitle: 'LLM Tutor：打开章节',
   pickChapterPlaceholder: '选择课程中的一章',
@@ -221,6 +234,9 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   comparisonSaveFailed: '无法保存该比较：{reason}',
   comparisonReplace: '已有名为“{name}”的比较。要替换它吗？',
   replace: '替换',
+  exportSaveTitle: '导出 {name}',
+  exportFilter: '{format} 文件',
+  exportWriteFailed: '无法写入导出的文件：{reason}',
   // output channel notes (not CLI lines)
   logRejectedMessage: '拒绝了来自实验面板的一条消息：{error}',
   logInvalidEngineMessage: '忽略了来自引擎的一条消息：{error}',

@@ -46,6 +46,11 @@ export class PanelRegistry implements vscode.WebviewPanelSerializer<unknown>, vs
     this.forRun(runDir)?.post(message);
   }
 
+  /** Every open lab panel. */
+  all(): LabPanel[] {
+    return [...this.panels.values()];
+  }
+
   /** Reloads every panel (language or trust changed). */
   renderAll(): void {
     for (const panel of this.panels.values()) panel.render();

@@ -6,12 +6,15 @@
  * `train` request must name a task and variant of the panel's chapter with overrides its
  * hyperparameter specs accept (`resolveHyperparameters`), `trainComparison` needs a chapter that
  * declares a comparison, sampling messages need a run that can be sampled (a language model), and
- * the comparison panel's messages are refused here. Anything else is
+ * the comparison panel's messages are refused here. A code link must name a source file the run's
+ * shape table links to; an export must hold what its format says (`checkExportContent`: bounded, a
+ * PNG that is a PNG, an SVG without script, a probe JSON that fits its schema). Anything else is
  * refused with a one-line reason that never echoes the input. No vscode import.
  */
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
 import { checkValue, resolveHyperparameters, specOf, variantOf } from '../shared/course/hyperparameters';
 import { FILL_CHAPTERS, WebviewToHostSchema, type WebviewToHost } from '../shared/protocol/webview';
+import { checkExportContent, type ExportPayload } from '../shared/run/export';
 import { parseWith, type Parsed } from '../shared/schema';
 import { learnerWords, MASK_MARKER } from '../shared/text/words';
 
@@ -22,8 +25,24 @@ export interface PanelRequestContext {
   hasRun: boolean;
   /** The chapter a `train` request of this panel trains (null: unknown, e.g. a foreign folder). */
   chapter: ChapterInfo | null;
+  /** The source files the run's shape table links to (`openSource` must name one of them). */
+  sourceFiles?: readonly string[];
   /** Whether the panel's run is a language model that can be sampled (`canSample`, src/shared/protocol/sampling.ts). */
   canSample?: boolean;
+}
+
+/** An export once checked: the name the webview proposes and the content to write. */
+export interface CheckedExportRequest {
+  type: 'export';
+  name: string;
+  payload: ExportPayload;
+}
+
+/** The export message, checked: its content is what its format says. */
+export function checkExportRequest(message: Extract<WebviewToHost, { type: 'export' }>): Parsed<CheckedExportRequest> {
+  const content = checkExportContent(message.format, message.content);
+  if (!content.ok) return content;
+  return { ok: true, value: { type: 'export', name: message.name, payload: content.value } };
 }
 
 /** A `train` request once checked: task and variant filled in with the chapter's defaults. */
@@ -34,7 +53,8 @@ export interface CheckedTrainRequest {
   overrides: Record<string, HyperValue>;
 }
 
-export type PanelRequest = Exclude<WebviewToHost, { type: 'train' }> | CheckedTrainRequest;
+export type PanelRequest =
+  Exclude<WebviewToHost, { type: 'train' | 'export' }> | CheckedTrainRequest | CheckedExportRequest;
 
 const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
@@ -102,6 +122,17 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
       if (!context.chapter?.trainable || !context.chapter.comparison)
         return refuse('trainComparison: this panel’s chapter has no comparison to train');
       return { ok: true, value: message };
+    case 'openSource':
+      if (!context.hasRun) return refuse('openSource: this panel shows no run');
+      if (!(context.sourceFiles ?? []).includes(message.file))
+        return refuse('openSource: "file" is not a source the run’s shape table links to');
+      return { ok: true, value: message };
+    case 'requestChecks':
+    case 'mapsSeen':
+      if (!context.hasRun) return refuse(`${message.type}: this panel shows no run`);
+      return { ok: true, value: message };
+    case 'export':
+      return checkExportRequest(message);
     case 'sample': {
       if (!context.hasRun || !context.canSample) return refuse('sample: this panel’s run is not a language model');
       // The schema bounds every field; a prompt is text as typed (the engine reads it character by character).
@@ -114,6 +145,7 @@ export function checkPanelRequest(raw: unknown, context: PanelRequestContext): P
       return { ok: true, value: message };
     case 'saveComparison':
     case 'openRun':
+    case 'requestCompareAttention':
       return refuse(`${message.type}: a lab panel does not take this message`);
     default:
       return { ok: true, value: message };

@@ -27,20 +27,22 @@ import { ARTIFACTS_DIR, ensureSetup, runCommand, type CodeServer, type Workbench
 import {
   STOP,
   TRAIN_CHAPTER,
-  buildVsix,
-  chooseQuickPickRow,
-  closeEditorsAndNotifications,
   labFrame,
-  makeWorkspace,
   readSnapshot,
   readStatus,
   runHyperparameters,
   scenario as runScenario,
+  waitForPanel,
+} from './probes';
+import {
+  buildVsix,
+  chooseQuickPickRow,
+  closeEditorsAndNotifications,
+  makeWorkspace,
   sleep,
   startWorkbench,
   stopWorkbench,
-  waitForPanel,
-} from './probes';
+} from './workbench';
 
 const fileStarted = Date.now();
 const durations: Record<string, number> = {};
@@ -186,7 +188,7 @@ before(() => {
       if (/^chapters-.*\.png$|^chapters-timings\.json$/.test(file)) rmSync(join(ARTIFACTS_DIR, file));
   }
   tempRoot = mkdtempSync(join(tmpdir(), 'llm-tutor-e2e-chapters-'));
-  vsixPath = buildVsix(tempRoot).vsix;
+  vsixPath = buildVsix(tempRoot).vsixPath;
 });
 
 after(() => {
@@ -207,7 +209,7 @@ describe('chapters trained from the palette (one VS Code)', () => {
 
   before(async () => {
     env.folder = makeWorkspace(tempRoot, 'workspace-chapters', TRANSFORMER_SETTINGS);
-    Object.assign(env, await startWorkbench(env.folder, true, vsixPath, 'chapters-start'));
+    Object.assign(env, await startWorkbench(env.folder, true, vsixPath, 'chapters'));
   });
   after(() => stopWorkbench(env));
 

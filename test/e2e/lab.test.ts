@@ -18,6 +18,8 @@ import { MESSAGES_EN, MESSAGES_ZH_CN } from '../../src/extension/messages';
 import type { EvaluationRecord as EpochMetrics } from '../../src/shared/run/records';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import { CHAPTERS, chapterInfo } from '../../src/shared/course/catalogue';
+const attentionSeq2SeqInfo = chapterInfo('attention-seq2seq');
+const selfAttentionInfo = chapterInfo('self-attention');
 import {
   ARTIFACTS_DIR,
   ensureSetup,
@@ -31,18 +33,22 @@ import {
 } from './harness';
 import {
   EXTENSION_ID,
-  STOP,
-  TRAIN,
-  TRAIN_CHAPTER,
   buildVsix,
   chooseQuickPickRow,
-  clickTargetToken,
   closeEditorsAndNotifications,
   escapeRegExp,
-  labFrame,
-  makeWorkspace as makeWorkspaceIn,
-  openSavedRun,
+  makeWorkspace,
   outputChannelText,
+  sleep,
+  startWorkbench,
+  stopWorkbench,
+} from './workbench';
+import {
+  STOP,
+  TRAIN_CHAPTER,
+  clickTargetToken,
+  labFrame,
+  openSavedRun,
   pressEnterOnCommand,
   readPanel,
   readSnapshot,
@@ -50,16 +56,13 @@ import {
   runHyperparameters,
   runRow,
   scenario as runScenario,
-  sleep,
-  startWorkbench as startWorkbenchWith,
-  stopWorkbench,
   waitForPanel,
   waitForRowIcon,
 } from './probes';
 
-const attentionSeq2SeqInfo = chapterInfo('attention-seq2seq');
-const selfAttentionInfo = chapterInfo('self-attention');
 const fileStarted = Date.now();
+
+const TRAIN = 'LLM Tutor: Train Attention Seq2Seq';
 
 /** Small, fast runs: a few seconds an epoch on a 2-core machine. */
 const TRAINING_SETTINGS = {
@@ -103,6 +106,7 @@ let cliRunDir: string;
 let cliRunId: string;
 
 // ── building and fixtures ──────────────────────────────────────────────────────────────────────
+
 /** A real run made by the CLI of the staged build (2 epochs, seconds). */
 function makeCliRun(): string {
   const out = join(tempRoot, 'cli-runs');
@@ -133,25 +137,6 @@ function makeCliRun(): string {
   const match = /status=completed run_dir=(\S+)/.exec(stdout);
   assert.ok(match, `the CLI run did not complete:\n${stdout}`);
   return match[1];
-}
-
-/** A workspace folder under this file's temp root (see probes.ts `makeWorkspace`). */
-function makeWorkspace(name: string, settings: Record<string, unknown>, runs: Record<string, string> = {}): string {
-  return makeWorkspaceIn(tempRoot, name, settings, runs);
-}
-
-/** Runs a scenario (probes.ts `scenario`) and records its duration in the timings. */
-function scenario(
-  name: string,
-  workbench: () => Workbench | undefined,
-  server: () => CodeServer | undefined,
-  body: (page: Page) => Promise<void>,
-): Promise<void> {
-  return runScenario(name, workbench, server, body, timings.scenarioMs);
-}
-
-function startWorkbench(folder: string, trust: boolean): Promise<{ server: CodeServer; workbench: Workbench }> {
-  return startWorkbenchWith(folder, trust, vsixPath);
 }
 
 /** A run folder whose status.json is not JSON (config.json is fine). */
@@ -200,6 +185,16 @@ async function diagnosticsRecord(server: CodeServer, runId: string, timeoutMs = 
   }
 }
 
+/** Runs a scenario (probes.ts) and records its duration in the timings. */
+function scenario(
+  name: string,
+  workbench: () => Workbench | undefined,
+  server: () => CodeServer | undefined,
+  body: (page: Page) => Promise<void>,
+): Promise<void> {
+  return runScenario(name, workbench, server, body, timings.scenarioMs);
+}
+
 // ── the scenarios ──────────────────────────────────────────────────────────────────────────────
 
 before(() => {
@@ -210,7 +205,7 @@ before(() => {
       if (/^lab-.*\.png$|^timings\.json$/.test(file)) rmSync(join(ARTIFACTS_DIR, file));
   }
   tempRoot = mkdtempSync(join(tmpdir(), 'llm-tutor-e2e-lab-'));
-  ({ vsix: vsixPath, stageDir } = buildVsix(tempRoot));
+  ({ vsixPath, stageDir } = buildVsix(tempRoot));
   cliRunDir = makeCliRun();
   cliRunId = cliRunDir.split('/').pop()!;
 });
@@ -230,9 +225,9 @@ describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
   const trained: { completed?: string; stopped?: string } = {};
 
   before(async () => {
-    env.folder = makeWorkspace('workspace-trusted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
+    env.folder = makeWorkspace(tempRoot, 'workspace-trusted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
     addBrokenRun(env.folder);
-    Object.assign(env, await startWorkbench(env.folder, true));
+    Object.assign(env, await startWorkbench(env.folder, true, vsixPath));
   });
   after(() => stopWorkbench(env));
 
@@ -644,8 +639,8 @@ describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
 describe('Restricted Mode (scenario 5)', () => {
   const env: { server?: CodeServer; workbench?: Workbench; folder?: string } = {};
   before(async () => {
-    env.folder = makeWorkspace('workspace-restricted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
-    Object.assign(env, await startWorkbench(env.folder, false));
+    env.folder = makeWorkspace(tempRoot, 'workspace-restricted', TRAINING_SETTINGS, { [cliRunId]: cliRunDir });
+    Object.assign(env, await startWorkbench(env.folder, false, vsixPath));
   });
   after(() => stopWorkbench(env));
 
@@ -687,11 +682,12 @@ describe('Chinese (scenario 6)', () => {
   const env: { server?: CodeServer; workbench?: Workbench; folder?: string } = {};
   before(async () => {
     env.folder = makeWorkspace(
+      tempRoot,
       'workspace-zh',
       { ...TRAINING_SETTINGS, 'llmTutor.language': 'zh-cn' },
       { [cliRunId]: cliRunDir },
     );
-    Object.assign(env, await startWorkbench(env.folder, true));
+    Object.assign(env, await startWorkbench(env.folder, true, vsixPath));
   });
   after(() => stopWorkbench(env));
 

@@ -1,107 +1,29 @@
-// Shared helpers of the end-to-end files (lab.test.ts, chapters.test.ts): packaging the extension,
-// workspaces, starting a workbench with it, and the probes that read the lab panel and the Runs view.
+// Probes of the lab panel and the Runs view shared by the end-to-end scenario files (lab.test.ts,
+// chapters.test.ts): what a run folder holds, the panel read in one round trip, waiting for it, the
+// Runs view's rows, the probe map's rows, and `scenario` (screenshots and errors on failure).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { AttentionSnapshot, RunStatus } from '../../src/shared/run/records';
 import {
-  REPO_ROOT,
-  commandPaletteLabels,
-  notificationToasts,
   openViewContainer,
-  openWorkbench,
   quickInput,
   quickPickRows,
   runCommand,
   screenshot,
-  startCodeServer,
   treeItems,
   webviewFrame,
   type CodeServer,
   type Workbench,
 } from './harness';
+import { EXTENSION_ID, escapeRegExp, outputChannelText, sleep } from './workbench';
 
-export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
-export const EXTENSION_ID = 'llm-tutor.llm-tutor'; // <publisher>.<name>
-export const TRAIN = 'LLM Tutor: Train Attention Seq2Seq';
 export const STOP = 'LLM Tutor: Stop Training';
 export const OPEN_RUN = 'LLM Tutor: Open Saved Run…';
 export const TRAIN_CHAPTER = 'LLM Tutor: Train Chapter…';
 
-/** User settings of every server: the wasm backend (no probing for the native one). */
-export const USER_SETTINGS = { 'llmTutor.backend': 'wasm' };
-
-// ── building and fixtures ──────────────────────────────────────────────────────────────────────
-
-/** Top-level entries of the repository that are not part of its sources (VCS, dependencies, build outputs). */
-const NOT_STAGED = new Set(['.git', 'node_modules', 'dist', 'runs', 'test-artifacts', '.e2e-cache', 'bench-results']);
-
-/** What `vsce ls` says a package made in `dir` holds (paths relative to the package root). */
-export function packagedFiles(dir: string): string[] {
-  return execFileSync(
-    process.execPath,
-    [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'],
-    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
-  )
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-}
-
-/**
- * Production build + vsce package of a copy of the repository (the shared dist/ stays as it is).
- * The copy holds every source entry of the repository, so the .vsix ships what `npm run package`
- * would ship (e.g. the built-in corpora/ the engine reads); checked against `vsce ls` of the
- * repository itself.
- */
-export function buildVsix(tempRoot: string): { vsix: string; stageDir: string } {
-  const stageDir = join(tempRoot, 'stage');
-  mkdirSync(stageDir, { recursive: true });
-  for (const entry of readdirSync(REPO_ROOT)) {
-    if (NOT_STAGED.has(entry) || /\.(vsix|log)$/.test(entry)) continue;
-    cpSync(join(REPO_ROOT, entry), join(stageDir, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(stageDir, 'node_modules'), 'dir');
-  const run = (args: string[]) =>
-    execFileSync(process.execPath, args, { cwd: stageDir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-  run([join(stageDir, 'scripts', 'build.mjs'), '--production']);
-  // Every folder the package ships from the sources (media/, l10n/, corpora/…; dist/ is built) is in the staged package.
-  const staged = new Set(packagedFiles(stageDir));
-  const missing = packagedFiles(REPO_ROOT).filter(
-    (file) => file.includes('/') && !file.startsWith('dist/') && !staged.has(file),
-  );
-  assert.deepEqual(missing, [], 'files the repository packages but the e2e package would not');
-  assert.ok(staged.has('corpora/en.txt') && staged.has('dist/engine.js'), [...staged].join('\n'));
-  const vsix = join(tempRoot, 'llm-tutor.vsix');
-  // The same flags as package.json's `package` script (README images stay relative: no public repository URL).
-  run([
-    join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
-    'package',
-    '--no-dependencies',
-    '--no-rewrite-relative-links',
-    '--out',
-    vsix,
-  ]);
-  return { vsix, stageDir };
-}
-/** A workspace folder with `.vscode/settings.json` and a runs/ folder holding copies of `runs`. */
-export function makeWorkspace(
-  tempRoot: string,
-  name: string,
-  settings: Record<string, unknown>,
-  runs: Record<string, string> = {},
-): string {
-  const folder = join(tempRoot, name);
-  mkdirSync(join(folder, '.vscode'), { recursive: true });
-  mkdirSync(join(folder, 'runs'), { recursive: true });
-  writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
-  writeFileSync(join(folder, 'README.md'), `# ${name}\n`);
-  for (const [id, source] of Object.entries(runs)) cpSync(source, join(folder, 'runs', id), { recursive: true });
-  return folder;
-}
+// ── run folders ────────────────────────────────────────────────────────────────────────────────
 
 /**
  * The chapter's hyperparameters a run was trained with: config.json (run format 2) keeps them
@@ -124,20 +46,7 @@ export function readStatus(runDir: string): RunStatus {
   return JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as RunStatus;
 }
 
-/** The "LLM Tutor" output channel as VS Code logs it under <userDataDir>/logs. */
-export function outputChannelText(server: CodeServer): string {
-  const logs = join(server.userDataDir, 'logs');
-  if (!existsSync(logs)) return '';
-  return readdirSync(logs, { recursive: true })
-    .map(String)
-    .filter((file) => /LLM Tutor\.log$/.test(file))
-    .map((file) => readFileSync(join(logs, file), 'utf8'))
-    .join('\n');
-}
-
 // ── workbench helpers ──────────────────────────────────────────────────────────────────────────
-
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** F1, type the command, wait until its row is the focused one, press Enter; returns when Enter was pressed. */
 export async function pressEnterOnCommand(page: Page, title: string): Promise<number> {
@@ -263,15 +172,6 @@ export async function waitForPanel(
   }
 }
 
-export async function closeEditorsAndNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'View: Close All Editors');
-  await runCommand(page, 'Notifications: Clear All Notifications');
-  await notificationToasts(page)
-    .first()
-    .waitFor({ state: 'hidden', timeout: 5_000 })
-    .catch(() => undefined);
-}
-
 /** The Runs view's row of `runId`. */
 export async function runRow(page: Page, runId: string, timeoutMs = 20_000) {
   await openViewContainer(page, 'LLM Tutor');
@@ -300,22 +200,6 @@ export async function openSavedRun(page: Page, filter: string, expectedTitle?: s
   await row.first().waitFor({ state: 'visible', timeout: 15_000 });
   await row.first().click();
   await input.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-}
-
-/** In the open quick pick titled `title`, clicks the row whose label is exactly `label` (typed first, to filter). */
-export async function chooseQuickPickRow(page: Page, title: string, label: string): Promise<void> {
-  const input = quickInput(page);
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
-  await input.fill(label);
-  const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
-  const row = quickPickRows(page).filter({ has: page.locator('.label-name').filter({ hasText: exact }) });
-  try {
-    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-  } catch {
-    const shown = await quickPickRows(page).locator('.label-name').allInnerTexts();
-    throw new Error(`no row "${label}" in the quick pick "${title}"; rows: ${JSON.stringify(shown)}`);
-  }
-  await row.first().click();
 }
 
 /** The attention snapshot of `epoch` on disk (attention/epoch-NNN.json). */
@@ -377,49 +261,4 @@ export async function scenario(
   } finally {
     if (durations) durations[name] = Date.now() - started;
   }
-}
-
-/**
- * Waits until the palette lists LLM Tutor's commands: right after the workbench appears, the
- * extensions' contributions may not be registered yet, and an open palette does not refresh.
- */
-export async function waitForExtensionCommands(page: Page, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let labels: string[] = [];
-  while (Date.now() < deadline) {
-    labels = await commandPaletteLabels(page, TRAIN).catch(() => []);
-    if (labels.includes(TRAIN)) return;
-    await sleep(1_000);
-  }
-  throw new Error(`"${TRAIN}" never appeared in the command palette; rows: ${JSON.stringify(labels)}`);
-}
-
-/** A code-server on `workspaceFolder` with the packaged extension, its workbench open and trust answered. */
-export async function startWorkbench(
-  workspaceFolder: string,
-  trust: boolean,
-  vsixPath: string,
-  failureName = 'lab-start',
-): Promise<{ server: CodeServer; workbench: Workbench }> {
-  const server = await startCodeServer({ workspaceFolder, vsixPath, settings: USER_SETTINGS });
-  try {
-    const workbench = await openWorkbench(server.url, { trust });
-    await waitForExtensionCommands(workbench.page).catch(async (error: unknown) => {
-      await screenshot(workbench.page, `${failureName}-${trust ? 'trusted' : 'restricted'}-failure`).catch(
-        () => undefined,
-      );
-      await workbench.browser.close();
-      throw error;
-    });
-    return { server, workbench };
-  } catch (error) {
-    console.error(`code-server log: ${server.logFile}`);
-    await server.stop();
-    throw error;
-  }
-}
-
-export async function stopWorkbench(env: { server?: CodeServer; workbench?: Workbench }): Promise<void> {
-  await env.workbench?.browser.close().catch(() => undefined);
-  await env.server?.stop();
 }

@@ -17,7 +17,7 @@ import { resolveRunDirInside } from '../../src/extension/runPaths';
 import { isInside } from '../../src/runStore';
 import { chapterInfo } from '../../src/shared/course/catalogue';
 import { checkValue, specOf } from '../../src/shared/course/hyperparameters';
-import { MAX_TRY_TEXT } from '../../src/shared/protocol/webview';
+import { MAX_FILL_TEXT, MAX_TRY_TEXT } from '../../src/shared/protocol/webview';
 
 /** mulberry32: a small seeded generator. */
 function seeded(seed: number): () => number {
@@ -184,9 +184,17 @@ class Generator {
 
   /** A well-formed message of the protocol. */
   valid(): Record<string, unknown> {
-    switch (this.int(5)) {
+    switch (this.int(6)) {
       case 0:
         return { type: 'ready' };
+      case 5: {
+        const message: Record<string, unknown> = {
+          type: 'fill',
+          text: this.pick(['the [MASK] of the country', ' [mask] . ', 'no mask', '[CLS] [SEP]']),
+        };
+        if (this.chance(0.3)) message.top = this.pick([1, 5, 50]);
+        return message;
+      }
       case 1:
         return { type: 'stop' };
       case 2:
@@ -242,6 +250,7 @@ const contexts: PanelRequestContext[] = [
   { attentionEpochs: [], hasRun: false, chapter: chapterInfo('seq2seq') },
   { attentionEpochs: [3], hasRun: true, chapter: chapterInfo('self-attention') },
   { attentionEpochs: [], hasRun: false, chapter: null },
+  { attentionEpochs: [1], hasRun: true, chapter: chapterInfo('bert-mlm') },
 ];
 
 describe('fuzzing checkPanelRequest (the host’s gate for webview messages)', () => {
@@ -278,6 +287,11 @@ describe('fuzzing checkPanelRequest (the host’s gate for webview messages)', (
         case 'predict':
           assert.ok(context.hasRun && value.text.trim() === value.text && value.text !== '', `case ${i}`);
           assert.ok(value.text.length <= MAX_TRY_TEXT);
+          break;
+        case 'fill':
+          assert.ok(context.hasRun && context.chapter?.id === 'bert-mlm', `case ${i}: fill on a masked LM run only`);
+          assert.ok(value.text.trim() === value.text && /\[mask\]/i.test(value.text), `case ${i}: fill needs a [MASK]`);
+          assert.ok(value.text.length <= MAX_FILL_TEXT);
           break;
         case 'train': {
           const info = context.chapter;

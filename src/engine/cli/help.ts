@@ -14,6 +14,7 @@ Commands:
   show RUN             a run's configuration, final metrics and samples
   predict RUN "text"   decode a sentence with a saved run and print its attention
   compare RUN RUN…     runs side by side: metrics, configs, attention differences
+  export RUN           a probe's maps as SVG, its attention as JSON, the metrics as CSV
   fill RUN "text"      a masked language model's top words for each [MASK] (bert-mlm)
   sample RUN           generate text with a saved language model (mini-gpt)
 
@@ -71,6 +72,24 @@ Options:
 
 Exit codes: 0 compared; 1 a run could not be read (the others are still compared);
 2 bad input (nothing is written).`,
+  export: `Usage: llm-tutor export RUN --format svg|json|csv --out FILE [options]
+
+Exports from a saved run (a folder, or a run id inside --runs-dir, default ./runs):
+  svg    probe N's attention maps of one mode in a grid (rows: layers, columns: heads), with
+         their row and column tokens and the colour scale; --map one map only
+  json   probe N's attention: every map (weights as base64 float32, mask as a bitset), the
+         tokens, the prediction and the self-checks, with the run, epoch and step
+  csv    the metrics: one row per evaluation, the chapter's declared metrics as columns
+
+Options:
+  --probe N            the probe (1 = the first; default 1)
+  --epoch E            the attention snapshot of evaluation E (default: the newest)
+  --mode M             forward | generated (default: generated when the probe has it)
+  --map KEY            one map: stack/kind/layer/head as in the panel (layer and head from 0)
+  --out FILE           where to write (written whole or not at all)
+  --runs-dir DIR       the runs folder (default ./runs)
+
+Exit codes: 0 written; 2 bad input or a damaged run (nothing is written).`,
   predict: `Usage: llm-tutor predict RUN "text" [--runs-dir DIR] [--backend NAME]
 
 Decodes "text" greedily with RUN's saved model and prints the prediction and its attention

@@ -2,6 +2,7 @@
 import { chapterInfo } from '../../shared/course/catalogue';
 import { isChapterId } from '../../shared/ids';
 import { compareCommand } from './compare';
+import { exportCommand } from './export';
 import { fillCommand } from './fill';
 import { chapterTrainHelp, HELP } from './help';
 import { chaptersCommand, runsCommand, showCommand } from './listing';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   show: showCommand,
   predict: predictCommand,
   compare: compareCommand,
+  export: exportCommand,
   fill: fillCommand,
   sample: sampleCommand,
 };

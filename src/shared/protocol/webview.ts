@@ -9,9 +9,11 @@ import { ChapterInfoSchema, HyperValueSchema } from '../course/chapter';
 import { LANGUAGES, type ChapterId } from '../ids';
 import { FillResultSchema, MAX_FILL_TOP } from './engine';
 import { ComparisonNameSchema, MAX_COMPARED_RUNS, RunIdSchema } from '../run/comparison';
+import { EXPORT_FORMATS, ExportNameSchema, MAX_EXPORT_CHARS } from '../run/export';
 import {
   ATTENTION_MODES,
   AttentionSnapshotSchema,
+  SelfCheckResultSchema,
   EvaluationRecordSchema,
   PredictionSchema,
   RunSnapshotSchema,
@@ -81,6 +83,16 @@ export type CompareInitMessage = v.InferOutput<typeof CompareInitMessageSchema>;
 
 const compareRunId = shortText(200);
 
+/** An exportable view of a panel: its id (`map`, `overview`, `chart-loss`, …), a label, its formats. */
+export const ExportViewIdSchema = v.pipe(v.string(), v.maxLength(60), v.regex(/^[a-z][a-z0-9-]*$/));
+
+/** The chapter source line a shape-table link opens: `src/engine/chapters/<id>/<file>.ts`, line ≥ 1. */
+export const SourceRequestFileSchema = v.pipe(
+  v.string(),
+  v.maxLength(200),
+  v.regex(/^src\/engine\/chapters\/[a-z0-9-]+\/[A-Za-z0-9_-]+\.ts$/),
+);
+
 export const HostToWebviewSchema = v.variant('type', [
   InitMessageSchema,
   CompareInitMessageSchema,
@@ -125,6 +137,29 @@ export const HostToWebviewSchema = v.variant('type', [
   v.strictObject({ type: v.literal('filled'), text: v.string(), fill: FillResultSchema }),
   /** Something the learner should read (one line), e.g. a refused request or a failed prediction. */
   v.strictObject({ type: v.literal('error'), message: v.string() }),
+  /** The answer to `requestChecks`: the snapshot-level self-checks of every saved evaluation. */
+  v.strictObject({
+    type: v.literal('checkHistory'),
+    snapshots: v.pipe(
+      v.array(v.strictObject({ epoch: count, checks: v.array(SelfCheckResultSchema) })),
+      v.maxLength(100_000),
+    ),
+  }),
+  /** The answer to `requestCompareAttention`: each run's snapshot of `epoch` (null when it has none). */
+  v.strictObject({
+    type: v.literal('compareAttention'),
+    epoch: count,
+    snapshots: v.pipe(
+      v.array(v.strictObject({ runId: compareRunId, snapshot: v.nullable(AttentionSnapshotSchema) })),
+      v.maxLength(MAX_COMPARED_RUNS),
+    ),
+  }),
+  /** "Export…" (command): the webview answers with `exportViews`. */
+  v.strictObject({ type: v.literal('exportList') }),
+  /** "Export…" (command): export this view in this format (the webview answers with `export`). */
+  v.strictObject({ type: v.literal('exportView'), view: ExportViewIdSchema, format: v.picklist(EXPORT_FORMATS) }),
+  /** An export was written where the learner chose (`name`: the file's name, without its folder). */
+  v.strictObject({ type: v.literal('exported'), name: v.string() }),
   /** Sampling a language model (src/shared/protocol/sampling.ts). */
   ...SAMPLING_HOST_MESSAGES,
 ]);
@@ -164,6 +199,39 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('saveComparison'), name: ComparisonNameSchema }),
   /** Comparison panel: open the lab panel of one of its runs. */
   v.strictObject({ type: v.literal('openRun'), runId: RunIdSchema }),
+  /** Shape table: open the chapter source line that creates a tensor (the host maps it to a known file). */
+  v.strictObject({
+    type: v.literal('openSource'),
+    file: SourceRequestFileSchema,
+    line: v.pipe(count, v.minValue(1), v.maxValue(1_000_000)),
+  }),
+  /** The self-checks of every saved snapshot (for the chart under the replay). */
+  v.strictObject({ type: v.literal('requestChecks') }),
+  /** Comparison panel: every run's attention snapshot of `epoch` (the replay of a comparison). */
+  v.strictObject({ type: v.literal('requestCompareAttention'), epoch: count }),
+  /** Save a view: the host asks where (a save dialog) and writes `content` only there. PNG is base64. */
+  v.strictObject({
+    type: v.literal('export'),
+    format: v.picklist(EXPORT_FORMATS),
+    name: ExportNameSchema,
+    content: v.pipe(v.string(), v.maxLength(MAX_EXPORT_CHARS)),
+  }),
+  /** The answer to `exportList`: what this panel can export. */
+  v.strictObject({
+    type: v.literal('exportViews'),
+    views: v.pipe(
+      v.array(
+        v.strictObject({
+          id: ExportViewIdSchema,
+          label: shortText(200),
+          formats: v.pipe(v.array(v.picklist(EXPORT_FORMATS)), v.minLength(1), v.maxLength(EXPORT_FORMATS.length)),
+        }),
+      ),
+      v.maxLength(64),
+    ),
+  }),
+  /** The learner looked at the run's attention maps (the course walkthrough's completion). */
+  v.strictObject({ type: v.literal('mapsSeen') }),
   /** Lab panel of a language model: sample, stop it, the samples saved per evaluation (src/shared/protocol/sampling.ts). */
   ...SAMPLING_PANEL_REQUESTS,
 ]);
@@ -179,6 +247,8 @@ export const WebviewStateSchema = v.object({
   mode: v.picklist(ATTENTION_MODES),
   /** The selected map: `<stack>/<kind>/<layer>/<head>`. */
   mapKey: v.nullable(shortText(100)),
+  /** Several selected query rows (shift-click), when more than one. */
+  selectedRows: v.optional(v.pipe(v.array(count), v.maxLength(4096))),
 });
 export type WebviewState = v.InferOutput<typeof WebviewStateSchema>;
 

@@ -4,6 +4,7 @@
  * back to English for any key the host leaves out. No DOM access here: the host imports this file.
  * Placeholders are `{name}`, filled by `format` in webview/i18n.ts.
  */
+import { FEATURE_STRINGS_EN, FEATURE_STRINGS_ZH_CN } from './features';
 import { FILL_STRINGS_EN, FILL_STRINGS_ZH_CN } from './fill';
 import { SAMPLING_STRINGS_EN, SAMPLING_STRINGS_ZH_CN } from './sampling';
 
@@ -253,6 +254,7 @@ export const WEBVIEW_STRINGS_EN = {
     'A name is letters, digits, spaces, “.”, “_” and “-” (at most 80), not ending with a space or a dot.',
   compareSaveNeedsTwo: 'Two runs or more are needed to save a comparison.',
   compareSavedAs: 'Saved as “{name}”. Reopen it with “Open Saved Comparison…”.',
+  ...FEATURE_STRINGS_EN,
   ...FILL_STRINGS_EN,
   ...SAMPLING_STRINGS_EN,
 } as const;
@@ -497,6 +499,7 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   compareSaveInvalid: '名称由字母、数字、空格、“.”、“_”和“-”组成（最多 80 个字符），不能以空格或点结尾。',
   compareSaveNeedsTwo: '至少需要两个运行才能保存比较。',
   compareSavedAs: '已保存为“{name}”。可以用“打开已保存的比较…”重新打开。',
+  ...FEATURE_STRINGS_ZH_CN,
   ...FILL_STRINGS_ZH_CN,
   ...SAMPLING_STRINGS_ZH_CN,
 };
