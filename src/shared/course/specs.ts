@@ -117,6 +117,42 @@ export const VAL_LOSS: MetricSpec = {
   better: 'lower',
   chart: 'loss',
 };
+/** The metrics of a character-level language model (mini-gpt, modern-attention): loss against the bigram baseline, bpc, perplexity. */
+export const CHARACTER_LM_METRICS: MetricSpec[] = [
+  { ...VAL_LOSS, label: { en: 'validation loss (nats per character)', 'zh-cn': '验证集损失（每字符奈特）' } },
+  {
+    key: 'bigram_loss',
+    label: { en: 'bigram baseline (same characters)', 'zh-cn': '二元语法基线（同一批字符）' },
+    unit: 'nats',
+    better: 'neither',
+    chart: 'loss',
+    cli: 'bigram',
+  },
+  {
+    key: 'nats_below_bigram',
+    label: { en: 'below the bigram baseline', 'zh-cn': '低于二元语法基线' },
+    unit: 'nats',
+    better: 'higher',
+    chart: 'baseline',
+    cli: 'below_bigram',
+  },
+  {
+    key: 'val_bpc',
+    label: { en: 'bits per character', 'zh-cn': '每字符比特数' },
+    unit: 'bits',
+    better: 'lower',
+    chart: 'bits',
+    cli: 'bpc',
+  },
+  {
+    key: 'val_perplexity',
+    label: { en: 'perplexity', 'zh-cn': '困惑度' },
+    unit: 'perplexity',
+    better: 'lower',
+    chart: 'perplexity',
+    cli: 'ppl',
+  },
+];
 export const VAL_TOKEN_ACCURACY: MetricSpec = {
   key: 'val_token_accuracy',
   label: { en: 'token accuracy', 'zh-cn': '词元准确率' },

@@ -1,9 +1,16 @@
 /**
  * Chapter mini-gpt: what it teaches and declares (plain data, no TensorFlow).
  */
-import type { ChapterInfo, MetricSpec, SelfCheckSpec } from '../../../shared/course/chapter';
+import type { ChapterInfo, SelfCheckSpec } from '../../../shared/course/chapter';
 import { MASKED_ZERO, ROWS_SUM_TO_ONE } from '../../../shared/course/checks';
-import { LOSS_CHART, VAL_LOSS, flag, integer, number, trainingHyperparameters } from '../../../shared/course/specs';
+import {
+  CHARACTER_LM_METRICS,
+  LOSS_CHART,
+  flag,
+  integer,
+  number,
+  trainingHyperparameters,
+} from '../../../shared/course/specs';
 
 export const KV_CACHE: SelfCheckSpec = {
   id: 'kv-cache',
@@ -24,42 +31,6 @@ export const BEATS_BIGRAM: SelfCheckSpec = {
       '验证集损失比同一批字符上的二元语法基线低多少奈特（大于 0 通过：模型学到的不只是“哪个字符跟在哪个字符后面”）',
   },
 };
-
-const METRICS: MetricSpec[] = [
-  { ...VAL_LOSS, label: { en: 'validation loss (nats per character)', 'zh-cn': '验证集损失（每字符奈特）' } },
-  {
-    key: 'bigram_loss',
-    label: { en: 'bigram baseline (same characters)', 'zh-cn': '二元语法基线（同一批字符）' },
-    unit: 'nats',
-    better: 'neither',
-    chart: 'loss',
-    cli: 'bigram',
-  },
-  {
-    key: 'nats_below_bigram',
-    label: { en: 'below the bigram baseline', 'zh-cn': '低于二元语法基线' },
-    unit: 'nats',
-    better: 'higher',
-    chart: 'baseline',
-    cli: 'below_bigram',
-  },
-  {
-    key: 'val_bpc',
-    label: { en: 'bits per character', 'zh-cn': '每字符比特数' },
-    unit: 'bits',
-    better: 'lower',
-    chart: 'bits',
-    cli: 'bpc',
-  },
-  {
-    key: 'val_perplexity',
-    label: { en: 'perplexity', 'zh-cn': '困惑度' },
-    unit: 'perplexity',
-    better: 'lower',
-    chart: 'perplexity',
-    cli: 'ppl',
-  },
-];
 
 const layerWeight = (en: string, zh: string, dims: string[]) => ({ dims, meaning: { en, 'zh-cn': zh } });
 
@@ -272,7 +243,7 @@ export const info: ChapterInfo = {
   ],
   defaultVariant: 'small',
   comparison: { task: 'next-char', variants: ['small', 'untied', 'dropout'] },
-  metrics: METRICS,
+  metrics: CHARACTER_LM_METRICS,
   primaryMetric: 'val_loss',
   charts: [
     LOSS_CHART,
