@@ -7,26 +7,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ChapterInfo } from '../../src/shared/course/chapter';
-import type { CompareInitMessage, ComparedRunEntry, HostToWebview } from '../../src/shared/protocol/webview';
+import type { HostToWebview } from '../../src/shared/protocol/webview';
 import { packedMapDifference } from '../../src/shared/run/comparison';
-import type { AttentionSnapshot, RunSnapshot } from '../../src/shared/run/records';
 import {
   checked,
   ENCODER_DECODER,
-  ENCODER_ONLY,
   encoderDecoderSnapshot,
   encoderOnlyInit,
   evaluation,
-  makeMap,
-  REVERSE_TOKENS,
   runSnapshot,
-  snapshotOf,
-  stringsFor,
 } from './fixtures/formatTwo';
 import { launchBrowser, openPanel, posted, problemsOf, savedState, send, settle, type Panel } from './harness';
 import { cellPixel, choose, dataset, text } from './queries';
 import { DARK, HIGH_CONTRAST, LIGHT, type TestTheme } from './themes';
+import { compareInit, entry, SELF, selfRun, selfSnapshot } from './fixtures/compareRuns';
 
 let browser: Browser;
 before(async () => {
@@ -35,100 +29,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** The encoder-only fixture chapter with a third variant, as self-attention has. */
-const SELF: ChapterInfo = {
-  ...ENCODER_ONLY,
-  variants: [
-    ...ENCODER_ONLY.variants,
-    {
-      id: 'no-positions',
-      title: { en: 'no positions', 'zh-cn': '无位置信息' },
-      description: { en: 'token embeddings only', 'zh-cn': '只有词元嵌入' },
-      overrides: { positions: 'none' },
-    },
-  ],
-  comparison: { task: 'reverse', variants: ['scaled', 'unscaled', 'no-positions'] },
-};
-
-const VARIANTS = ['scaled', 'unscaled', 'no-positions'];
-
-/** Self-attention maps whose last key is masked (padding), sharper for the first variant. */
-function selfSnapshot(variant: number) {
-  return (epoch: number): AttentionSnapshot =>
-    snapshotOf(
-      epoch,
-      [
-        {
-          source: REVERSE_TOKENS,
-          target: [...REVERSE_TOKENS].reverse(),
-          predicted: [...REVERSE_TOKENS].reverse(),
-          maps: [
-            makeMap({
-              kind: 'self',
-              stack: 'encoder',
-              layer: 0,
-              head: 0,
-              mode: 'forward',
-              rowTokens: REVERSE_TOKENS,
-              columnTokens: REVERSE_TOKENS,
-              allowed: (_row, column) => column !== REVERSE_TOKENS.length - 1,
-              focus: (row) => (variant === 2 ? 0 : REVERSE_TOKENS.length - 2 - Math.min(row, 3)),
-              sharpness: variant === 0 ? 4 : variant === 1 ? 1 : 0.2,
-              seed: 900 + variant * 31 + epoch,
-            }),
-          ],
-          checks: [],
-        },
-      ],
-      [],
-    );
-}
-
-function selfRun(variant: number, done = 3): RunSnapshot {
-  const run = runSnapshot({
-    chapter: SELF,
-    variant: VARIANTS[variant],
-    task: 'reverse',
-    done,
-    snapshot: selfSnapshot(variant),
-    tokenLevel: 'char',
-  });
-  const runId = `20250101-12000${variant}-self-attention`;
-  run.runId = runId;
-  run.dir = `/runs/${runId}`;
-  run.config.runId = runId;
-  // Different curves per run.
-  run.metrics = run.metrics.map((record) =>
-    record.kind === 'epoch'
-      ? {
-          ...record,
-          values: { ...record.values, val_token_accuracy: Math.min(1, (0.3 - 0.1 * variant) * record.epoch) },
-        }
-      : record,
-  );
-  return run;
-}
-
-function entry(run: RunSnapshot, live = false): ComparedRunEntry {
-  return { ok: true, runId: run.runId, run, live };
-}
-
-function compareInit(
-  runs: ComparedRunEntry[],
-  options: { chapters?: ChapterInfo[]; language?: 'en' | 'zh-cn'; waiting?: string[]; name?: string | null } = {},
-): CompareInitMessage {
-  return checked({
-    type: 'compareInit',
-    language: options.language ?? 'en',
-    strings: stringsFor(options.language ?? 'en'),
-    chapters: options.chapters ?? [SELF],
-    runs,
-    waiting: options.waiting ?? [],
-    name: options.name ?? null,
-    canSave: true,
-  });
-}
 
 async function panelWith(message: HostToWebview, theme: TestTheme = LIGHT): Promise<Panel> {
   const panel = await openPanel(browser, { theme });
