@@ -47,6 +47,7 @@ import type {
 } from '../contract';
 import { cachedSelfAttention, causalBand, causalKeep, causalSelfAttention } from '../mini-gpt/attention';
 import { embedRows } from '../mini-gpt/ops';
+import { slideWindow, startWindow } from '../../kits/languageModel/window';
 
 /** RoPE (rotates Q and K), GPT-2's learned vectors or the Transformer's fixed sinusoids (both added to the embeddings). */
 export type PositionKind = 'rope' | 'learned' | 'sinusoidal';
@@ -242,10 +243,7 @@ export function createModernModel(parameters: Parameters, config: ModernConfig):
   const decoder: Decoder = {
     /** Reads `token_ids [batch, t]` into the cache: the prompt before the token the first step feeds (its last context − 1 tokens). */
     start(inputs) {
-      const ids = inputs.token_ids as tf.Tensor2D; // [batch, t]
-      const [batchSize, length] = ids.shape;
-      const kept = Math.min(length, context - 1);
-      return tf.tidy(() => readWindow(tf.slice(ids, [0, length - kept], [batchSize, kept]) as tf.Tensor2D));
+      return startWindow(inputs.token_ids as tf.Tensor2D, context, readWindow); // [batch, t] in
     },
     /**
      * Feeds `previous [batch]` after the cached tokens, at position = the cache's length (the
@@ -253,12 +251,7 @@ export function createModernModel(parameters: Parameters, config: ModernConfig):
      */
     step(state, previous): StepOutput {
       return tidy(() => {
-        let cache = state;
-        const cached = (state.token_ids as tf.Tensor2D).shape[1];
-        if (cached >= context) {
-          const ids = state.token_ids as tf.Tensor2D;
-          cache = readWindow(tf.slice(ids, [0, cached - (context - 1)], [ids.shape[0], context - 1]) as tf.Tensor2D);
-        }
+        const cache = slideWindow(state, context, readWindow);
         const position = (cache.token_ids as tf.Tensor2D).shape[1];
         const batchSize = previous.shape[0];
         const next: DecoderState = {
