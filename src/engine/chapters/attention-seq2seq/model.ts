@@ -16,6 +16,7 @@ import { matMulBias } from '../../nn/matmul';
 import type { Parameters } from '../../nn/parameters';
 import { createTape } from '../../nn/tape';
 import type { Batch, ChapterModel, DecoderState, ForwardOutput, RunData, StepOutput } from '../contract';
+import { singleHeadCrossAttention } from '../../kits/seq2seq/crossAttention';
 
 export function createAttentionSeq2SeqModel(
   parameters: Parameters,
@@ -59,17 +60,7 @@ export function createAttentionSeq2SeqModel(
     return {
       logits,
       named: tape.named,
-      attention: [
-        {
-          kind: 'cross',
-          stack: 'decoder',
-          layer: 0,
-          weights: tf.expandDims(weights, 1) as tf.Tensor4D, // [batch, heads = 1, target_len, source_len]
-          keep: tf.reshape(sourceMask, [sourceMask.shape[0], 1, 1, sourceMask.shape[1]]), // [batch, 1, 1, source_len]
-          rows: 'target',
-          columns: 'source',
-        },
-      ],
+      attention: [singleHeadCrossAttention(weights, sourceMask)], // [batch, heads = 1, target_len, source_len]
     };
   }
 
