@@ -327,7 +327,9 @@ export class EngineWorker {
       this.users.set(run, (this.users.get(run) ?? 0) + 1);
       const data = run.data;
       if (!isLanguageModelData(data)) {
-        throw new Error(`${run.config.chapter} is not a language model: only mini-gpt runs can sample`);
+        throw new Error(
+          `${run.config.chapter} is not a language model: only decoder-only language models (mini-gpt, modern-attention) can sample`,
+        );
       }
       const epoch = await readStatus(request.runDir).then(
         (status) => status.epochsCompleted,

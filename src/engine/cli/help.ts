@@ -16,7 +16,7 @@ Commands:
   compare RUN RUN…     runs side by side: metrics, configs, attention differences
   export RUN           a probe's maps as SVG, its attention as JSON, the metrics as CSV
   fill RUN "text"      a masked language model's top words for each [MASK] (bert-mlm)
-  sample RUN           generate text with a saved language model (mini-gpt)
+  sample RUN           generate text with a saved language model (mini-gpt, modern-attention)
 
 Run 'llm-tutor <command> --help' for a command's options.`,
   train: `Usage: llm-tutor train <chapter> [options]
@@ -103,9 +103,9 @@ token ([CLS], [SEP], <pad>...) is read as an unknown word. RUN is a run folder o
 inside --runs-dir (default ./runs). Example: llm-tutor fill runs/<id> "the [MASK] of the country"`,
   sample: `Usage: llm-tutor sample RUN [--prompt "text"] [options]
 
-Generates text with RUN's latest saved language model (mini-gpt) and streams it to stdout: the
-prompt, then each character as it is drawn. A run that is still training can be sampled: its
-latest checkpoint (saved at every evaluation) is used. At every step the next-character
+Generates text with RUN's latest saved language model (mini-gpt, modern-attention) and streams
+it to stdout: the prompt, then each character as it is drawn. A run that is still training can be
+sampled: its latest checkpoint (saved at every evaluation) is used. At every step the next-character
 distribution is softmax(logits / temperature), cut to the top-k, then to the smallest set whose
 probability reaches top-p, renormalised; one character is drawn from it with the seed.
 

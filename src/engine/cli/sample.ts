@@ -83,7 +83,9 @@ export async function sampleCommand(args: string[], out: NodeJS.WriteStream, err
   try {
     const data = run.data;
     if (!isLanguageModelData(data)) {
-      throw new UsageError(`${dir} is a ${run.config.chapter} run: only language models (mini-gpt) can sample`);
+      throw new UsageError(
+        `${dir} is a ${run.config.chapter} run: only language models (mini-gpt, modern-attention) can sample`,
+      );
     }
     const sampler = data.sampler(run.model, options);
     try {
