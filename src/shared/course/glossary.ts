@@ -167,3 +167,100 @@ export const SEQ2SEQ_WEIGHTS: Record<string, GlossaryEntry> = {
   },
   'output/bias': { dims: ['vocab_size'], meaning: { en: 'output layer bias', 'zh-cn': '输出层偏置' } },
 };
+
+const decoderWeight = (en: string, zh: string, dims: string[]): GlossaryEntry => ({
+  dims,
+  meaning: { en, 'zh-cn': zh },
+});
+
+/** A character-level decoder-only Transformer's tensors and weights (mini-gpt; modern-attention starts from them). */
+export const CHARACTER_DECODER_GLOSSARY: Record<string, GlossaryEntry> = {
+  token_ids: {
+    dims: ['batch', 'len'],
+    meaning: { en: 'a window of characters as ids', 'zh-cn': '一段字符窗口，以 id 表示' },
+  },
+  token_embeddings: {
+    dims: ['batch', 'len', 'd_model'],
+    meaning: { en: 'one learned vector per character', 'zh-cn': '每个字符一个可学习的向量' },
+  },
+  block_inputs: {
+    dims: ['batch', 'len', 'd_model'],
+    meaning: {
+      en: 'token embedding + position embedding: the residual stream entering the first block',
+      'zh-cn': '词元嵌入 + 位置嵌入：进入第一个块的残差流',
+    },
+  },
+  'layer{n}/queries': {
+    dims: ['batch', 'heads', 'len', 'd_head'],
+    meaning: {
+      en: 'Q / √d_head of every head: what each position looks for',
+      'zh-cn': '每个头的 Q / √d_head：每个位置在找什么',
+    },
+  },
+  'layer{n}/attention_weights': {
+    dims: ['batch', 'heads', 'queries', 'keys'],
+    meaning: {
+      en: 'causal softmax(Q Kᵀ / √d_head): row i spreads 1 over keys 0..i, later keys get exactly 0',
+      'zh-cn': '因果 softmax(Q Kᵀ / √d_head)：第 i 行把 1 分配给键 0..i，之后的键恰好为 0',
+    },
+  },
+  'layer{n}/output': {
+    dims: ['batch', 'len', 'd_model'],
+    meaning: {
+      en: 'the residual stream after block n (attention and FFN added)',
+      'zh-cn': '第 n 个块之后的残差流（加上了注意力与前馈网络的输出）',
+    },
+  },
+  final_hidden: {
+    dims: ['batch', 'len', 'd_model'],
+    meaning: { en: 'the last layer norm of the stream', 'zh-cn': '残差流经过最后一次层归一化' },
+  },
+  logits: {
+    dims: ['batch', 'len', 'vocab_size'],
+    meaning: {
+      en: 'scores of the next character at every position',
+      'zh-cn': '每个位置上“下一个字符”的分数',
+    },
+  },
+  target_ids: {
+    dims: ['batch', 'len'],
+    meaning: {
+      en: 'the next character: the window shifted by one',
+      'zh-cn': '下一个字符：窗口向后移一位',
+    },
+  },
+  embeddings: {
+    dims: ['vocab_size', 'd_model'],
+    meaning: {
+      en: 'token embedding table; with tied weights also the output layer (transposed)',
+      'zh-cn': '词元嵌入表；权重共享时它（转置后）也是输出层',
+    },
+  },
+  'positions/position_embeddings': {
+    dims: ['context', 'd_model'],
+    meaning: { en: 'one learned vector per position', 'zh-cn': '每个位置一个可学习的向量' },
+  },
+  'layer{n}/ln1/gain': decoderWeight('layer norm before attention: scale', '注意力前的层归一化：缩放', ['d_model']),
+  'layer{n}/ln1/bias': decoderWeight('layer norm before attention: shift', '注意力前的层归一化：平移', ['d_model']),
+  'layer{n}/ln2/gain': decoderWeight('layer norm before the FFN: scale', '前馈网络前的层归一化：缩放', ['d_model']),
+  'layer{n}/ln2/bias': decoderWeight('layer norm before the FFN: shift', '前馈网络前的层归一化：平移', ['d_model']),
+  'layer{n}/attention/qkv_kernel': decoderWeight(
+    'W_q, W_k, W_v of all heads side by side: one matmul makes Q, K and V',
+    '所有头的 W_q、W_k、W_v 并排：一次矩阵乘法得到 Q、K、V',
+    ['d_model', '3·d_model'],
+  ),
+  'layer{n}/attention/qkv_bias': decoderWeight('biases of Q, K and V', 'Q、K、V 的偏置', ['3·d_model']),
+  'layer{n}/attention/output_kernel': decoderWeight('W_O: merges the heads', 'W_O：合并各个头', ['d_model', 'd_model']),
+  'layer{n}/attention/output_bias': decoderWeight('bias of W_O', 'W_O 的偏置', ['d_model']),
+  'layer{n}/ffn/hidden_kernel': decoderWeight('FFN W₁ (then GELU)', '前馈网络 W₁（之后是 GELU）', ['d_model', 'd_ff']),
+  'layer{n}/ffn/hidden_bias': decoderWeight('FFN b₁', '前馈网络 b₁', ['d_ff']),
+  'layer{n}/ffn/output_kernel': decoderWeight('FFN W₂', '前馈网络 W₂', ['d_ff', 'd_model']),
+  'layer{n}/ffn/output_bias': decoderWeight('FFN b₂', '前馈网络 b₂', ['d_model']),
+  'final_ln/gain': decoderWeight('final layer norm: scale', '最后的层归一化：缩放', ['d_model']),
+  'final_ln/bias': decoderWeight('final layer norm: shift', '最后的层归一化：平移', ['d_model']),
+  'head/kernel': decoderWeight(
+    'output layer (untied weights only): stream → scores of the next character',
+    '输出层（仅在不共享权重时）：残差流 → 下一个字符的分数',
+    ['d_model', 'vocab_size'],
+  ),
+};

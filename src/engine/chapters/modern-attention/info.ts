@@ -3,6 +3,7 @@
  */
 import type { ChapterInfo, SelfCheckSpec } from '../../../shared/course/chapter';
 import { MASKED_ZERO, ROWS_SUM_TO_ONE } from '../../../shared/course/checks';
+import { CHARACTER_DECODER_GLOSSARY } from '../../../shared/course/glossary';
 import {
   CHARACTER_LM_METRICS,
   LOSS_CHART,
@@ -53,15 +54,12 @@ export const BEATS_BIGRAM: SelfCheckSpec = {
 
 const layerWeight = (en: string, zh: string, dims: string[]) => ({ dims, meaning: { en, 'zh-cn': zh } });
 
+// mini-gpt's decoder (its untied output layer aside: this model always ties), with what RoPE and
+// grouped key/value heads change.
+const { 'head/kernel': _untiedHead, ...DECODER_GLOSSARY } = CHARACTER_DECODER_GLOSSARY;
+
 const GLOSSARY = {
-  token_ids: {
-    dims: ['batch', 'len'],
-    meaning: { en: 'a window of characters as ids', 'zh-cn': '一段字符窗口，以 id 表示' },
-  },
-  token_embeddings: {
-    dims: ['batch', 'len', 'd_model'],
-    meaning: { en: 'one learned vector per character', 'zh-cn': '每个字符一个可学习的向量' },
-  },
+  ...DECODER_GLOSSARY,
   block_inputs: {
     dims: ['batch', 'len', 'd_model'],
     meaning: {
@@ -92,17 +90,6 @@ const GLOSSARY = {
       'zh-cn': '因果 softmax(Q Kᵀ / √d_head)，查询头 h 对应键头 ⌊h / (heads / kv_heads)⌋；之后的键恰好为 0',
     },
   },
-  'layer{n}/output': {
-    dims: ['batch', 'len', 'd_model'],
-    meaning: {
-      en: 'the residual stream after block n (attention and FFN added)',
-      'zh-cn': '第 n 个块之后的残差流（加上了注意力与前馈网络的输出）',
-    },
-  },
-  final_hidden: {
-    dims: ['batch', 'len', 'd_model'],
-    meaning: { en: 'the last layer norm of the stream', 'zh-cn': '残差流经过最后一次层归一化' },
-  },
   logits: {
     dims: ['batch', 'len', 'vocab_size'],
     meaning: { en: 'scores of the next character at every position', 'zh-cn': '每个位置上“下一个字符”的分数' },
@@ -125,24 +112,12 @@ const GLOSSARY = {
       'zh-cn': '每个位置一个可学习的向量（仅 learned 变体；RoPE 没有位置权重）',
     },
   },
-  'layer{n}/ln1/gain': layerWeight('layer norm before attention: scale', '注意力前的层归一化：缩放', ['d_model']),
-  'layer{n}/ln1/bias': layerWeight('layer norm before attention: shift', '注意力前的层归一化：平移', ['d_model']),
-  'layer{n}/ln2/gain': layerWeight('layer norm before the FFN: scale', '前馈网络前的层归一化：缩放', ['d_model']),
-  'layer{n}/ln2/bias': layerWeight('layer norm before the FFN: shift', '前馈网络前的层归一化：平移', ['d_model']),
   'layer{n}/attention/qkv_kernel': layerWeight(
     'W_q of every query head, then W_k and W_v of every key/value head, side by side: one matmul makes Q, K and V',
     '所有查询头的 W_q，接着所有键/值头的 W_k 和 W_v 并排：一次矩阵乘法得到 Q、K、V',
     ['d_model', '(heads + 2·kv_heads)·d_head'],
   ),
   'layer{n}/attention/qkv_bias': layerWeight('biases of Q, K and V', 'Q、K、V 的偏置', ['(heads + 2·kv_heads)·d_head']),
-  'layer{n}/attention/output_kernel': layerWeight('W_O: merges the heads', 'W_O：合并各个头', ['d_model', 'd_model']),
-  'layer{n}/attention/output_bias': layerWeight('bias of W_O', 'W_O 的偏置', ['d_model']),
-  'layer{n}/ffn/hidden_kernel': layerWeight('FFN W₁ (then GELU)', '前馈网络 W₁（之后是 GELU）', ['d_model', 'd_ff']),
-  'layer{n}/ffn/hidden_bias': layerWeight('FFN b₁', '前馈网络 b₁', ['d_ff']),
-  'layer{n}/ffn/output_kernel': layerWeight('FFN W₂', '前馈网络 W₂', ['d_ff', 'd_model']),
-  'layer{n}/ffn/output_bias': layerWeight('FFN b₂', '前馈网络 b₂', ['d_model']),
-  'final_ln/gain': layerWeight('final layer norm: scale', '最后的层归一化：缩放', ['d_model']),
-  'final_ln/bias': layerWeight('final layer norm: shift', '最后的层归一化：平移', ['d_model']),
 };
 
 export const info: ChapterInfo = {
