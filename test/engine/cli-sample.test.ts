@@ -149,7 +149,10 @@ describe('llm-tutor sample', () => {
     assert.equal(trained.code, 0, trained.stderr);
     const result = cli(['sample', path.join(other, fs.readdirSync(other)[0])]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /is a self-attention run: only language models \(mini-gpt, modern-attention\) can sample/);
+    assert.match(
+      result.stderr,
+      /is a self-attention run: only language models \(mini-gpt, modern-attention\) can sample/,
+    );
   });
 
   it('sample --help, and the command list', () => {
