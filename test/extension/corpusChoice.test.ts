@@ -1,14 +1,16 @@
 /**
  * Choose Corpus…: the rows it offers, what each choice writes to `llmTutor.corpus`, and that the
- * value written is one the training flows read back as the same corpus (corpusFor).
+ * value written is one the training flows read back as the same corpus (corpusFor); and the
+ * training notifications' unit (epochs or evaluations).
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { chooseCorpus, corpusItems, settingForPath, type CorpusChoice } from '../../src/extension/corpusChoice';
-import { MESSAGES_EN } from '../../src/extension/messages';
+import { MESSAGES_EN, MESSAGES_ZH_CN } from '../../src/extension/messages';
 import type { PickFunction, PickItem } from '../../src/extension/trainChapterFlow';
-import { corpusFor } from '../../src/extension/trainingPlan';
+import { corpusFor, progressMessages } from '../../src/extension/trainingPlan';
+import { CHAPTERS, chapterInfo } from '../../src/shared/course/catalogue';
 
 const WORKSPACE = path.resolve('/work/space');
 
@@ -106,5 +108,21 @@ describe('Choose Corpus…', () => {
     const sibling = path.resolve('/work/space-2/a.txt');
     assert.equal(settingForPath(sibling, WORKSPACE), sibling);
     assert.equal(settingForPath(path.join(WORKSPACE, 'a', 'b.md'), WORKSPACE), 'a/b.md');
+  });
+});
+
+describe('progress notifications count what the chapter counts', () => {
+  it('epochs for the seq2seq chapters, evaluations for the language models, in both languages', () => {
+    for (const info of CHAPTERS.filter((chapter) => chapter.trainable)) {
+      const keys = progressMessages(info.trainingUnit);
+      const [en, zh] = info.trainingUnit === 'epoch' ? [/epoch/i, /轮/] : [/evaluation/i, /评估/];
+      for (const key of [keys.progress, keys.stopped, keys.variants]) {
+        // The words the learner reads, placeholders (`{epochs}`) left out.
+        assert.match(MESSAGES_EN[key].replace(/\{\w+\}/g, ''), en, `${info.id} ${key}`);
+        assert.match(MESSAGES_ZH_CN[key].replace(/\{\w+\}/g, ''), zh, `${info.id} ${key}`);
+      }
+    }
+    assert.equal(chapterInfo('mini-gpt').trainingUnit, 'evaluation');
+    assert.doesNotMatch(MESSAGES_EN[progressMessages('evaluation').stopped].replace(/\{\w+\}/g, ''), /epoch/);
   });
 });
