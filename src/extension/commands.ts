@@ -1,6 +1,7 @@
 /**
  * The palette commands: train a chapter, open a chapter, open a saved run (or a saved
- * comparison), stop; compare runs, train a chapter's variants, open a saved comparison.
+ * comparison), stop; compare runs, train a chapter's variants, open a saved comparison; choose
+ * the language models' corpus.
  */
 import * as vscode from 'vscode';
 import { listComparisons, listRuns, type SavedComparisonEntry } from '../runStore';
@@ -17,12 +18,14 @@ import {
   type TrainVariantsDeps,
 } from './compareFlow';
 import type { TrainingController } from './engineSession/trainingController';
+import { chooseCorpus } from './corpusChoice';
 import { exportActivePanel } from './exportCommand';
 import { COMMANDS } from './ids';
 import { pick, t } from './language';
 import type { PanelRegistry } from './panelRegistry';
 import { runDescription, stateName } from './runLabels';
 import { resolveRunDirInside } from './runPaths';
+import { readSettings, writeCorpusSetting } from './settings';
 import { chapterArgument, trainChapter, type PickFunction, type TrainChapterDeps } from './trainChapterFlow';
 
 export interface CommandDeps {
@@ -179,6 +182,27 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!info.trainable) return flow.openPreview(chapter);
       if (!vscode.workspace.isTrusted) return flow.refuseUntrusted();
       await deps.controller.train(chapter, { overrides: smallSettings(info) });
+    }),
+    vscode.commands.registerCommand(COMMANDS.chooseCorpus, () => {
+      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+      return chooseCorpus({
+        pick: showQuickPick,
+        openDialog: async (folderWanted) => {
+          const chosen = await vscode.window.showOpenDialog({
+            title: t('chooseCorpusTitle'),
+            canSelectFiles: !folderWanted,
+            canSelectFolders: folderWanted,
+            canSelectMany: false,
+            defaultUri: folder,
+            ...(!folderWanted && { filters: { [t('corpusFileFilter')]: ['txt', 'md'], [t('corpusAllFiles')]: ['*'] } }),
+          });
+          return chosen?.[0]?.scheme === 'file' ? chosen[0].fsPath : undefined;
+        },
+        workspaceFolder: folder?.fsPath,
+        current: readSettings().read('corpus'),
+        update: writeCorpusSetting,
+        tell: (message) => void vscode.window.showInformationMessage(message),
+      });
     }),
     vscode.commands.registerCommand(COMMANDS.exportView, () =>
       exportActivePanel([...deps.panels.all(), ...deps.comparisons.all()]),

@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from 'child_process';
 import { randomUUID } from 'crypto';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
+import * as os from 'os';
 import {
   ENGINE_MODE_ENV,
   ENGINE_MODE_WORKER,
@@ -48,7 +49,18 @@ export interface EngineClientOptions {
   env?: NodeJS.ProcessEnv;
   /** How long the child may take to send `ready` (loading TensorFlow.js). */
   readyTimeoutMs?: number;
+  /** The child's niceness (`os.setPriority`); default ENGINE_NICENESS. */
+  niceness?: number;
 }
+
+/**
+ * The engine process runs at a lower priority than the editor: training is a background job and
+ * takes a core whole, and on a 2-core machine the extension host, the workbench's renderer and the
+ * engine compete for them. Lowered, the engine gives way whenever the editor has work (typing, a
+ * panel drawing a map) and still has the core to itself when the editor is idle. On Windows libuv
+ * maps it to BELOW_NORMAL_PRIORITY_CLASS.
+ */
+export const ENGINE_NICENESS = 10;
 
 /** A live run lost with its engine process. */
 export interface RunFailure {
@@ -310,6 +322,15 @@ export class EngineClient {
       },
     });
     this.child = child;
+    if (child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, this.options.niceness ?? ENGINE_NICENESS);
+      } catch (error) {
+        // Not permitted on this system: the engine runs at normal priority; say so, once per start.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.emitter.emit('output', `[host] engine priority not lowered: ${reason}`);
+      }
+    }
     this.starting = new Promise<ChildProcess>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {

@@ -16,6 +16,8 @@ export const COMMANDS = {
   trainChapterQuick: 'llmTutor.trainChapterQuick',
   /** Export… a view of the active panel (the panel's export buttons do the same). */
   exportView: 'llmTutor.exportView',
+  /** Choose Corpus…: the language models' text, written to `llmTutor.corpus` (corpusChoice.ts). */
+  chooseCorpus: 'llmTutor.chooseCorpus',
 } as const;
 
 export const VIEWS = {

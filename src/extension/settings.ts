@@ -52,3 +52,15 @@ export function onSettingChanged(key: string, listener: () => void): vscode.Disp
     if (event.affectsConfiguration(`${CONFIG_SECTION}.${key}`)) listener();
   });
 }
+
+/**
+ * Writes `llmTutor.corpus`: in the workspace's settings when a folder is open (the corpus belongs
+ * to the project), else in the user's.
+ */
+export async function writeCorpusSetting(value: string): Promise<void> {
+  const target =
+    vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders.length > 0
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+  await configuration().update('corpus', value, target);
+}

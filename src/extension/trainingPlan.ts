@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import type { ChapterInfo, HyperValue } from '../shared/course/chapter';
+import type { MessageKey } from './messages';
 import type { Language } from '../shared/ids';
 import { resolveHyperparameters } from '../shared/course/hyperparameters';
 import type { Parsed } from '../shared/schema';
@@ -61,4 +62,22 @@ export function planTraining(
   const plan: TrainingPlan = { task, variant, overrides };
   if (settings.seed !== undefined) plan.seed = settings.seed;
   return { ok: true, value: plan };
+}
+
+/**
+ * The notification texts for a chapter's unit of progress: epochs, or evaluations for the
+ * language models, which train in steps and have no natural epoch.
+ */
+export function progressMessages(unit: ChapterInfo['trainingUnit']): {
+  progress: MessageKey;
+  stopped: MessageKey;
+  variants: MessageKey;
+} {
+  return unit === 'epoch'
+    ? { progress: 'notificationProgress', stopped: 'runStopped', variants: 'variantsProgress' }
+    : {
+        progress: 'notificationProgressEvaluation',
+        stopped: 'runStoppedEvaluation',
+        variants: 'variantsProgressEvaluation',
+      };
 }

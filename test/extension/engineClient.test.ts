@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   EngineClient,
+  ENGINE_NICENESS,
   EngineExitedError,
   EngineRequestError,
   parseEngineMessage,
@@ -91,6 +92,12 @@ describe('EngineClient (fake engine)', () => {
     });
     assert.ok(started.runDir.startsWith(runsDir));
     assert.equal(c.liveRuns.get(started.runId), started.runDir);
+    // The engine gives way to the editor: its niceness is raised to ENGINE_NICENESS (a host already
+    // nicer than that keeps its children at least as nice).
+    const own = os.getPriority();
+    if (own <= ENGINE_NICENESS) assert.equal(os.getPriority(c.pid), ENGINE_NICENESS);
+    else assert.ok(os.getPriority(c.pid) >= ENGINE_NICENESS);
+    assert.equal(os.getPriority(), own, 'the host keeps its own priority');
     await ended;
     assert.equal(c.liveRuns.size, 0);
     const ready = messages.find((m) => m.type === 'ready');

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { chapterInfo } from '../../shared/course/catalogue';
+import type { ChapterInfo } from '../../shared/course/chapter';
 import type { ChapterId } from '../../shared/ids';
 import type { EngineToHost, FillResult, VariantOutcome } from '../../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../../shared/run/records';
@@ -29,7 +30,7 @@ import type { PanelRegistry } from '../panelRegistry';
 import { runKey } from '../runPaths';
 import { readSettings } from '../settings';
 import { TrainingStatusBar, formatLoss } from '../statusBar';
-import { corpusFor, planTraining, type TrainingChoice } from '../trainingPlan';
+import { corpusFor, planTraining, progressMessages, type TrainingChoice } from '../trainingPlan';
 
 function variantStateName(state: VariantOutcome['state']): string {
   switch (state) {
@@ -61,6 +62,8 @@ interface LiveRun {
   runId: string;
   runDir: string;
   chapterTitle: string;
+  /** What the chapter's progress counts: epochs, or evaluations (language models). */
+  unit: ChapterInfo['trainingUnit'];
   end: (outcome: { status: RunStatus; reason?: string }) => void;
   progress?: (epoch: number, epochs: number, batch: number, batches: number, trainLoss: number) => void;
 }
@@ -181,14 +184,14 @@ export class TrainingController implements vscode.Disposable {
     const ended = new Promise<{ status: RunStatus; reason?: string }>((resolve) => {
       end = resolve;
     });
-    const live: LiveRun = { runId: started.runId, runDir: started.runDir, chapterTitle, end };
+    const live: LiveRun = { runId: started.runId, runDir: started.runDir, chapterTitle, unit: info.trainingUnit, end };
     this.live = live;
     this.options.diagnostics?.runStarted(started.runId);
     this.statusBar.showRun(chapterTitle, started.runDir);
     this.options.panels().openRun(started.runDir);
     this.options.onRunsChanged();
     void this.showNotification(live, started, ended);
-    void ended.then((outcome) => this.finish(started, chapterTitle, outcome));
+    void ended.then((outcome) => this.finish(started, live, outcome));
     return { runId: started.runId, runDir: started.runDir };
   }
 
@@ -268,6 +271,7 @@ export class TrainingController implements vscode.Disposable {
             runId,
             runDir: started.runDir,
             chapterTitle,
+            unit: info.trainingUnit,
             end: (outcome) => {
               void this.options.diagnostics?.runEnded(runId, outcome.status.state);
               if (this.live?.runId === runId) this.live = null;
@@ -277,7 +281,7 @@ export class TrainingController implements vscode.Disposable {
               if (now - sequence.lastReport < 250) return;
               sequence.lastReport = now;
               sequence.report?.(
-                t('variantsProgress', {
+                t(progressMessages(info.trainingUnit).variants, {
                   index: sequence.started,
                   count: variants.length,
                   variant: started.config.variant,
@@ -449,7 +453,11 @@ export class TrainingController implements vscode.Disposable {
           reported += increment;
           progress.report({
             increment,
-            message: t('notificationProgress', { epoch, epochs, loss: formatLoss(trainLoss) }),
+            message: t(progressMessages(live.unit).progress, {
+              epoch,
+              epochs,
+              loss: formatLoss(trainLoss),
+            }),
           });
         };
         const cancel = token.onCancellationRequested(() => {
@@ -461,7 +469,8 @@ export class TrainingController implements vscode.Disposable {
     );
   }
 
-  private finish(started: RunStarted, chapterTitle: string, outcome: { status: RunStatus; reason?: string }): void {
+  private finish(started: RunStarted, live: LiveRun, outcome: { status: RunStatus; reason?: string }): void {
+    const chapterTitle = live.chapterTitle;
     if (this.live?.runId === started.runId) this.live = null;
     void this.options.diagnostics?.runEnded(started.runId, outcome.status.state);
     this.statusBar.hide();
@@ -479,7 +488,13 @@ export class TrainingController implements vscode.Disposable {
         .then(onChoice);
     } else if (state === 'stopped') {
       void vscode.window
-        .showInformationMessage(t('runStopped', { run: started.runId, epochs: outcome.status.epochsCompleted }), open)
+        .showInformationMessage(
+          t(progressMessages(live.unit).stopped, {
+            run: started.runId,
+            epochs: outcome.status.epochsCompleted,
+          }),
+          open,
+        )
         .then(onChoice);
     } else {
       const reason = outcome.reason ?? outcome.status.error ?? t('unknownReason');
