@@ -2,8 +2,9 @@
 // Chromium, see harness.ts): a saved self-attention run of 3 epochs (made by the packaged CLI) is
 // opened from the palette, then
 //   1. play animates the map through the saved snapshots (the drawn epoch and its label change);
-//   2. a map's SVG and PNG buttons and the `Export View…` command write files where code-server's
-//      save dialog (VS Code's simple file dialog) was told to;
+//   2. a map's SVG and PNG buttons, the probe's JSON button and the `Export View…` command (the
+//      metrics as CSV) write files where code-server's save dialog (VS Code's simple file dialog)
+//      was told to, and nothing when it is cancelled;
 //   3. a shape-table link opens the chapter's model file (the packaged read-only copy) at its line.
 // One trusted workspace and one code-server for the three (they run in order on the same panel).
 // Run: node --import tsx --test test/e2e/lab-tools.test.ts
@@ -13,9 +14,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { MESSAGES_EN } from '../../src/extension/messages';
 import { chapterInfo } from '../../src/shared/course/catalogue';
+import { checkExportContent } from '../../src/shared/run/export';
 import type { EvaluationRecord } from '../../src/shared/run/records';
 import { FEATURE_STRINGS_EN } from '../../src/shared/strings/features';
 import { WEBVIEW_STRINGS_EN } from '../../src/shared/strings/webview';
@@ -136,6 +138,20 @@ async function svgTexts(page: Page, svg: string): Promise<{ root: string; texts:
       texts: [...doc.querySelectorAll('text')].map((text) => (text.textContent ?? '').trim()),
     };
   }, svg);
+}
+
+/** Codicon `lock-small`, the decoration VS Code draws on the tab of a read-only file. */
+const LOCK_SMALL = '\uebe7';
+
+/** Whether the tab draws the read-only lock (a decoration: a codicon in a pseudo-element's `content`). */
+function tabShowsLock(tab: Locator): Promise<boolean> {
+  return tab.evaluate(
+    (root, lock) =>
+      [root, ...root.querySelectorAll('*')].some((element) =>
+        ['::before', '::after'].some((pseudo) => getComputedStyle(element, pseudo).content.includes(lock)),
+      ),
+    LOCK_SMALL,
+  );
 }
 
 /** A PNG's width and height from its IHDR chunk, after checking the signature. */
@@ -306,6 +322,36 @@ describe('the lab’s tools on a saved self-attention run (one VS Code)', () => 
           assert.ok(png.width >= width, JSON.stringify({ png, width }));
           await waitForPanel(lab, 'the saved note', (v) => v.bodyText.includes(saved('map.png')), 10_000);
 
+          // Cancelling the dialog writes nothing.
+          await lab.locator('#export-map-svg').click();
+          await page
+            .locator('.quick-input-widget .quick-input-title', { hasText: saveTitle(mapName) })
+            .waitFor({ state: 'visible', timeout: 20_000 });
+          await quickInput(page).press('Escape');
+          await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+          // The probe as JSON: what the product's own check accepts, the probe of the snapshot shown.
+          await lab.locator('#export-probe-json').click();
+          const jsonFile = join(exportDir, 'probe.json');
+          await answerSaveDialog(page, saveTitle(`${runId}-e${EPOCHS}-probe1.json`), jsonFile);
+          const json = (await waitForFile(jsonFile)).toString('utf8');
+          const checked = checkExportContent('json', json);
+          assert.ok(checked.ok, checked.ok ? '' : checked.reason);
+          const exported = JSON.parse(json) as {
+            runId: string;
+            epoch: number;
+            probe: number;
+            record: { source: string[] };
+          };
+          assert.deepEqual(
+            { runId: exported.runId, epoch: exported.epoch, probe: exported.probe, source: exported.record.source },
+            { runId, epoch: EPOCHS, probe: 0, source: probe.source },
+          );
+          assert.deepEqual(
+            readdirSync(exportDir).sort(),
+            ['map.png', 'map.svg', 'probe.json'],
+            'the cancelled export wrote nothing',
+          );
+
           // Export View… from the palette: the metrics as CSV, one row per evaluation.
           await runCommand(page, EXPORT_VIEW);
           const input = quickInput(page);
@@ -333,7 +379,7 @@ describe('the lab’s tools on a saved self-attention run (one VS Code)', () => 
             assert.equal(Number(cells[0]), records[i].epoch);
             assert.equal(Number(cells[3]), records[i].train_loss);
           });
-          assert.deepEqual(readdirSync(exportDir).sort(), ['map.png', 'map.svg', 'metrics.csv']);
+          assert.deepEqual(readdirSync(exportDir).sort(), ['map.png', 'map.svg', 'metrics.csv', 'probe.json']);
           // Nothing was written anywhere else the dialog proposed (the workspace).
           assert.deepEqual(readdirSync(env.folder!).sort(), ['.vscode', 'README.md', 'runs']);
         },
@@ -378,8 +424,19 @@ describe('the lab’s tools on a saved self-attention run (one VS Code)', () => 
         assert.match(sourceLine, /attention_weights/);
         assert.equal(state.lineText.trim(), sourceLine.trim());
 
-        // The copy is opened read-only: typing into it is refused and changes nothing.
+        // The copy is opened read-only: its tab shows the lock (the extension makes it read-only
+        // just after it opens), and typing into it is refused and changes nothing.
         const group = page.locator('.editor-group-container.active');
+        assert.equal(
+          await tabShowsLock(page.locator('.tab', { hasText: `Lab: ${runId}` }).first()),
+          false,
+          'the lab panel’s tab has no lock',
+        );
+        const lockDeadline = Date.now() + 10_000;
+        while (!(await tabShowsLock(group.locator('.tab.active')))) {
+          assert.ok(Date.now() < lockDeadline, 'the tab of the packaged copy shows the read-only lock');
+          await sleep(100);
+        }
         // (Focusing its text area, not clicking, which would move the cursor.)
         await group.locator('.monaco-editor textarea.inputarea').focus();
         await page.keyboard.type('x');
