@@ -181,3 +181,94 @@ export async function stopWorkbench(env: { server?: CodeServer; workbench?: Work
   await env.workbench?.browser.close().catch(() => undefined);
   await env.server?.stop();
 }
+
+/**
+ * Answers a save dialog as code-server shows it: VS Code's simple file dialog, a quick input
+ * titled `title` holding the proposed path. Types `path` over it (its folder must exist, the file
+ * must not, or the dialog asks again) and presses Enter. Returns the path first proposed.
+ */
+export async function answerSaveDialog(page: Page, title: string, path: string, timeoutMs = 20_000): Promise<string> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: timeoutMs });
+  const input = quickInput(page);
+  // The dialog shows the folder first and adds the proposed name once it has listed the folder:
+  // the proposal is the value once it has stayed the same for half a second.
+  let proposed = '';
+  let sameFor = 0;
+  const deadline = Date.now() + timeoutMs;
+  while (sameFor < 5 && Date.now() < deadline) {
+    await sleep(100);
+    const value = await input.inputValue();
+    sameFor = value && value === proposed ? sameFor + 1 : 0;
+    proposed = value;
+  }
+  // The dialog completes what is typed from the folder's listing: let it settle on exactly `path`.
+  for (let attempt = 0; (await input.inputValue()) !== path || attempt === 0; attempt++) {
+    if (attempt === 5) throw new Error(`the save dialog keeps changing "${path}" to "${await input.inputValue()}"`);
+    await input.fill(path);
+    await sleep(300);
+  }
+  await input.press('Enter');
+  try {
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  } catch {
+    const message = await widget
+      .locator('.quick-input-message')
+      .innerText()
+      .catch(() => '');
+    throw new Error(`the save dialog did not take "${path}": ${message || '(no message)'}`);
+  }
+  return proposed;
+}
+
+/** Waits until `file` exists and holds at least one byte; returns its bytes. */
+export async function waitForFile(file: string, timeoutMs = 20_000): Promise<Buffer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (existsSync(file)) {
+      const bytes = readFileSync(file);
+      if (bytes.length > 0) return bytes;
+    }
+    if (Date.now() > deadline) throw new Error(`${file} was not written`);
+    await sleep(200);
+  }
+}
+
+/**
+ * The active editor as the workbench shows it: its tab's label, its breadcrumbs, the status bar's
+ * cursor position ("Ln N, Col M") and the text of the line the cursor is on (read from the
+ * rendered lines: the line number marked active and the line drawn at the same height).
+ */
+export async function activeEditorState(
+  page: Page,
+): Promise<{ tab: string; breadcrumbs: string[]; line: number; column: number; lineText: string }> {
+  const group = page.locator('.editor-group-container.active');
+  const tab = ((await group.locator('.tab.active .label-name').first().textContent()) ?? '').trim();
+  const breadcrumbs = (await group.locator('.breadcrumbs-control .monaco-breadcrumb-item').allInnerTexts()).map(
+    (text) => text.trim(),
+  );
+  const position = (
+    (await page
+      .locator('#status\\.editor\\.selection')
+      .innerText()
+      .catch(() => '')) ?? ''
+  ).trim();
+  const match = /Ln (\d+), Col (\d+)/.exec(position);
+  // No named helpers inside evaluate callbacks (tsx wraps them in `__name(…)`, absent in the page).
+  const lineText = await group.evaluate((root) => {
+    const editor = root.querySelector('.monaco-editor');
+    const number = editor?.querySelector<HTMLElement>('.line-numbers.active-line-number');
+    const top = number?.parentElement?.style.top;
+    if (!editor || top === undefined) return '';
+    const lines = [...editor.querySelectorAll<HTMLElement>('.view-lines .view-line')];
+    const line = lines.find((candidate) => candidate.style.top === top);
+    return (line?.textContent ?? '').replace(/\u00a0/g, ' ');
+  });
+  return {
+    tab,
+    breadcrumbs,
+    line: match ? Number(match[1]) : NaN,
+    column: match ? Number(match[2]) : NaN,
+    lineText,
+  };
+}
