@@ -2,13 +2,15 @@
  * The comparison panel: a header naming the runs (A, B, … each with its colour and line style,
  * variant, seed, status, and a button opening it in the lab; runs that cannot be read with their
  * reason; variants still to train), what the runs do not share, their curves (compareCharts.ts),
- * their configs as a table with the differing settings highlighted (a word and a mark as well as
+ * the value of every shared metric each run's last evaluation reached (a table, as the CLI's
+ * `compare` prints it), their configs as a table with the differing settings highlighted (a word and a mark as well as
  * a colour), their attention side by side (compareMaps.ts), and the form that saves the
  * comparison. Text from the host is set with textContent only.
  */
 import type { NotShared } from '../src/shared/run/comparison';
-import { isComparisonName, runLetter } from '../src/shared/run/comparison';
+import { isComparisonName, lastEvaluation, metricValue, runLetter } from '../src/shared/run/comparison';
 import { lineDataset } from './chartKit';
+import { formatMetric } from './charts';
 import { CompareCharts, runLegend } from './compareCharts';
 import { CompareMaps } from './compareMaps';
 import type { CompareModel } from './compareModel';
@@ -72,6 +74,10 @@ export class CompareView {
   private readonly damaged = el('ul', { className: 'compare-damaged', attrs: { id: 'compare-damaged' } });
   private readonly waiting = el('p', { className: 'compare-waiting muted', attrs: { id: 'compare-waiting' } });
   private readonly notShared = el('ul', { className: 'compare-not-shared', attrs: { id: 'compare-not-shared' } });
+  private readonly valuesTable = el('table', {
+    className: 'compare-config compare-values',
+    attrs: { id: 'compare-values' },
+  });
   private readonly configSummary = el('p', { className: 'muted', attrs: { id: 'compare-config-summary' } });
   private readonly configTable = el('table', { className: 'compare-config', attrs: { id: 'compare-config' } });
   private readonly saveField = el('vscode-textfield', {
@@ -115,6 +121,7 @@ export class CompareView {
       el('main', { className: 'lab-main' }, [
         part('compare-not-shared-section', t('compareNotSharedTitle'), this.notShared),
         part('compare-charts-section', t('compareChartsTitle'), this.charts.root),
+        part('compare-values-section', t('compareValuesTitle'), this.valuesTable),
         part('compare-config-section', t('compareConfigTitle'), this.configSummary, this.configTable),
         part('compare-maps-section', t('compareMapsTitle'), this.maps.root),
         part(
@@ -155,6 +162,7 @@ export class CompareView {
     this.renderHeader(model);
     this.renderNotShared(model);
     this.charts.update(model);
+    this.renderValues(model);
     this.renderConfig(model);
     this.maps.update(model);
     const enough = model.runs.length >= 2;
@@ -269,6 +277,42 @@ export class CompareView {
     this.notShared.replaceChildren(
       ...items.map((item) => el('li', { text: item.text, attrs: { 'data-kind': item.kind } })),
     );
+  }
+
+  /** One row per shared metric (and the evaluation it comes from), one column per run: its last evaluation's value. */
+  private renderValues(model: CompareModel): void {
+    const last = model.runs.map((run) => lastEvaluation(run.run));
+    const head = el('thead', {}, [
+      el('tr', {}, [
+        el('th', { text: t('compareChartMetric'), attrs: { scope: 'col' } }),
+        ...model.runs.map((run, i) =>
+          el('th', { text: runLetter(i), attrs: { scope: 'col', title: runLegend(run, i) } }),
+        ),
+      ]),
+    ]);
+    const row = (key: string, label: string, cells: string[]) =>
+      el('tr', { attrs: { 'data-key': key } }, [
+        el('th', { text: label, attrs: { scope: 'row' } }),
+        ...cells.map((text) => el('td', { text })),
+      ]);
+    const body = el('tbody', {}, [
+      row(
+        'epoch',
+        t('compareValuesEvaluation'),
+        last.map((record) => (record ? String(record.epoch) : '—')),
+      ),
+      ...model.summary.metrics.map((metric) =>
+        row(
+          metric.key,
+          pick(metric.spec.label) || metric.key,
+          last.map((record) => {
+            const value = metricValue(record, metric.key);
+            return Number.isFinite(value) ? formatMetric(value, metric.spec.unit) : '—';
+          }),
+        ),
+      ),
+    ]);
+    this.valuesTable.replaceChildren(head, body);
   }
 
   private renderConfig(model: CompareModel): void {

@@ -25,6 +25,12 @@ function xOf(figure: LinesFigure, x: number): number {
   return figure.xScale === 'log2' ? (x > 0 ? Math.log2(x) : Number.NaN) : x;
 }
 
+/** What the figure shows or how it was measured, under it (null when it has no note). */
+function noteOf(figure: Figure): HTMLElement | null {
+  const note = figure.note ? pick(figure.note) : '';
+  return note ? el('p', { className: 'figure-note muted', text: note }) : null;
+}
+
 class LinesFigureView {
   readonly root: HTMLElement;
   private readonly chart: LineChart;
@@ -47,9 +53,10 @@ class LinesFigureView {
         }),
       },
     });
-    this.root = el('figure', { className: 'chart-figure figure lines-figure' }, [
+    this.root = el('figure', { className: 'chart-figure figure lines-figure', attrs: { 'data-figure': figure.id } }, [
       el('figcaption', { text: title }),
       el('div', { className: 'chart-box' }, [canvas]),
+      noteOf(figure),
     ]);
     const logY = figure.yScale === 'log';
     const datasets = figure.series.map((series, i) => {
@@ -175,6 +182,7 @@ class MatrixFigureView {
     this.root = el('figure', { className: 'figure matrix-figure', attrs: { 'data-figure': figure.id } }, [
       el('figcaption', { text: title }),
       ...body,
+      noteOf(figure),
     ]);
     this.canvas.addEventListener('mousemove', (event) => {
       const rect = this.canvas.getBoundingClientRect();

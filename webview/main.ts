@@ -271,6 +271,10 @@ function handle(message: HostToWebview): void {
     case 'epoch':
       applyEpoch(model, message);
       if (message.attention) noteMapsSeen();
+      if (message.figures) {
+        ui.figures.update(model.run?.figures ?? []);
+        show(ui.sections.figures, visibleSections(model).figures);
+      }
       invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling');
       break;
     case 'step':

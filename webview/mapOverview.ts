@@ -24,6 +24,12 @@ export function groupTitle(group: Pick<MapGroup, 'stack' | 'kind'>): string {
   });
 }
 
+/** How a group's query heads read key/value heads: one each (MHA), one for all (MQA), or in groups (GQA). */
+function sharingKey(sharing: { queries: number; kvHeads: number }): 'mhaGroup' | 'mqaGroup' | 'gqaGroup' {
+  if (sharing.kvHeads >= sharing.queries) return 'mhaGroup';
+  return sharing.kvHeads === 1 ? 'mqaGroup' : 'gqaGroup';
+}
+
 export class MapOverview {
   readonly root: HTMLElement;
   private readonly groupsBox = el('div', { className: 'overview-groups' });
@@ -150,7 +156,7 @@ export class MapOverview {
       const note = group.sharing
         ? el('p', {
             className: 'overview-sharing muted',
-            text: t('gqaGroup', { queries: group.sharing.queries, kv: group.sharing.kvHeads }),
+            text: t(sharingKey(group.sharing), { queries: group.sharing.queries, kv: group.sharing.kvHeads }),
           })
         : null;
       this.groupsBox.appendChild(

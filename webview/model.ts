@@ -78,6 +78,7 @@ export function applyEpoch(model: LabModel, message: WebviewMessage<'epoch'>): v
       model.latestAttention = message.attention;
   }
   if (message.samples) model.samples = message.samples;
+  if (message.figures && model.run) model.run = { ...model.run, figures: message.figures };
   if (model.status)
     model.status = { ...model.status, epochsCompleted: Math.max(model.status.epochsCompleted, message.metrics.epoch) };
 }

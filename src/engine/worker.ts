@@ -220,9 +220,16 @@ export class EngineWorker {
         this.send({ type: 'progress', runId: live.runId ?? '', ...p });
       },
       stepMetrics: (metrics) => this.send({ type: 'stepMetrics', runId: live.runId ?? '', metrics }),
-      epoch: (metrics, attention, samples) => {
+      epoch: (metrics, attention, samples, figures) => {
         if (runDir) this.forget(runDir); // new weights are on disk: the next predict reloads them
-        this.send({ type: 'epoch', runId: live.runId ?? '', metrics, attention, samples });
+        this.send({
+          type: 'epoch',
+          runId: live.runId ?? '',
+          metrics,
+          attention,
+          samples,
+          ...(figures ? { figures } : {}),
+        });
       },
       log: (line) => this.send({ type: 'log', runId: live.runId ?? '', line }),
       ended: (status) => this.send({ type: 'runEnded', runId: live.runId ?? '', status }),

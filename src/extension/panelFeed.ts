@@ -31,7 +31,13 @@ export function webviewMessageFor(message: EngineToHost): HostToWebview | null {
     case 'stepMetrics':
       return { type: 'step', metrics: message.metrics };
     case 'epoch':
-      return { type: 'epoch', metrics: message.metrics, attention: message.attention, samples: message.samples };
+      return {
+        type: 'epoch',
+        metrics: message.metrics,
+        attention: message.attention,
+        samples: message.samples,
+        ...(message.figures ? { figures: message.figures } : {}),
+      };
     case 'runEnded':
       return { type: 'status', status: message.status, live: false };
     default:

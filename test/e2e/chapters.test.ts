@@ -7,7 +7,10 @@
 //   2. mini-gpt: while it trains, a sample streams into the panel; a generated token's attention
 //      and probability bars open.
 //   3. bert-mlm: the fill-in shows top predictions for a clicked word.
-// One trusted workspace and one code-server for the three (each closes its editors first).
+//   4. modern-attention (GQA + RoPE): trains with small settings; the KV-cache figures (the
+//      generation speed timed again on the trained model), the RoPE check, the shared key/value
+//      heads in the map overview and the KV cache per token on the charts.
+// One trusted workspace and one code-server for the four (each closes its editors first).
 // Run: node --import tsx --test test/e2e/chapters.test.ts
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +71,9 @@ const BERT_SETTINGS = {
   'llmTutor.seed': 7,
   'llmTutor.advanced.validationSize': 16,
 };
+
+/** modern-attention: two evaluations of 100 steps of 4 windows (the default model: 2 blocks, 64 wide). */
+const MODERN_SETTINGS = { 'llmTutor.epochs': 2, 'llmTutor.batchSize': 4, 'llmTutor.seed': 7 };
 
 let tempRoot: string;
 let vsixPath: string;
@@ -619,4 +625,114 @@ describe('chapters trained from the palette (one VS Code)', () => {
       },
     );
   });
+
+  test(
+    '4. modern-attention: trains with small settings; the KV-cache chart and the RoPE check appear',
+    { timeout: 300_000 },
+    async () => {
+      await scenario(
+        'chapters-4-modern-attention',
+        () => env.workbench,
+        () => env.server,
+        async (page) => {
+          const epochs = MODERN_SETTINGS['llmTutor.epochs'];
+          const { frame, runId, runDir } = await trainFromPalette(
+            page,
+            env.folder!,
+            MODERN_SETTINGS,
+            'modern-attention',
+            { task: 'next-char', variant: 'gqa' },
+            { epochs, batchSize: MODERN_SETTINGS['llmTutor.batchSize'] },
+            known,
+          );
+          known.push(runId);
+          const view = await waitForPanel(
+            frame,
+            'the modern-attention run to complete',
+            (v) => v.state === 'completed' && v.attentionEpoch === String(epochs),
+            240_000,
+          );
+          const hyperparameters = runHyperparameters(runDir);
+          const layers = Number(hyperparameters.layers);
+          const heads = Number(hyperparameters.heads);
+          const kvHeads = Number(hyperparameters.kvHeads);
+          const context = Number(hyperparameters.context);
+          assert.equal(hyperparameters.positions, 'rope');
+          assert.ok(kvHeads < heads, `GQA: ${heads} query heads, ${kvHeads} key/value heads`);
+
+          // The figures: RoPE's angles, the KV cache per grouping, and the generation speed with and
+          // without the cache, timed again on the trained model after the last evaluation (the panel
+          // opened with the one timed when the run started and received this one with the evaluation).
+          const figures = JSON.parse(readFileSync(join(runDir, 'figures.json'), 'utf8')).figures as {
+            id: string;
+            note?: { en: string };
+            series?: { points: [number, number][] }[];
+          }[];
+          const speed = figures.find((f) => f.id === 'generation-speed');
+          assert.ok(speed?.note && speed.series, 'figures.json holds the speed figure');
+          assert.match(speed.note.en, new RegExp(`trained model after evaluation ${epochs}`));
+          const section = frame.locator('#figures-section');
+          await section.scrollIntoViewIfNeeded();
+          assert.ok(await section.isVisible(), 'the figures are shown');
+          for (const id of ['rope-angles', 'kv-cache-bytes', 'generation-speed'])
+            assert.ok(await frame.locator(`#figure-${id}`).isVisible(), `figure ${id} is drawn`);
+          const chart = frame.locator('#figure-generation-speed');
+          await chart.scrollIntoViewIfNeeded();
+          assert.deepEqual(
+            JSON.parse((await chart.getAttribute('data-points')) ?? '[]'),
+            speed.series.map((s) => s.points.length),
+            'both lines (with and without the cache) have every length timed',
+          );
+          assert.ok(speed.series.every((s) => s.points.length >= 2 && s.points.every(([, y]) => y > 0)));
+          assert.equal(
+            (await frame.locator('.lines-figure[data-figure="generation-speed"] .figure-note').innerText()).trim(),
+            speed.note.en,
+            'the panel shows the speed timed on the trained model',
+          );
+          const cache = frame.locator('#figure-kv-cache-bytes');
+          assert.equal(await cache.getAttribute('data-figure'), 'kv-cache-bytes');
+
+          // The self-checks of the last evaluation: RoPE's relative property and the KV cache, passing.
+          const snapshot = readSnapshot(runDir, epochs);
+          for (const id of ['rope-relative', 'kv-cache', 'tiled-equals-full']) {
+            const badge = frame.locator(`#snapshot-checks .check[data-check="${id}"]`);
+            await badge.scrollIntoViewIfNeeded();
+            assert.ok(await badge.isVisible(), `the ${id} check is shown`);
+            const measured = snapshot.checks.find((c) => c.id === id);
+            assert.ok(measured?.pass, `${id} on disk: ${JSON.stringify(measured)}`);
+            assert.equal(await badge.getAttribute('data-pass'), 'true', `${id} passes`);
+          }
+
+          // The map overview says which query heads share a key/value head, and each thumbnail names its own.
+          const overview = frame.locator('#probe-overview');
+          await overview.scrollIntoViewIfNeeded();
+          assert.equal(
+            (await overview.locator('.overview-sharing').first().innerText()).trim(),
+            WEBVIEW_STRINGS_EN.gqaGroup.replace('{queries}', String(heads)).replace('{kv}', String(kvHeads)),
+          );
+          const thumbs = await overview.locator('.map-thumb').evaluateAll((buttons) =>
+            buttons.map((b) => ({
+              head: Number((b as HTMLElement).dataset.head),
+              kv: b.querySelector('.thumb-kv')?.textContent ?? '',
+            })),
+          );
+          assert.equal(thumbs.length, layers * heads, 'one thumbnail per layer and head');
+          for (const thumb of thumbs)
+            assert.equal(thumb.kv, `kv ${Math.floor(thumb.head / (heads / kvHeads)) + 1}`, `head ${thumb.head + 1}`);
+
+          // The KV cache the running model keeps, per token, at every evaluation: 2 · layers · kv_heads · d_head · 4 bytes.
+          const perToken = 2 * layers * kvHeads * (Number(hyperparameters.dModel) / heads) * 4;
+          for (const record of evaluations(runDir)) {
+            assert.equal(record.values.kv_cache_bytes_per_token, perToken);
+            assert.equal(record.values.kv_cache_context_bytes, perToken * context);
+          }
+          assert.deepEqual(
+            view.charts['kv-cache'],
+            { kv_cache_bytes_per_token: epochs, kv_cache_context_bytes: epochs },
+            'the KV-cache chart has a point per evaluation',
+          );
+        },
+      );
+    },
+  );
 });

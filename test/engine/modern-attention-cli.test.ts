@@ -1,7 +1,8 @@
 /**
  * `llm-tutor train modern-attention` and `llm-tutor sample` on its run, as a user runs them (the
  * built bin): the generic flags plus the chapter's own (--kv-heads, --positions, --variant), the
- * self-checks printed at each evaluation, figures.json with the chapter's four figures, the same
+ * self-checks and the KV cache printed at each evaluation, figures.json with the chapter's four
+ * figures (the speed one timed on the trained model), the same
  * seed giving the same sampled text, a head count that cannot be grouped refused with exit 2.
  */
 import { after, before, describe, it } from 'node:test';
@@ -71,6 +72,14 @@ describe('llm-tutor train modern-attention, then sample', () => {
       assert.deepEqual(
         figures.map((f: { id: string }) => f.id),
         ['rope-angles', 'kv-cache-bytes', 'score-memory', 'generation-speed'],
+      );
+      // The speed was timed again on the trained model after the run's only evaluation.
+      assert.match(figures[3].note.en, /trained model after evaluation 1/);
+      // The KV cache of the running model, printed at the evaluation: 2 · 1 layer · kv · d_head 4 · 4 bytes
+      // per token, 16 tokens of context.
+      assert.match(
+        trained.stdout,
+        new RegExp(`kv_bytes_per_token=${32 * kvHeads}\\.0000 kv_bytes_context=${512 * kvHeads}\\.0000`),
       );
       const sample = (seed: string) =>
         cli(['sample', runDir, '--prompt', 'The ', '--max-tokens', '20', '--temperature', '1', '--seed', seed]);

@@ -129,6 +129,29 @@ describe('webviewMessageFor', () => {
       }),
       epoch,
     );
+    // Figures measured on the trained model travel with the evaluation, valid for the panel.
+    const figures = [
+      {
+        type: 'lines' as const,
+        id: 'generation-speed',
+        title: { en: 'speed', 'zh-cn': '速度' },
+        xLabel: { en: 'tokens', 'zh-cn': '词元' },
+        yLabel: { en: 'tokens / s', 'zh-cn': '词元/秒' },
+        xScale: 'log2' as const,
+        yScale: 'log' as const,
+        series: [{ label: { en: 'cached', 'zh-cn': '缓存' }, dashed: false, points: [[8, 120]] as [number, number][] }],
+      },
+    ];
+    const withFigures = webviewMessageFor({
+      type: 'epoch',
+      runId: 'r',
+      metrics: epoch.metrics,
+      attention: epoch.attention,
+      samples: epoch.samples,
+      figures,
+    });
+    assert.deepEqual(withFigures, { ...epoch, figures });
+    assert.ok(v.safeParse(HostToWebviewSchema, withFigures).success);
     assert.deepEqual(webviewMessageFor({ type: 'runEnded', runId: 'r', status: status('completed', 3) }), {
       type: 'status',
       status: status('completed', 3),

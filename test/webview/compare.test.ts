@@ -177,6 +177,26 @@ describe('comparison panel: three runs', () => {
     await panel.page.close();
   });
 
+  it('lists the value each run reached at its last evaluation, one column per run', async () => {
+    const panel = await panelWith(compareInit(threeRuns().map((run) => entry(run))));
+    const rows = await panel.page.$$eval('#compare-values tbody tr', (trs) =>
+      trs.map((tr) => [(tr as HTMLElement).dataset.key, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]),
+    );
+    const columns = await panel.page.$$eval('#compare-values thead th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(columns, ['Metric', 'A', 'B', 'C']);
+    // Each run's third evaluation: train loss 2.2 / 3, validation loss 2 / 3 + 0.1, token accuracy
+    // (0.3 − 0.1 · run) · 3 (the fixture's curves), attention entropy 1.5 / 3.
+    assert.deepEqual(rows, [
+      ['epoch', '3', '3', '3'],
+      ['train_loss', '0.7333', '0.7333', '0.7333'],
+      ['val_loss', '0.7667', '0.7667', '0.7667'],
+      ['val_token_accuracy', '0.900', '0.600', '0.300'],
+      ['attention_entropy', '0.5000', '0.5000', '0.5000'],
+    ]);
+    assert.equal(await text(panel.page, '#compare-values tr[data-key="epoch"] th'), 'evaluation');
+    await panel.page.close();
+  });
+
   it('reads one cell in every run with the keyboard', async () => {
     const panel = await panelWith(compareInit(threeRuns().map((run) => entry(run))));
     await panel.page.focus('#compare-map-1-canvas');
@@ -281,6 +301,11 @@ describe('comparison panel: live, save, open', () => {
       }),
     );
     assert.deepEqual(JSON.parse((await dataset(panel.page, '#compare-chart-loss')).points), { A: 1, B: 2 });
+    assert.deepEqual(
+      await panel.page.$$eval('#compare-values tr[data-key="epoch"] td', (tds) => tds.map((td) => td.textContent)),
+      ['1', '2'],
+      'the values table follows the live evaluations',
+    );
     assert.equal((await dataset(panel.page, '.compare-attention')).maps, '2');
     await send(
       panel.page,

@@ -286,6 +286,42 @@ describe('large map', () => {
     await panel.page.close();
   });
 
+  it('says which query heads share a key/value head in the maps of a generation too (GQA and MQA)', async () => {
+    for (const [kvHeads, sharing, shared] of [
+      [
+        2,
+        '4 query heads share 2 key/value heads in each layer (grouped-query attention)',
+        'Query heads 3, 4 share key/value head 2.',
+      ],
+      [
+        1,
+        '4 query heads share one key/value head in each layer (multi-query attention)',
+        'Query heads 1, 2, 3, 4 share key/value head 1.',
+      ],
+      [4, 'Each of the 4 query heads reads its own key/value head (multi-head attention)', ''],
+    ] as const) {
+      const panel = await panelWith(gqaInit(kvHeads, true));
+      // A probe with generated rows opens on them.
+      assert.equal((await dataset(panel.page, '.attention-panel')).mode, 'generated');
+      assert.equal(await text(panel.page, '#probe-overview .overview-sharing'), sharing);
+      const thumbs = await panel.page.$$eval('#probe-overview .map-thumb', (buttons) =>
+        buttons.map((b) => [(b as HTMLElement).dataset.key, b.querySelector('.thumb-kv')?.textContent]),
+      );
+      assert.equal(thumbs.length, 8, '2 layers × 4 heads');
+      for (const [key, kv] of thumbs) {
+        const head = Number(key!.split('/').pop());
+        assert.equal(kv, `kv ${Math.floor(head / (4 / kvHeads)) + 1}`, key);
+      }
+      await clickThumb(panel.page, 'decoder/causal-self/0/3');
+      const own = `Query head 4 is the only one reading key/value head 4.`;
+      assert.equal(await text(panel.page, '#probe-map-sharing'), shared || own);
+      await panel.page.click('#mode-forward');
+      await settle(panel.page);
+      assert.equal(await text(panel.page, '#probe-overview .overview-sharing'), sharing, 'the forward maps say it too');
+      await panel.page.close();
+    }
+  });
+
   it('says "damaged map" for a map whose data cannot be unpacked, and keeps working', async () => {
     const init = clone(transformerInit());
     const probe = init.run!.attention!.probes[0];

@@ -7,6 +7,7 @@ import {
   D_K,
   ENCODER_DECODER,
   ENCODER_ONLY,
+  checked,
   encoderDecoderInit,
   encoderDecoderSnapshot,
   encoderOnlyInit,
@@ -226,6 +227,39 @@ describe('lab panel: figures', () => {
     const [nr, , nb] = await pixel(negative.r, negative.c);
     assert.ok(pr - pb > nr - nb, 'positive values are redder than negative ones');
     await panel.page.close();
+  });
+
+  it('replaces its figures with those an evaluation carries (figures measured on the trained model)', async () => {
+    const panel = await panelWith(encoderOnlyInit());
+    const remeasured = {
+      ...LINES_FIGURE,
+      title: { en: 'Measured again', 'zh-cn': '重新测量' },
+      note: { en: 'Timed on the trained model.', 'zh-cn': '在训练好的模型上计时。' },
+      series: LINES_FIGURE.series.map((series) => ({ ...series, points: series.points.slice(0, 2) })),
+    };
+    await send(panel.page, checked({ ...epochMessage(ENCODER_ONLY, 3, null), figures: [remeasured, MATRIX_FIGURE] }));
+    await settle(panel.page);
+    assert.deepEqual(JSON.parse((await dataset(panel.page, `#figure-${LINES_FIGURE.id}`)).points), [2, 2, 2]);
+    const captions = await panel.page.$$eval('#figures figcaption', (els) => els.map((e) => e.textContent));
+    assert.equal(captions[0], 'Measured again');
+    // A figure's note (how it was measured) is shown under it.
+    assert.equal(
+      await text(panel.page, `.lines-figure[data-figure="${LINES_FIGURE.id}"] .figure-note`),
+      'Timed on the trained model.',
+    );
+    // An evaluation without figures leaves them as they are.
+    await send(panel.page, epochMessage(ENCODER_ONLY, 4, null));
+    await settle(panel.page);
+    assert.deepEqual(JSON.parse((await dataset(panel.page, `#figure-${LINES_FIGURE.id}`)).points), [2, 2, 2]);
+    await panel.page.close();
+    // A run whose figures arrive with an evaluation shows the section then.
+    const none = await panelWith(encoderDecoderInit());
+    assert.equal(await none.page.isVisible('#figures-section'), false);
+    await send(none.page, checked({ ...epochMessage(ENCODER_DECODER, 3, null), figures: [LINES_FIGURE] }));
+    await settle(none.page);
+    assert.ok(await none.page.isVisible('#figures-section'));
+    assert.deepEqual(await problemsOf(none), []);
+    await none.page.close();
   });
 
   it('hides the figures section when the run has none, and says "damaged figure" for unreadable data', async () => {

@@ -252,6 +252,27 @@ export interface Chapter {
    * how the gradients of each layer change through training.
    */
   gradientGroups?(weightName: string): string | null;
-  /** Diagnostics computed once per run (figures.json). */
-  figures?(hyperparameters: Hyperparameters, data: RunData): Figure[];
+  /**
+   * Diagnostics of the run (figures.json), computed when it starts, from its hyperparameters and
+   * data and the model it trains (a new run's initial weights, a resumed run's saved ones; the
+   * trainer always passes it, a caller that only wants the run's declared figures may not).
+   */
+  figures?(hyperparameters: Hyperparameters, data: RunData, model?: ChapterModel): Figure[];
+  /**
+   * Figures measured on the model as trained so far (e.g. its generation speed), asked after every
+   * evaluation; none returned changes nothing. Each one returned replaces the figure of the same id
+   * (or is added): figures.json is rewritten before the evaluation's metrics line and the new list
+   * travels with the evaluation to the panel.
+   */
+  trainedFigures?(context: TrainedFiguresContext): Figure[];
+}
+
+/** What `trainedFigures` sees after an evaluation. */
+export interface TrainedFiguresContext {
+  hyperparameters: Hyperparameters;
+  data: RunData;
+  model: ChapterModel;
+  /** The evaluation just made (1-based), and whether it is the run's last planned one. */
+  epoch: number;
+  final: boolean;
 }

@@ -4,7 +4,7 @@
  * checkpoint only after its epoch's metrics line; the status counts an epoch only once its
  * checkpoint exists).
  */
-import type { EvaluationRecord, SamplesSnapshot } from '../../shared/run/records';
+import type { EvaluationRecord, Figure, SamplesSnapshot } from '../../shared/run/records';
 import { checkpointFiles } from '../checkpoint/weights';
 import type { EpochTraining } from './epoch';
 import { formatChecksLine, formatEvaluationLine } from './format';
@@ -31,8 +31,10 @@ export async function endEpoch(session: Session, epoch: number, training: EpochT
   const hasMaps = probes.probes.some((probe) => probe.maps.length > 0);
   const attention = hasMaps ? buildSnapshot(epoch, session.step, context, checks) : null;
   const samples: SamplesSnapshot = { epoch, samples: evaluation.samples };
+  const figures = trainedFigures(session, epoch);
   if (attention) writer.writeAttention(attention);
   writer.writeSamples(samples);
+  if (figures) writer.writeFigures(figures);
   writer.appendMetrics(metrics);
   const files = await checkpointFiles(
     session.parameters,
@@ -44,5 +46,18 @@ export async function endEpoch(session: Session, epoch: number, training: EpochT
   writer.writeStatus(session.status);
   session.log(formatEvaluationLine(metrics, chapter.info, Number(session.hyper.epochs)));
   if (checks.length > 0) session.log(formatChecksLine(checks));
-  session.events.epoch?.(metrics, attention, samples);
+  session.events.epoch?.(metrics, attention, samples, figures ?? undefined);
+}
+
+/** The run's figures with those the chapter measured on the model after this evaluation, or null when none. */
+function trainedFigures(session: Session, epoch: number): Figure[] | null {
+  const { chapter, hyper, data, model } = session;
+  const measured =
+    chapter.trainedFigures?.({ hyperparameters: hyper, data, model, epoch, final: epoch >= Number(hyper.epochs) }) ??
+    [];
+  if (measured.length === 0) return null;
+  const kept = session.figures.map((figure) => measured.find((m) => m.id === figure.id) ?? figure);
+  const added = measured.filter((m) => !session.figures.some((figure) => figure.id === m.id));
+  session.figures = [...kept, ...added];
+  return session.figures;
 }

@@ -22,7 +22,13 @@ export interface TrainerEvents {
   runStarted(run: { runId: string; runDir: string; config: RunConfig; shapes: ShapeEntry[]; figures: Figure[] }): void;
   progress(p: { epoch: number; epochs: number; batch: number; batches: number; trainLoss: number }): void;
   stepMetrics(metrics: StepRecord): void;
-  epoch(metrics: EvaluationRecord, attention: AttentionSnapshot | null, samples: SamplesSnapshot): void;
+  /** `figures`: the run's whole new list when the evaluation changed it (`chapter.trainedFigures`). */
+  epoch(
+    metrics: EvaluationRecord,
+    attention: AttentionSnapshot | null,
+    samples: SamplesSnapshot,
+    figures?: Figure[],
+  ): void;
   log(line: string): void;
   ended(status: RunStatus): void;
 }
@@ -47,6 +53,8 @@ export interface Session {
   shouldStop(): boolean;
   /** A `kind: 'step'` metrics line every this many steps. */
   stepMetricsEvery: number;
+  /** The run's figures as figures.json holds them. */
+  figures: Figure[];
 }
 
 /** Wall-clock seconds since the run began, earlier runs included. */

@@ -203,6 +203,7 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     startedAt: Date.now(),
     shouldStop: () => setup.shouldStop?.() ?? false,
     stepMetricsEvery: setup.stepMetricsEvery ?? 50,
+    figures: [],
   };
 
   let shapes: ShapeEntry[];
@@ -223,7 +224,8 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     session.writer.writeStatus(session.status);
     shapes = recordShapes(chapter, model, data, Number(hyper.batchSize));
     session.writer.writeShapes(shapes);
-    figures = chapter.figures?.(hyper, data) ?? [];
+    figures = chapter.figures?.(hyper, data, model) ?? [];
+    session.figures = figures;
     if (figures.length > 0) session.writer.writeFigures(figures);
     const published = staged.publish((runId) => {
       config.runId = runId;

@@ -221,13 +221,17 @@ export const EngineToHostSchema = v.variant('type', [
   }),
   /** A `kind: 'step'` metrics line was written. */
   v.strictObject({ type: v.literal('stepMetrics'), runId, metrics: StepRecordSchema }),
-  /** An evaluation ended: its metrics, attention and samples are on disk and included here. */
+  /**
+   * An evaluation ended: its metrics, attention and samples are on disk and included here, and the
+   * run's whole figure list when the evaluation changed it (figures measured on the trained model).
+   */
   v.strictObject({
     type: v.literal('epoch'),
     runId,
     metrics: EvaluationRecordSchema,
     attention: v.nullable(AttentionSnapshotSchema),
     samples: v.nullable(SamplesSnapshotSchema),
+    figures: v.optional(v.array(FigureSchema)),
   }),
   /** One line of the log, exactly as the CLI prints it. */
   v.strictObject({ type: v.literal('log'), runId, line: v.string() }),

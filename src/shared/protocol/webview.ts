@@ -15,6 +15,7 @@ import {
   AttentionSnapshotSchema,
   SelfCheckResultSchema,
   EvaluationRecordSchema,
+  FigureSchema,
   PredictionSchema,
   RunSnapshotSchema,
   RunStatusSchema,
@@ -113,11 +114,13 @@ export const HostToWebviewSchema = v.variant('type', [
   v.strictObject({ type: v.literal('compareStatus'), runId: compareRunId, status: RunStatusSchema, live: v.boolean() }),
   /** The comparison was saved under `name`. */
   v.strictObject({ type: v.literal('compareSaved'), name: ComparisonNameSchema }),
+  /** An evaluation ended; `figures`: the run's whole new figure list when the evaluation changed it. */
   v.strictObject({
     type: v.literal('epoch'),
     metrics: EvaluationRecordSchema,
     attention: v.nullable(AttentionSnapshotSchema),
     samples: v.nullable(SamplesSnapshotSchema),
+    figures: v.optional(v.array(FigureSchema)),
   }),
   v.strictObject({ type: v.literal('step'), metrics: StepRecordSchema }),
   v.strictObject({

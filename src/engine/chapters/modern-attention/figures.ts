@@ -3,10 +3,12 @@
  *
  * 1. RoPE's rotation: cos(m·θ_i) by position m and pair i (the angles the model turns Q and K by);
  * 2. the KV cache per token for every number of key/value heads the run's query heads allow, read
- *    from the cached tensors' shapes of models built with the run's own hyperparameters;
+ *    from the cached tensors of the run's own model (its grouping) and of models built with the
+ *    run's other hyperparameters (the other groupings);
  * 3. memory of one head's whole score matrix against one tile's as the context grows;
  * 4. generation speed with and without the KV cache for growing lengths, timed on this machine and
- *    backend with the run's shapes (untrained weights: the time does not depend on their values).
+ *    backend on the run's own model: when the run starts, and again on the trained model after the
+ *    run's last evaluation (`chapterTrainedFigures`, which replaces it).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparameters } from '../../../shared/course/chapter';
@@ -16,9 +18,13 @@ import { Parameters } from '../../nn/parameters';
 import { ropeAngles } from '../../nn/rope';
 import { scoreMemory } from '../../nn/tiledAttention';
 import { createRandom } from '../../random';
-import type { RunData } from '../contract';
-import { FLOAT32_BYTES } from './measures';
+import type { ChapterModel, RunData, TrainedFiguresContext } from '../contract';
+import { isModernModel } from './checks';
+import { measuredCacheBytesPerToken } from './measures';
 import { configOf, createModernModel, type ModernConfig, type ModernModel } from './model';
+
+/** The id of the generation-speed figure (replaced by the one timed on the trained model). */
+export const GENERATION_SPEED_FIGURE = 'generation-speed';
 
 /** The tile of the memory figure (FlashAttention's tiles are of this order: 64 to 128 rows). */
 export const FIGURE_TILE = 64;
@@ -62,19 +68,6 @@ function variantName(heads: number, kvHeads: number): string {
   return kvHeads === heads ? 'MHA' : kvHeads === 1 ? 'MQA' : 'GQA';
 }
 
-/** Bytes per token of the cache a model keeps, read from its decoder state's tensors after a short prompt. */
-export function measuredCacheBytesPerToken(model: ModernModel): number {
-  const tokens = Math.min(4, model.config.context - 1);
-  const state = tf.tidy(() =>
-    model.decoder.start({ token_ids: tf.tensor2d(new Int32Array(tokens).fill(4), [1, tokens], 'int32') }),
-  );
-  const bytes = Object.entries(state)
-    .filter(([name]) => /\/(keys|values)$/.test(name))
-    .reduce((sum, [, tensor]) => sum + tensor.size * FLOAT32_BYTES, 0);
-  tf.dispose(Object.values(state));
-  return bytes / tokens;
-}
-
 function withModel<T>(config: ModernConfig, use: (model: ModernModel) => T): T {
   const parameters = new Parameters(createRandom(1));
   try {
@@ -84,10 +77,14 @@ function withModel<T>(config: ModernConfig, use: (model: ModernModel) => T): T {
   }
 }
 
-export function kvCacheFigure(config: ModernConfig): Figure {
+/** `model`: the run's own, measured for its grouping (the others are measured on models of the same shapes). */
+export function kvCacheFigure(config: ModernConfig, model?: ModernModel): Figure {
   const measured = kvHeadChoices(config.heads).map((kvHeads) => ({
     kvHeads,
-    bytes: withModel({ ...config, kvHeads }, measuredCacheBytesPerToken),
+    bytes:
+      model && kvHeads === model.config.kvHeads
+        ? measuredCacheBytesPerToken(model)
+        : withModel({ ...config, kvHeads }, measuredCacheBytesPerToken),
   }));
   const lengths = Array.from({ length: 8 }, (_, i) => Math.max(1, Math.round(((i + 1) * config.context) / 8)));
   const list = measured.map(({ kvHeads, bytes }) => `${variantName(config.heads, kvHeads)} ${kvHeads}: ${bytes} B`);
@@ -96,8 +93,8 @@ export function kvCacheFigure(config: ModernConfig): Figure {
     id: 'kv-cache-bytes',
     title: bilingual('KV cache by number of key/value heads', '不同键/值头数下的 KV 缓存'),
     note: bilingual(
-      `Measured from the cached tensors of models with this run’s shapes (${config.layers} layers, d_head ${config.modelSize / config.heads}, float32), per token: ${list.join(', ')} = 2 · layers · kv_heads · d_head · 4 bytes. This run has ${config.kvHeads}. Per example of a batch.`,
-      `由与本次运行形状相同的模型的缓存张量测得（${config.layers} 层，d_head ${config.modelSize / config.heads}，float32），每个词元：${list.join('，')} = 2 · 层数 · kv_heads · d_head · 4 字节。本次运行有 ${config.kvHeads} 个。按批中的每个样本计。`,
+      `Measured from the cached tensors of this run’s model (${config.kvHeads} key/value heads) and of models with its other shapes (${config.layers} layers, d_head ${config.modelSize / config.heads}, float32), per token: ${list.join(', ')} = 2 · layers · kv_heads · d_head · 4 bytes. Per example of a batch. Each evaluation also records this run’s KV cache as a metric, so a comparison of MHA, GQA and MQA lists it next to the loss each reached.`,
+      `由本次运行的模型（${config.kvHeads} 个键/值头）以及其他形状相同的模型的缓存张量测得（${config.layers} 层，d_head ${config.modelSize / config.heads}，float32），每个词元：${list.join('，')} = 2 · 层数 · kv_heads · d_head · 4 字节。按批中的每个样本计。每次评估也把本次运行的 KV 缓存记为一个指标，所以对比 MHA、GQA 和 MQA 时它与各自达到的损失并列。`,
     ),
     xLabel: bilingual('tokens in the cache', '缓存中的词元数'),
     yLabel: bilingual('KV cache (KB)', 'KV 缓存（KB）'),
@@ -184,27 +181,49 @@ export function speedLengths(context: number): number[] {
   return lengths;
 }
 
-export function generationSpeedFigure(config: ModernConfig): Figure {
+/** When the speed figure was timed: on the run's model as it started, or trained, after evaluation `epoch`. */
+export type SpeedTiming = { when: 'start' } | { when: 'trained'; epoch: number };
+
+function timingText(timing: SpeedTiming): { en: string; 'zh-cn': string } {
+  return timing.when === 'start'
+    ? bilingual(
+        'timed on this run’s model when the run started, and again on the trained model after its last evaluation',
+        '在运行开始时用本次运行的模型计时，最后一次评估后再用训练好的模型计时',
+      )
+    : bilingual(
+        `timed on this run’s trained model after evaluation ${timing.epoch}`,
+        `在第 ${timing.epoch} 次评估后用本次运行训练好的模型计时`,
+      );
+}
+
+/** Generation speed of `model` (or, without one, of a model with `config`'s shapes). */
+export function generationSpeedFigure(
+  config: ModernConfig,
+  model?: ModernModel,
+  timing: SpeedTiming = { when: 'start' },
+): Figure {
   const lengths = speedLengths(config.context);
-  const rows = withModel(config, (model) => {
-    for (const length of lengths) timeGeneration(model, length); // warm-up: the first calls of each shape are slower
+  const time = (timed: ModernModel) => {
+    for (const length of lengths) timeGeneration(timed, length); // warm-up: the first calls of each shape are slower
     return lengths.map((length) => {
-      const runs = Array.from({ length: SPEED_REPEATS }, () => timeGeneration(model, length));
+      const runs = Array.from({ length: SPEED_REPEATS }, () => timeGeneration(timed, length));
       return {
         length,
         cached: Math.min(...runs.map((run) => run.cached)),
         uncached: Math.min(...runs.map((run) => run.uncached)),
       };
     });
-  });
+  };
+  const rows = model ? time(model) : withModel(config, time);
+  const when = timingText(timing);
   const perSecond = (ms: number) => 1000 / Math.max(ms, 1e-3);
   return {
     type: 'lines',
-    id: 'generation-speed',
+    id: GENERATION_SPEED_FIGURE,
     title: bilingual('Generation speed with and without the KV cache', '有无 KV 缓存时的生成速度'),
     note: bilingual(
-      `Tokens per second generating that many tokens on this machine and backend, with this run’s shapes (timed when the run started, the fastest of ${SPEED_REPEATS} tries after a warm-up; a busy machine makes it noisy). With the cache each token computes only its own query, key and value; without it each token is a full forward pass over every token before it, so its cost grows with the length. On this backend every operation has a fixed cost: for a small model and short texts that cost dominates both ways and the two lines can be close; the gap opens as the text grows (npm run bench times 64, 256 and 512 tokens).`,
-      `在本机和本后端上生成这么多词元时的每秒词元数，使用本次运行的形状（在运行开始时、预热之后计时，取 ${SPEED_REPEATS} 次中最快的一次；繁忙的机器会让它有噪声）。有缓存时每个词元只计算自己的查询、键和值；没有缓存时每个词元都要对之前所有词元做一次完整前向计算，所以代价随长度增长。在这个后端上每个运算都有固定开销：模型小、文本短时，这项开销在两种方式中都占主导，两条线可能很接近；文本越长差距越大（npm run bench 测量 64、256 和 512 个词元）。`,
+      `Tokens per second generating that many tokens on this machine and backend (${when.en}; the fastest of ${SPEED_REPEATS} tries after a warm-up; a busy machine makes it noisy). With the cache each token computes only its own query, key and value; without it each token is a full forward pass over every token before it, so its cost grows with the length. On this backend every operation has a fixed cost: for a small model and short texts that cost dominates both ways and the two lines can be close; the gap opens as the text grows (npm run bench times 64, 256 and 512 tokens).`,
+      `在本机和本后端上生成这么多词元时的每秒词元数（${when['zh-cn']}；预热之后取 ${SPEED_REPEATS} 次中最快的一次；繁忙的机器会让它有噪声）。有缓存时每个词元只计算自己的查询、键和值；没有缓存时每个词元都要对之前所有词元做一次完整前向计算，所以代价随长度增长。在这个后端上每个运算都有固定开销：模型小、文本短时，这项开销在两种方式中都占主导，两条线可能很接近；文本越长差距越大（npm run bench 测量 64、256 和 512 个词元）。`,
     ),
     xLabel: bilingual('tokens generated', '生成的词元数'),
     yLabel: bilingual('tokens per second', '每秒词元数'),
@@ -225,7 +244,21 @@ export function generationSpeedFigure(config: ModernConfig): Figure {
   };
 }
 
-export function chapterFigures(hyper: Hyperparameters, data: RunData): Figure[] {
+/** The figures of a run when it starts; `model` is the run's own (the trainer always passes it). */
+export function chapterFigures(hyper: Hyperparameters, data: RunData, model?: ChapterModel): Figure[] {
   const config = configOf(hyper, data.sourceVocab.size);
-  return [ropeAnglesFigure(config), kvCacheFigure(config), scoreMemoryFigure(config), generationSpeedFigure(config)];
+  const own = model && isModernModel(model) ? model : undefined;
+  return [
+    ropeAnglesFigure(config),
+    kvCacheFigure(config, own),
+    scoreMemoryFigure(config),
+    generationSpeedFigure(config, own),
+  ];
+}
+
+/** After the run's last evaluation: the generation speed timed again, on the trained model. */
+export function chapterTrainedFigures(context: TrainedFiguresContext): Figure[] {
+  const { model, final, epoch } = context;
+  if (!final || !isModernModel(model)) return [];
+  return [generationSpeedFigure(model.config, model, { when: 'trained', epoch })];
 }

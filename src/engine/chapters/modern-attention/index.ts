@@ -2,7 +2,8 @@
  * Chapter modern-attention: its info, model and optimiser; mini-gpt's language-model kit for the
  * data (corpus, random windows, bigram baseline, probes, samples, sampling) and its learning-rate
  * schedule (AdamW, warm-up, cosine decay); the KV-cache, RoPE, tiled-attention and bigram
- * self-checks; the RoPE, KV-cache, score-memory and generation-speed figures.
+ * self-checks; the RoPE, KV-cache, score-memory and generation-speed figures (the speed timed
+ * again on the trained model after the last evaluation); the KV cache as a metric of every evaluation.
  */
 import type { SelfCheckResult } from '../../../shared/run/records';
 import { isLanguageModelData, languageModelData } from '../../kits/languageModel/data';
@@ -13,8 +14,9 @@ import { checkResult } from '../../train/snapshot';
 import type { Chapter } from '../contract';
 import { KV_CACHE_TOLERANCE, learningRateSchedule } from '../mini-gpt/index';
 import { isModernModel, ropeRelativeDeviation, tiledDeviation, ROPE_SHIFTS, CHECK_TILE } from './checks';
-import { chapterFigures } from './figures';
+import { chapterFigures, chapterTrainedFigures } from './figures';
 import { BEATS_BIGRAM, KV_CACHE, ROPE_RELATIVE, TILED_EQUALS, info } from './info';
+import { kvCacheValues } from './measures';
 import { configProblem, createModernAttentionModel } from './model';
 
 /** AdamW's β₂, as mini-gpt's. */
@@ -33,12 +35,21 @@ export const chapter: Chapter = {
       kvHeads: Number(hyper.kvHeads),
     });
     if (problem) throw new TrainError(`${problem} (choose --d-model, --heads and --kv-heads to match)`);
-    return languageModelData(options, {
+    const data = languageModelData(options, {
       context: Number(hyper.context),
       stepsPerEvaluation: Number(hyper.stepsPerEvaluation),
       maxChars: Number(hyper.maxChars),
       validationTokens: Number(hyper.validationTokens),
     });
+    // Each evaluation also records the KV cache the running model keeps (KV_CACHE_METRICS), so the
+    // comparison of MHA, GQA and MQA shows it next to the loss each reached.
+    const evaluate = data.evaluate.bind(data);
+    data.evaluate = (model) => {
+      const evaluation = evaluate(model);
+      if (isModernModel(model)) Object.assign(evaluation.values, kvCacheValues(model));
+      return evaluation;
+    };
+    return data;
   },
   createModel: createModernAttentionModel,
   createOptimizer: (hyper, { parameters, stepsPerEpoch }) =>
@@ -97,4 +108,5 @@ export const chapter: Chapter = {
     return 'output';
   },
   figures: chapterFigures,
+  trainedFigures: chapterTrainedFigures,
 };

@@ -1,7 +1,7 @@
 /**
  * Chapter modern-attention: what it teaches and declares (plain data, no TensorFlow).
  */
-import type { ChapterInfo, SelfCheckSpec } from '../../../shared/course/chapter';
+import type { ChapterInfo, MetricSpec, SelfCheckSpec } from '../../../shared/course/chapter';
 import { MASKED_ZERO, ROWS_SUM_TO_ONE } from '../../../shared/course/checks';
 import { CHARACTER_DECODER_GLOSSARY } from '../../../shared/course/glossary';
 import {
@@ -51,6 +51,32 @@ export const BEATS_BIGRAM: SelfCheckSpec = {
     'zh-cn': '验证集损失比同一批字符上的二元语法基线低多少奈特（大于 0 通过）',
   },
 };
+
+/** The chart of the KV-cache metrics: what a run of each variant keeps per token and for its context. */
+const KV_CACHE_CHART = 'kv-cache';
+
+/**
+ * The KV cache of the model as it runs, measured at every evaluation from the bytes of the keys and
+ * values its decoder caches (so a comparison of MHA, GQA and MQA shows it next to the loss each reached).
+ */
+export const KV_CACHE_METRICS: MetricSpec[] = [
+  {
+    key: 'kv_cache_bytes_per_token',
+    label: { en: 'KV cache per token (bytes)', 'zh-cn': '每个词元的 KV 缓存（字节）' },
+    unit: 'count',
+    better: 'lower',
+    chart: KV_CACHE_CHART,
+    cli: 'kv_bytes_per_token',
+  },
+  {
+    key: 'kv_cache_context_bytes',
+    label: { en: 'KV cache for the whole context (bytes)', 'zh-cn': '整个上下文的 KV 缓存（字节）' },
+    unit: 'count',
+    better: 'lower',
+    chart: KV_CACHE_CHART,
+    cli: 'kv_bytes_context',
+  },
+];
 
 const layerWeight = (en: string, zh: string, dims: string[]) => ({ dims, meaning: { en, 'zh-cn': zh } });
 
@@ -240,13 +266,18 @@ export const info: ChapterInfo = {
   ],
   defaultVariant: 'gqa',
   comparison: { task: 'next-char', variants: ['mha', 'gqa', 'mqa'] },
-  metrics: CHARACTER_LM_METRICS,
+  metrics: [...CHARACTER_LM_METRICS, ...KV_CACHE_METRICS],
   primaryMetric: 'val_loss',
   charts: [
     LOSS_CHART,
     { id: 'baseline', title: { en: 'Below the bigram baseline', 'zh-cn': '低于二元语法基线的幅度' }, unit: 'nats' },
     { id: 'bits', title: { en: 'Bits per character', 'zh-cn': '每字符比特数' }, unit: 'bits' },
     { id: 'perplexity', title: { en: 'Perplexity', 'zh-cn': '困惑度' }, unit: 'perplexity' },
+    {
+      id: KV_CACHE_CHART,
+      title: { en: 'KV cache (bytes, float32, one sequence)', 'zh-cn': 'KV 缓存（字节，float32，单个序列）' },
+      unit: 'count',
+    },
   ],
   glossary: GLOSSARY,
   selfChecks: [ROWS_SUM_TO_ONE, MASKED_ZERO, KV_CACHE, ROPE_RELATIVE, TILED_EQUALS, BEATS_BIGRAM],
@@ -323,9 +354,9 @@ export const info: ChapterInfo = {
     ],
     lookAt: [
       {
-        en: 'the figures: RoPE’s angles by position and pair (fast pairs turn many times, slow pairs barely move), the KV cache per token for each number of key/value heads, the score matrix’s memory against one tile’s as the context grows, and generation speed with and without the cache on your machine',
+        en: 'the figures: RoPE’s angles by position and pair (fast pairs turn many times, slow pairs barely move), the KV cache per token for each number of key/value heads, the score matrix’s memory against one tile’s as the context grows, and generation speed with and without the cache on your machine (timed again on your trained model after the last evaluation)',
         'zh-cn':
-          '图表：RoPE 按位置和维度对的角度（快的维度对转很多圈，慢的几乎不动）、不同键/值头数下每个词元的 KV 缓存、上下文变长时分数矩阵与一个分块的内存，以及你的机器上有无缓存时的生成速度',
+          '图表：RoPE 按位置和维度对的角度（快的维度对转很多圈，慢的几乎不动）、不同键/值头数下每个词元的 KV 缓存、上下文变长时分数矩阵与一个分块的内存，以及你的机器上有无缓存时的生成速度（最后一次评估后在你训练好的模型上再计时一次）',
       },
       {
         en: 'the self-check badges: KV cache, RoPE relative property and tiled attention, at every evaluation',
@@ -338,9 +369,9 @@ export const info: ChapterInfo = {
     ],
     compare: [
       {
-        en: 'MHA vs GQA vs MQA (the comparison): the validation loss each reaches for the same steps, next to its KV cache per token in the figure (4, 2 and 1 key/value heads)',
+        en: 'MHA vs GQA vs MQA (the comparison): the validation loss each reaches for the same steps, next to the KV cache its running model keeps per token and for the whole context (4, 2 and 1 key/value heads), in the table of values each run reached',
         'zh-cn':
-          'MHA、GQA 与 MQA（对比）：相同步数下各自达到的验证集损失，以及图中各自每个词元的 KV 缓存（4、2、1 个键/值头）',
+          'MHA、GQA 与 MQA（对比）：相同步数下各自达到的验证集损失，以及它运行中的模型每个词元和整个上下文保存的 KV 缓存（4、2、1 个键/值头），见各运行达到的值的表格',
       },
       {
         en: 'gqa vs learned-positions vs sinusoidal-positions (train each with --variant): RoPE against position vectors added to the embeddings, on the same data and seed',

@@ -102,7 +102,7 @@ export function generatedMapsOf(promptTokens: string[], steps: SampleStep[], tok
           keep[r * columns + first + k] = 1;
         }
       });
-      maps.push({
+      const map: FullMap = {
         kind: 'causal-self',
         stack: 'decoder',
         layer,
@@ -112,7 +112,11 @@ export function generatedMapsOf(promptTokens: string[], steps: SampleStep[], tok
         columnTokens,
         weights,
         keep: keep.every((x) => x === 1) ? null : keep,
-      });
+      };
+      // Which key/value head this query head reads (GQA, MQA), as the forward maps say it.
+      const kvHead = steps[0].kvHeadOf?.[layer]?.[head];
+      if (kvHead !== undefined) map.kvHead = kvHead;
+      maps.push(map);
     }
   }
   return maps;

@@ -166,6 +166,8 @@ export interface SampleStep {
   windowStart: number;
   /** Per layer, `[heads × keys]` row-major: the new token's attention row in every head (empty when not read). */
   attention: Float32Array[];
+  /** Per layer, the key/value head each query head reads, for a model whose query heads share them (GQA, MQA). */
+  kvHeadOf?: (number[] | undefined)[];
 }
 
 export interface SampleResult {
@@ -272,6 +274,8 @@ export class Sampler {
       windowStart: this.promptIds.length + index - keys,
       attention,
     };
+    const kvHeadOf = output.attention.slice(0, layerCount).map((a) => a.kvHeadOf);
+    if (kvHeadOf.some((heads) => heads !== undefined)) step.kvHeadOf = kvHeadOf;
     return step;
   }
 
