@@ -2,8 +2,9 @@
  * `npm run bench`: for every backend that loads and every benchmark case (a chapter, a task,
  * explicit settings and the threshold the chapter is judged by), the ms per training step,
  * samples per second and wall seconds until the threshold (checked at every evaluation), plus
- * the backend's float32 matmul rate; for a language model also tokens per second and the rate of
- * every matmul shape its training step uses (as the model calls them). Not a test: it asserts nothing. Figures go in the README
+ * the backend's float32 matmul rate; for a language model also tokens per second; for language
+ * models and GRU encoder–decoders the rate of every matmul shape its training step uses (as the
+ * model calls them). Not a test: it asserts nothing. Figures go in the README
  * with the machine they came from.
  *
  * The case `modern-attention-generation` times generation with and without the KV cache instead
@@ -26,7 +27,7 @@ import { createModernModel, type ModernConfig } from '../src/engine/chapters/mod
 import { Parameters } from '../src/engine/nn/parameters';
 import { ROPE_BASE } from '../src/engine/nn/rope';
 import { createRandom } from '../src/engine/random';
-import { languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
+import { gruSeq2SeqMatmuls, languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
 
 interface BenchCase {
   name: string;
@@ -232,7 +233,7 @@ interface CaseResult {
   samplesPerSecond: number;
   /** Language models: samples (windows) per second × context. */
   tokensPerSecond: number | null;
-  /** Language models: the rate of every matmul shape of a training step. */
+  /** Language models and GRU encoder–decoders: the rate of every matmul shape of a training step. */
   matmuls: { what: string; shape: string; gflops: number }[];
   secondsToThreshold: number | null;
   evaluationsToThreshold: number | null;
@@ -265,6 +266,21 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
         if (run.config.data.corpus && typeof hyper.context === 'number') {
           context = hyper.context;
           matmulShapes = languageModelMatmuls(hyper, run.config.data.targetVocab.length);
+        }
+        // GRU encoder–decoders: the lengths of the shape table's batch (the run's first batch).
+        const length = (name: string) => run.shapes.find((entry) => entry.name === name)?.shape[1];
+        const [sourceLen, targetLen] = [length('encoder_outputs'), length('decoder_outputs')];
+        if (typeof hyper.hiddenSize === 'number' && sourceLen && targetLen) {
+          const { sourceVocab, targetVocab } = run.config.data;
+          const additive = benchCase.chapter === 'attention-seq2seq';
+          matmulShapes = gruSeq2SeqMatmuls(
+            hyper,
+            sourceVocab.length,
+            targetVocab.length,
+            sourceLen,
+            targetLen,
+            additive,
+          );
         }
       },
       epoch: (m) => {
