@@ -2,8 +2,9 @@
  * `npm run bench`: for every backend that loads and every benchmark case (a chapter, a task,
  * explicit settings and the threshold the chapter is judged by), the ms per training step,
  * samples per second and wall seconds until the threshold (checked at every evaluation), plus
- * the backend's float32 matmul rate; for a language model also tokens per second and the rate of
- * every matmul shape its training step uses (as the model calls them). Not a test: it asserts nothing. Figures go in the README
+ * the backend's float32 matmul rate; for a language model also tokens per second; for language
+ * models and GRU encoder–decoders the rate of every matmul shape its training step uses (as the
+ * model calls them). Not a test: it asserts nothing. Figures go in the README
  * with the machine they came from.
  *
  * The case `modern-attention-generation` times generation with and without the KV cache instead
@@ -16,17 +17,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { HyperValue } from '../src/shared/course/chapter';
+import type { Hyperparameters, HyperValue } from '../src/shared/course/chapter';
 import { isChapterId, type BackendName, type ChapterId } from '../src/shared/ids';
 import { selectBackend } from '../src/engine/backend';
 import { trainableChapter } from '../src/engine/chapters/registry';
 import { train } from '../src/engine/train/trainer';
+import { disposeBatch } from '../src/engine/train/batches';
 import { timeGeneration } from '../src/engine/chapters/modern-attention/figures';
 import { createModernModel, type ModernConfig } from '../src/engine/chapters/modern-attention/model';
 import { Parameters } from '../src/engine/nn/parameters';
 import { ROPE_BASE } from '../src/engine/nn/rope';
 import { createRandom } from '../src/engine/random';
-import { languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
+import { gruSeq2SeqMatmuls, languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
 
 interface BenchCase {
   name: string;
@@ -232,11 +234,18 @@ interface CaseResult {
   samplesPerSecond: number;
   /** Language models: samples (windows) per second × context. */
   tokensPerSecond: number | null;
-  /** Language models: the rate of every matmul shape of a training step. */
+  /** Language models and GRU encoder–decoders: the rate of every matmul shape of a training step. */
   matmuls: { what: string; shape: string; gflops: number }[];
   secondsToThreshold: number | null;
   evaluationsToThreshold: number | null;
   evaluations: { epoch: number; seconds: number; value: number; samplesPerSecond: number }[];
+}
+
+/** What a GRU encoder–decoder's matmul shapes are computed from, once its run has started. */
+interface GruRun {
+  hyper: Hyperparameters;
+  seed: number;
+  data: { sourceVocab: string[]; targetVocab: string[] };
 }
 
 async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: string): Promise<CaseResult> {
@@ -247,6 +256,7 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
   let batchSize = 0;
   let context: number | null = null;
   let matmulShapes: MatmulShape[] = [];
+  let gru: GruRun | null = null;
   await train(
     {
       chapter,
@@ -266,6 +276,7 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
           context = hyper.context;
           matmulShapes = languageModelMatmuls(hyper, run.config.data.targetVocab.length);
         }
+        if (typeof hyper.hiddenSize === 'number') gru = { hyper, seed: run.config.seed, data: run.config.data };
       },
       epoch: (m) => {
         const value = m.values[benchCase.metric];
@@ -279,6 +290,29 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
   );
   const samplesPerSecond = evaluations.reduce((s, e) => s + e.samplesPerSecond, 0) / Math.max(evaluations.length, 1);
   const hit = reached as { epoch: number; seconds: number } | null;
+  const gruRun = gru as GruRun | null;
+  if (gruRun) {
+    // GRU encoder–decoders: the lengths of the epoch's batch of median source length (batches are
+    // grouped by length, so most are far shorter than the task's longest source).
+    const data = chapter.prepare({ task: benchCase.task, hyperparameters: gruRun.hyper, seed: gruRun.seed });
+    const lengths = data.epochBatches(1, batchSize).map((items) => {
+      const batch = data.batch(items);
+      const sizes: [number, number] = [batch.inputs.source_ids!.shape[1]!, batch.targets.shape[1]!];
+      disposeBatch(batch);
+      return sizes;
+    });
+    const [sourceLen, targetLen] = lengths.sort((a, b) => a[0] - b[0])[Math.floor(lengths.length / 2)];
+    const additive = benchCase.chapter === 'attention-seq2seq';
+    const { sourceVocab, targetVocab } = gruRun.data;
+    matmulShapes = gruSeq2SeqMatmuls(
+      gruRun.hyper,
+      sourceVocab.length,
+      targetVocab.length,
+      sourceLen,
+      targetLen,
+      additive,
+    );
+  }
   const windowLength = context as number | null;
   const matmuls = matmulShapes.map((shape) => {
     const gflops = shapeGflops(shape, backend === 'cpu' ? 3 : 10);

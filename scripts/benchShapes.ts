@@ -1,5 +1,5 @@
 /**
- * The matmul shapes of a language model's training step and their rate on the current backend,
+ * The matmul shapes of a chapter's training step (language models, GRU encoder–decoders) and their rate on the current backend,
  * for `npm run bench` (scripts/bench.ts). Not a test.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,6 +40,43 @@ export function languageModelMatmuls(hyper: Record<string, HyperValue>, vocab: n
     { what: 'FFN down', a: [tokens, 4 * d], b: [4 * d, d] },
     { what: 'logits', a: [tokens, d], b: [d, vocab] },
   ];
+}
+
+/**
+ * The matmuls of a GRU encoder–decoder's training step (seq2seq, attention-seq2seq, luong-attention)
+ * as nn/gru.ts, nn/attention.ts and nn/matmul.ts call them, for a batch of `sourceLen` source and
+ * `targetLen` target positions: the one-hot embedding, the input projection of every time step at
+ * once, the recurrent product of one time step (run once per position, forward and twice backward:
+ * dy·Uᵀ and hᵀ·dy, both untransposed after an explicit transpose) and the output layer; with
+ * additive attention (attention-seq2seq) also its key projection and weights·values (a 3-D
+ * batched product).
+ */
+export function gruSeq2SeqMatmuls(
+  hyper: Record<string, HyperValue>,
+  sourceVocab: number,
+  targetVocab: number,
+  sourceLen: number,
+  targetLen: number,
+  additiveAttention: boolean,
+): MatmulShape[] {
+  const batch = Number(hyper.batchSize);
+  const hidden = Number(hyper.hiddenSize);
+  const embedding = Number(hyper.embeddingSize);
+  const shapes: MatmulShape[] = [
+    { what: 'embedding (one-hot)', a: [batch * sourceLen, sourceVocab], b: [sourceVocab, embedding] },
+    { what: 'GRU input projection', a: [batch * sourceLen, embedding], b: [embedding, 3 * hidden] },
+    { what: 'GRU recurrent step', a: [batch, hidden], b: [hidden, 3 * hidden] },
+    { what: 'GRU recurrent step, dy·Uᵀ', a: [batch, 3 * hidden], b: [3 * hidden, hidden] },
+    { what: 'GRU recurrent step, hᵀ·dy', a: [hidden, batch], b: [batch, 3 * hidden] },
+  ];
+  if (additiveAttention) {
+    shapes.push(
+      { what: 'attention key projection', a: [batch * sourceLen, hidden], b: [hidden, Number(hyper.attentionSize)] },
+      { what: 'attention weights·values', a: [batch, targetLen, sourceLen], b: [batch, sourceLen, hidden] },
+    );
+  }
+  shapes.push({ what: 'output layer', a: [batch * targetLen, 2 * hidden], b: [2 * hidden, targetVocab] });
+  return shapes;
 }
 
 /** GFLOP/s of one matmul shape on the current backend (median of `repeats` timed calls after a warm-up). */

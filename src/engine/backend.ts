@@ -18,6 +18,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice, BackendName } from '../shared/ids';
 import { loadNativeBackend } from './native';
+import { useFastWasmSlices } from './wasmSlices';
 
 export class BackendUnavailableError extends Error {}
 
@@ -57,6 +58,7 @@ async function trySet(name: BackendName): Promise<string | null> {
     if (!dir)
       return "the wasm backend's .wasm files (tfjs-backend-wasm-simd.wasm) were not found beside the engine bundle";
     setWasmPaths(dir + path.sep);
+    useFastWasmSlices(); // before the first kernel runs (wasmSlices.ts: the same values, no whole-input copies)
   }
   try {
     const ok = await tf.setBackend(name);
