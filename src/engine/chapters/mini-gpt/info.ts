@@ -115,8 +115,9 @@ export const info: ChapterInfo = {
       id: 'small',
       title: { en: 'small (2 × 64, context 32)', 'zh-cn': '小模型（2 层 × 64，上下文 32）' },
       description: {
-        en: 'the default: 2 blocks of 4 heads, 64 wide, 32 positions, batch 32 (its speed is not measured yet: docs/performance-mini-gpt.md)',
-        'zh-cn': '默认：2 个块、4 个头、宽 64、32 个位置、批大小 32（速度尚未测量：见 docs/performance-mini-gpt.md）',
+        en: 'the default: 2 blocks of 4 heads, 64 wide, 32 positions, batch 32 (on a 2-core build machine about 0.2 s a step and 2.5 minutes to 0.5 nat below the bigram baseline: docs/performance-mini-gpt.md)',
+        'zh-cn':
+          '默认：2 个块、4 个头、宽 64、32 个位置、批大小 32（在一台双核构建机器上每步约 0.2 秒，约 2.5 分钟后验证损失比二元模型基线低 0.5 nat：见 docs/performance-mini-gpt.md）',
       },
       overrides: {},
     },
