@@ -402,8 +402,9 @@ export const info: ChapterInfo = {
           '按层和头查看三类注意力图：编码器自注意力（填充的键为 0）、解码器掩码自注意力（对角线以上恰好为 0）和交叉注意力（解码器的行对源序列的列），每张都画出了掩码；generated 行是贪心解码逐词记录的',
       },
       {
-        en: 'the checks: causal perturbation with its largest difference, leaked mass per decoder layer, masked cells exactly 0, the positional encoding against its closed form',
-        'zh-cn': '自检：因果扰动及其最大差、各解码器层的泄漏质量、被遮住的格子恰好为 0、位置编码与闭式公式的差',
+        en: 'the checks: causal perturbation with its largest difference, leaked mass per decoder layer, masked cells exactly 0, the positional encoding against its closed form; and the leaked mass of each decoder self-attention map of a probe, in the corner of its thumbnail and under the large map (in the teacher-forced pass; while generating there is no future to read)',
+        'zh-cn':
+          '自检：因果扰动及其最大差、各解码器层的泄漏质量、被遮住的格子恰好为 0、位置编码与闭式公式的差；以及探针每张解码器自注意力图的泄漏质量，标在缩略图一角和放大图下方（在 teacher forcing 的前向传播中；生成时没有未来可读）',
       },
       {
         en: 'the leak chart (leaked mass on the validation set after every epoch), and the figures: the positional encoding and the learning-rate schedule',
