@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { chapterInfo } from '../../shared/course/catalogue';
+import { chapterInfo, comparisonCompanion } from '../../shared/course/catalogue';
 import type { ChapterId } from '../../shared/ids';
 import type { EngineToHost, FillResult, VariantOutcome } from '../../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../../shared/run/records';
@@ -235,12 +235,15 @@ export class TrainingController implements vscode.Disposable {
       return null;
     }
 
+    // The engine trains the comparison's other chapter (e.g. attention-seq2seq) after the variants.
+    const companion = comparisonCompanion(info, plan.task);
+    const runs = companion ? [...variants, companion] : [...variants];
     this.starting = true;
-    const sequence: VariantSequence = { chapterTitle, variants, started: 0, lastReport: 0, runDir: null };
+    const sequence: VariantSequence = { chapterTitle, variants: runs, started: 0, lastReport: 0, runDir: null };
     this.sequence = sequence;
     void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, true);
     this.statusBar.showStarting(chapterTitle);
-    const comparison = this.options.comparisons?.().openLive(variants);
+    const comparison = this.options.comparisons?.().openLive(runs);
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => {
       done = resolve;
@@ -262,6 +265,10 @@ export class TrainingController implements vscode.Disposable {
         (started) => {
           this.starting = false;
           sequence.started += 1;
+          const runLabel =
+            started.config.chapter === chapter
+              ? started.config.variant
+              : `${started.config.chapter} ${started.config.variant}`;
           sequence.runDir = started.runDir;
           const runId = started.runId;
           this.live = {
@@ -279,8 +286,8 @@ export class TrainingController implements vscode.Disposable {
               sequence.report?.(
                 t('variantsProgress', {
                   index: sequence.started,
-                  count: variants.length,
-                  variant: started.config.variant,
+                  count: runs.length,
+                  variant: runLabel,
                   epoch,
                   epochs,
                   loss: formatLoss(trainLoss),
@@ -293,11 +300,11 @@ export class TrainingController implements vscode.Disposable {
           sequence.report?.(
             t('variantsStarted', {
               index: sequence.started,
-              count: variants.length,
-              variant: started.config.variant,
+              count: runs.length,
+              variant: runLabel,
               run: runId,
             }),
-            100 / variants.length,
+            100 / runs.length,
           );
           comparison?.addRun(started);
           this.options.onRunsChanged();
