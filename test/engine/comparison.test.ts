@@ -602,5 +602,10 @@ describe('a comparison with another chapter (transformer beside attention-seq2se
       runDir: '/runs/run-attention-seq2seq-default',
     });
     assert.equal(outcomes[0].chapter, undefined);
+    // A sequence that already fills a comparison (6 runs) trains no other chapter.
+    seen.length = 0;
+    const full = ['default', 'no-causal-mask', 'weak-mask', 'post-ln', 'default', 'post-ln'];
+    assert.equal((await trainVariants({ ...base, variants: full }, {}, fake)).length, 6);
+    assert.ok(seen.every((setup) => setup.chapter.info.id === 'transformer'));
   });
 });

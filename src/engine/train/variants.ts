@@ -10,6 +10,7 @@
 import { comparisonCompanion } from '../../shared/course/catalogue';
 import type { HyperValue } from '../../shared/course/chapter';
 import type { VariantOutcome } from '../../shared/protocol/engine';
+import { MAX_COMPARED_RUNS } from '../../shared/run/comparison';
 import type { Chapter } from '../chapters/contract';
 import { trainableChapter } from '../chapters/registry';
 import { planNewRun, TrainError } from './runConfig';
@@ -64,6 +65,11 @@ export function companionPlan(setup: Pick<VariantsSetup, 'chapter' | 'task' | 'o
   return { chapter, variant: chapter.info.defaultVariant, task, overrides };
 }
 
+/** The other chapter's run of this sequence: only while the comparison still has room for it. */
+function companionOf(setup: VariantsSetup): CompanionPlan | null {
+  return setup.variants.length < MAX_COMPARED_RUNS ? companionPlan(setup) : null;
+}
+
 /** Checks every variant's plan (task, variant, overrides, ranges) before anything is written. TrainError naming the variant. */
 export function planVariants(setup: VariantsSetup): void {
   if (setup.variants.length === 0) throw new TrainError('no variants to train');
@@ -75,7 +81,7 @@ export function planVariants(setup: VariantsSetup): void {
       throw error;
     }
   }
-  const companion = companionPlan(setup);
+  const companion = companionOf(setup);
   if (companion) {
     try {
       planNewRun(companion.chapter, { ...setup, ...companion, corpus: undefined });
@@ -92,7 +98,7 @@ function sequenceOf(setup: VariantsSetup): { variant: string; setup: TrainSetup;
     variant,
     setup: { ...setup, variant },
   }));
-  const companion = companionPlan(setup);
+  const companion = companionOf(setup);
   if (companion)
     runs.push({
       variant: companion.variant,

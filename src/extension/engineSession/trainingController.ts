@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { chapterInfo, comparisonCompanion } from '../../shared/course/catalogue';
+import { MAX_COMPARED_RUNS } from '../../shared/run/comparison';
 import type { ChapterId } from '../../shared/ids';
 import type { EngineToHost, FillResult, VariantOutcome } from '../../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../../shared/run/records';
@@ -236,7 +237,7 @@ export class TrainingController implements vscode.Disposable {
     }
 
     // The engine trains the comparison's other chapter (e.g. attention-seq2seq) after the variants.
-    const companion = comparisonCompanion(info, plan.task);
+    const companion = variants.length < MAX_COMPARED_RUNS ? comparisonCompanion(info, plan.task) : null;
     const runs = companion ? [...variants, companion] : [...variants];
     this.starting = true;
     const sequence: VariantSequence = { chapterTitle, variants: runs, started: 0, lastReport: 0, runDir: null };
