@@ -45,6 +45,45 @@ export function rowSums(data: UnpackedMap): Float64Array {
   return result;
 }
 
+const leaks = new WeakMap<UnpackedMap, LeakedMass>();
+
+/** The attention a causal self-attention map puts on later positions (see `leakedMass`). */
+export interface LeakedMass {
+  /** Mean over rows of Σ_{k > r} weight[r, k]. */
+  mean: number;
+  /** The largest row's share. */
+  max: number;
+}
+
+/**
+ * The map's "leaked mass": in a self-attention map whose row r and column r are the same
+ * position, the weight of row r on the columns after r (above the diagonal), summed per row and
+ * averaged over the rows, as the engine's leaked-mass metric averages it over real target
+ * positions. Masked cells are counted too: a weak mask leaks exactly through them; under a hard
+ * causal mask every such cell is exactly 0, so the leak is exactly 0.
+ */
+export function leakedMass(data: UnpackedMap): LeakedMass {
+  let result = leaks.get(data);
+  if (!result) {
+    let total = 0;
+    let max = 0;
+    for (let r = 0; r < data.rows; r++) {
+      let row = 0;
+      for (let c = r + 1, i = r * data.columns + r + 1; c < data.columns; c++, i++) row += data.weights[i];
+      total += row;
+      max = Math.max(max, row);
+    }
+    result = { mean: data.rows > 0 ? total / data.rows : 0, max };
+    leaks.set(data, result);
+  }
+  return result;
+}
+
+/** Whether the panel reports a leaked mass for `map`: every masked (causal) self-attention map. */
+export function showsLeak(map: Pick<AttentionMap, 'kind'>): boolean {
+  return map.kind === 'causal-self';
+}
+
 export function maskedCount(data: UnpackedMap): number {
   if (!data.mask) return 0;
   let count = 0;

@@ -3,6 +3,7 @@
  * grouped-query attention when the map's key/value head is shared. Used for the probes and for
  * "Try it". The chosen map is remembered by key (`<stack>/<kind>/<layer>/<head>`), so it stays
  * chosen across epochs, probes and modes; when an example lacks it the default map is shown.
+ * A masked self-attention map shown large says its leaked mass (mass above the diagonal).
  */
 import { mapKey } from '../src/shared/run/attention';
 import type { AttentionMap } from '../src/shared/run/records';
@@ -10,7 +11,8 @@ import { AttentionMapView, type MapSelection } from './attentionMap';
 import { el, setText, show } from './dom';
 import { buildRamp } from './heatColor';
 import { list, t } from './i18n';
-import { decode, defaultMap, findByKey, headsSharingKv } from './mapData';
+import { decode, defaultMap, findByKey, headsSharingKv, leakedMass, showsLeak } from './mapData';
+import { compact } from './numbers';
 import { groupTitle, MapOverview } from './mapOverview';
 import type { Theme } from './theme';
 
@@ -19,6 +21,7 @@ export class MapExplorer {
   readonly overview: MapOverview;
   readonly view: AttentionMapView;
   private readonly sharing = el('p', { className: 'map-sharing' });
+  private readonly leak = el('p', { className: 'map-leak' });
   private maps: readonly AttentionMap[] = [];
   private emptyText = '';
   /** The learner's choice (null: the default map). */
@@ -35,7 +38,8 @@ export class MapExplorer {
       this.onChange();
     });
     this.sharing.id = `${id}-sharing`;
-    this.root = el('div', { className: 'map-explorer' }, [this.overview.root, this.sharing, this.view.root]);
+    this.leak.id = `${id}-leak`;
+    this.root = el('div', { className: 'map-explorer' }, [this.overview.root, this.sharing, this.leak, this.view.root]);
   }
 
   setTheme(theme: Theme): void {
@@ -70,7 +74,26 @@ export class MapExplorer {
     }
     setText(this.sharing, sharing);
     show(this.sharing, sharing !== '');
+    this.showLeak(shown);
     this.root.dataset.renderMs = (performance.now() - started).toFixed(2);
+  }
+
+  /** The leaked mass of a masked self-attention map shown large (what the engine's metric averages). */
+  private showLeak(shown: AttentionMap | null): void {
+    const data = shown && showsLeak(shown) ? decode(shown) : null;
+    if (!shown || !data) {
+      setText(this.leak, '');
+      delete this.leak.dataset.mean;
+      delete this.leak.dataset.max;
+      show(this.leak, false);
+      return;
+    }
+    const leak = leakedMass(data);
+    const values = { mean: compact(leak.mean, 3), max: compact(leak.max, 3) };
+    setText(this.leak, t(shown.mode === 'generated' ? 'leakGenerated' : 'leakLine', values));
+    this.leak.dataset.mean = String(leak.mean);
+    this.leak.dataset.max = String(leak.max);
+    show(this.leak, true);
   }
 
   /** The map shown large. */

@@ -3,7 +3,8 @@
  * kind ("encoder self", "decoder masked self", "cross"), rows = layers, columns = heads (a grid
  * even for a single map). A click, or Enter / Space on a focused thumbnail, shows that map large.
  * One tab stop (roving tabindex): arrow keys move between thumbnails, Home / End to the ends.
- * Thumbnails are drawn once per map object (a new snapshot brings new objects) and theme.
+ * Thumbnails are drawn once per map object (a new snapshot brings new objects) and theme. Each
+ * masked (causal) self-attention map carries its leaked mass in its top-right corner.
  */
 import { mapKey } from '../src/shared/run/attention';
 import type { AttentionMap } from '../src/shared/run/records';
@@ -11,7 +12,8 @@ import { clear, el, setAttrs } from './dom';
 import { parseColor, type Theme } from './theme';
 import { drawThumbnail, rampPainter } from './heatmapCanvas';
 import { list, t } from './i18n';
-import { decode, groupMaps, type MapGroup } from './mapData';
+import { decode, groupMaps, leakedMass, showsLeak, type MapGroup } from './mapData';
+import { compact } from './numbers';
 
 const THUMB_BOX = 56;
 
@@ -191,7 +193,17 @@ export class MapOverview {
         setAttrs(thumb, { 'aria-label': list([thumb.dataset.label ?? '', t('overviewDamaged')]) });
         continue;
       }
-      setAttrs(thumb, { 'aria-label': thumb.dataset.label ?? '' });
+      thumb.querySelector('.thumb-leak')?.remove();
+      delete thumb.dataset.leak;
+      let label = thumb.dataset.label ?? '';
+      if (showsLeak(map)) {
+        // Top right: the cells above the diagonal, where the leaked mass sits.
+        const leak = compact(leakedMass(data).mean, 2);
+        thumb.dataset.leak = String(leakedMass(data).mean);
+        thumb.appendChild(el('span', { className: 'thumb-leak', text: leak, attrs: { 'aria-hidden': 'true' } }));
+        label = list([label, t('leakThumb', { value: leak })]);
+      }
+      setAttrs(thumb, { 'aria-label': label });
       drawThumbnail(
         canvas,
         data.rows,

@@ -97,7 +97,9 @@ export class ComparePanel implements vscode.Disposable {
   addRun(started: EngineMessage<'runStarted'>): void {
     if (this.disposed || this.runIdList.includes(started.runId)) return;
     this.runIdList = [...this.runIdList, started.runId];
-    this.waiting = this.waiting.filter((variant) => variant !== started.config.variant);
+    // A variant waits under its id; the comparison's other chapter under the chapter's id.
+    const waitingAs = this.waiting.includes(started.config.chapter) ? started.config.chapter : started.config.variant;
+    this.waiting = this.waiting.filter((label) => label !== waitingAs);
     this.panel.title = this.title();
     this.feed.post(
       {

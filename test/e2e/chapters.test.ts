@@ -257,7 +257,7 @@ describe('chapters trained from the palette (one VS Code)', () => {
           };
           const heads = Number(hyperparameters.heads);
 
-          // The forward pass shows the three families (greedy decoding has no encoder self-attention).
+          // The forward pass shows the three families (and the leaked mass of the teacher-forced rows).
           const attention = frame.locator('.attention-panel');
           if ((await attention.getAttribute('data-mode')) !== 'forward') await frame.locator('#mode-forward').click();
           await frame.locator('.attention-panel[data-mode="forward"]').waitFor({ timeout: 10_000 });

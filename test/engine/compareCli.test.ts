@@ -196,6 +196,55 @@ describe('llm-tutor train --variant all', () => {
     assert.match(stdout, /encoder\/self\/0\/0 +forward +A-B +\d\.\d{4} +\d\.\d{4}$/m);
   });
 
+  it('transformer: its variants, then attention-seq2seq’s default run on the same task and seed, all compared', () => {
+    const out = path.join(work, 'with-chapter');
+    const small = ['--batch-size', '32', '--d-model', '16', '--heads', '2'];
+    const { code, stdout, stderr } = cli([
+      'train',
+      'transformer',
+      '--variant',
+      'all',
+      '--quiet',
+      '--output-dir',
+      out,
+      ...tiny,
+      ...small,
+    ]);
+    assert.equal(code, 0, stderr);
+    const variants = chapterInfo('transformer').variants.map((variant) => variant.id);
+    const count = variants.length + 1;
+    variants.forEach((variant, i) =>
+      assert.match(stdout, new RegExp(`^── variant ${variant} \\(${i + 1}/${count}\\) seed=42 ──$`, 'm')),
+    );
+    assert.match(
+      stdout,
+      new RegExp(
+        `^── attention-seq2seq default, the comparison's other chapter \\(${count}/${count}\\) seed=42 ──$`,
+        'm',
+      ),
+    );
+    const configs = fs
+      .readdirSync(out)
+      .filter((name) => !name.startsWith('.'))
+      .map((run) => JSON.parse(fs.readFileSync(path.join(out, run, 'config.json'), 'utf8')));
+    assert.equal(configs.length, count);
+    const other = configs.filter((config) => config.chapter === 'attention-seq2seq');
+    assert.equal(other.length, 1);
+    assert.deepEqual([other[0].variant, other[0].task, other[0].seed], ['default', 'dates', 42]);
+    // The same data (sizes and examples), the same budget; its own model.
+    assert.equal(new Set(configs.map((config) => JSON.stringify(config.data))).size, 1, 'the same data');
+    const settings = other[0]['attention-seq2seq'];
+    assert.deepEqual(
+      [settings.epochs, settings.trainSize, settings.validationSize, settings.batchSize],
+      [1, 200, 40, 32],
+    );
+    assert.equal(settings.dModel, undefined);
+    assert.match(stdout, /^attention-seq2seq default +completed +\S+-attention-seq2seq$/m);
+    assert.match(stdout, new RegExp(`^comparison of ${count} run\\(s\\) · task dates · seed 42$`, 'm'));
+    assert.match(stdout, /^\* +chapter +transformer( +transformer)+ +attention-seq2seq$/m);
+    assert.match(stdout, /^ +\d +\S+ +decoder\/cross\/0\/0 +forward +A-E +\d\.\d{4} +\d\.\d{4}$/m);
+  });
+
   it('refuses bad input before anything is written', () => {
     const out = path.join(work, 'refused');
     const cases: [string[], RegExp][] = [

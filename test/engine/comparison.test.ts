@@ -42,7 +42,7 @@ import * as v from 'valibot';
 import { trainableChapter } from '../../src/engine/chapters/registry';
 import type { TrainSetup } from '../../src/engine/train/trainer';
 import { TrainError } from '../../src/engine/train/runConfig';
-import { planVariants, trainVariants } from '../../src/engine/train/variants';
+import { companionPlan, planVariants, trainVariants } from '../../src/engine/train/variants';
 import { EngineWorker } from '../../src/engine/worker';
 import type { EngineToHost } from '../../src/shared/protocol/engine';
 import { makeTempDir, removeTempDir, writeFixtureRun } from './fixtures/runFixture';
@@ -537,5 +537,75 @@ describe('the engine worker trains variants', () => {
     assert.ok(refusal.type === 'error' && refusal.requestId === 'q2');
     assert.match(refusal.message, /^variant nope: unknown variant/);
     assert.equal(fs.readdirSync(runsDir).length, before);
+  });
+});
+
+describe('a comparison with another chapter (transformer beside attention-seq2seq)', () => {
+  const chapter = trainableChapter('transformer');
+  assert.ok(chapter);
+  const base = {
+    chapter,
+    runsDir: '/unused',
+    backend: 'cpu' as const,
+    packageVersion: 'test',
+    task: 'dates',
+    seed: 7,
+    // The learner's settings: data sizes and budget are shared, the Transformer's own model settings are not.
+    overrides: { epochs: 1, trainSize: 96, validationSize: 24, dModel: 16, heads: 2, learningRate: 0.003 },
+    variants: ['default', 'no-causal-mask'],
+  };
+
+  it('the chapter declares it, and the other chapter has the comparison’s task', () => {
+    const declared = chapter.info.comparison?.withChapter;
+    assert.deepEqual(declared, { chapter: 'attention-seq2seq' });
+    const other = trainableChapter(declared.chapter)!;
+    assert.ok(other.info.tasks.some((task) => task.id === chapter.info.comparison?.task));
+    assert.equal(companionPlan({ ...base, task: 'sort' }), null, 'a task the other chapter has not: no companion');
+    assert.equal(companionPlan({ ...base, chapter: trainableChapter('self-attention')! }), null, 'none declared');
+  });
+
+  it('trains the other chapter’s default run last, on the same task and seed, with the shared settings only', async () => {
+    const seen: TrainSetup[] = [];
+    const fake = async (setup: TrainSetup) => {
+      seen.push(setup);
+      const runId = `run-${setup.chapter.info.id}-${setup.variant}`;
+      return {
+        runId,
+        runDir: `/runs/${runId}`,
+        status: { state: 'completed' as const, startedAt: '', epochsCompleted: 1 },
+      };
+    };
+    const starting: string[] = [];
+    const outcomes = await trainVariants(
+      base,
+      {
+        variantStarting: (variant, index, count, other) =>
+          starting.push(`${other?.info.id ?? '-'} ${variant} ${index + 1}/${count}`),
+      },
+      fake,
+    );
+    assert.deepEqual(
+      seen.map((s) => [s.chapter.info.id, s.variant, s.task, s.seed]),
+      [
+        ['transformer', 'default', 'dates', 7],
+        ['transformer', 'no-causal-mask', 'dates', 7],
+        ['attention-seq2seq', 'default', 'dates', 7],
+      ],
+    );
+    assert.deepEqual(seen[2].overrides, { epochs: 1, trainSize: 96, validationSize: 24 });
+    assert.deepEqual(starting, ['- default 1/3', '- no-causal-mask 2/3', 'attention-seq2seq default 3/3']);
+    assert.deepEqual(outcomes[2], {
+      variant: 'default',
+      chapter: 'attention-seq2seq',
+      state: 'completed',
+      runId: 'run-attention-seq2seq-default',
+      runDir: '/runs/run-attention-seq2seq-default',
+    });
+    assert.equal(outcomes[0].chapter, undefined);
+    // A sequence that already fills a comparison (6 runs) trains no other chapter.
+    seen.length = 0;
+    const full = ['default', 'no-causal-mask', 'weak-mask', 'post-ln', 'default', 'post-ln'];
+    assert.equal((await trainVariants({ ...base, variants: full }, {}, fake)).length, 6);
+    assert.ok(seen.every((setup) => setup.chapter.info.id === 'transformer'));
   });
 });

@@ -38,6 +38,7 @@ import { snapshotChecks } from '../../src/engine/train/snapshot';
 import { train } from '../../src/engine/train/trainer';
 import { chapterInfo } from '../../src/shared/course/catalogue';
 import { summarizeComparison } from '../../src/shared/run/comparison';
+import { unpackMap } from '../../src/shared/run/attention';
 import { loadRunDirs } from '../../src/engine/cli/compare';
 import { useBackend } from './helpers';
 import { checkGradients, seeded } from './nn-helpers';
@@ -674,6 +675,33 @@ describe('the chapter on a real task (wasm)', () => {
     }
     assert.equal(results['weak-mask']['masked-zero'].pass, false, 'weak mask: masked cells are not exactly 0');
     assert.ok(results['weak-mask']['masked-zero'].value > 0);
+  });
+
+  it('generated mode holds the three families too: the encoder maps of the source, in the probes and in Try it', () => {
+    const { runData, parameters, model } = prepared('default');
+    const probe = runData.probe(model).probes[0];
+    const families = (maps: { stack: string; kind: string }[]) =>
+      [...new Set(maps.map((m) => `${m.stack}/${m.kind}`))].sort();
+    const generated = probe.maps.filter((m) => m.mode === 'generated');
+    assert.deepEqual(families(generated), ['decoder/causal-self', 'decoder/cross', 'encoder/self']);
+    const encoderForward = probe.maps.filter((m) => m.mode === 'forward' && m.stack === 'encoder');
+    const encoderGenerated = generated.filter((m) => m.stack === 'encoder');
+    assert.equal(encoderGenerated.length, 2 * small.heads, 'every encoder layer and head');
+    // Try it on the probe's own source: a batch of one, encoded by its own forward pass.
+    const prediction = runData.predict(model, probe.source.join(''));
+    assert.deepEqual(prediction.source, probe.source);
+    assert.deepEqual(families(prediction.maps), ['decoder/causal-self', 'decoder/cross', 'encoder/self']);
+    assert.ok(prediction.maps.every((m) => m.mode === 'generated'));
+    for (const map of encoderGenerated) {
+      const twin = encoderForward.find((m) => m.layer === map.layer && m.head === map.head)!;
+      assert.deepEqual(map.weights, twin.weights);
+      assert.deepEqual(map.keep, twin.keep);
+      const tried = prediction.maps.find((m) => m.stack === 'encoder' && m.layer === map.layer && m.head === map.head)!;
+      const weights = unpackMap(tried)!.weights;
+      assert.equal(weights.length, map.weights.length);
+      weights.forEach((w, i) => assert.ok(Math.abs(w - map.weights[i]) < 1e-5, `cell ${i}: ${w} vs ${map.weights[i]}`));
+    }
+    parameters.dispose();
   });
 
   it('the schedule warms up linearly, then falls along a cosine to a tenth of the peak at the last step', () => {

@@ -11,6 +11,7 @@ import {
   encoderOnlyInit,
   epochMessage,
   gqaInit,
+  makeMap,
   row,
   rowSum,
   TRANSFORMER,
@@ -282,7 +283,7 @@ describe('large map', () => {
       '#probe-overview .map-thumb[data-key="decoder/causal-self/1/3"]',
       'aria-label',
     );
-    assert.equal(label, 'decoder masked self, layer 2, head 4, key/value head 2');
+    assert.equal(label, 'decoder masked self, layer 2, head 4, key/value head 2, leaked mass 0');
     await panel.page.close();
   });
 
@@ -337,6 +338,95 @@ describe('large map', () => {
     assert.equal(await panel.page.isVisible('#probe-map-canvas'), false);
     await clickThumb(panel.page, 'decoder/cross/1/1');
     assert.equal(await panel.page.isVisible('#probe-map-canvas'), true);
+    assert.deepEqual(await problemsOf(panel), []);
+    await panel.page.close();
+  });
+});
+
+describe('leaked mass', () => {
+  /** Σ over rows r of the weights on columns c > r, over the rows: computed here from the stored weights. */
+  function aboveDiagonal(map: AttentionMap): { mean: number; max: number } {
+    const data = unpacked(map);
+    let total = 0;
+    let max = 0;
+    for (let r = 0; r < data.rows; r++) {
+      let leak = 0;
+      for (let c = r + 1; c < data.columns; c++) leak += data.weights[r * data.columns + c];
+      total += leak;
+      max = Math.max(max, leak);
+    }
+    return { mean: total / data.rows, max };
+  }
+
+  it('labels every decoder masked self-attention map with the mass above its diagonal, and says it under the large map', async () => {
+    const init = clone(transformerInit());
+    const probe = init.run!.attention!.probes[0];
+    // As in a no-causal-mask run: the teacher-forced rows also read the later positions.
+    probe.maps = probe.maps.map((map) =>
+      map.kind === 'causal-self' && map.mode === 'forward'
+        ? makeMap({
+            kind: map.kind,
+            stack: map.stack,
+            layer: map.layer,
+            head: map.head,
+            mode: map.mode,
+            rowTokens: map.rowTokens,
+            columnTokens: map.columnTokens,
+            seed: 70 + map.layer * 10 + map.head,
+          })
+        : map,
+    );
+    const panel = await panelWith(init);
+    const labels = () =>
+      panel.page.$$eval('#probe-overview .map-thumb', (thumbs) =>
+        thumbs.map((thumb) => ({
+          key: (thumb as HTMLElement).dataset.key ?? '',
+          leak: (thumb as HTMLElement).dataset.leak ?? null,
+          text: thumb.querySelector('.thumb-leak')?.textContent ?? null,
+          aria: thumb.getAttribute('aria-label') ?? '',
+        })),
+      );
+    // Generating: the later tokens do not exist yet, so every decoder self-attention map says 0.
+    for (const label of await labels()) {
+      if (label.key.startsWith('decoder/causal-self/')) {
+        assert.equal(label.leak, '0', label.key);
+        assert.equal(label.text, '0');
+        assert.match(label.aria, /, leaked mass 0$/);
+      } else assert.deepEqual([label.leak, label.text], [null, null], `${label.key} has no leak`);
+    }
+    await clickThumb(panel.page, 'decoder/causal-self/1/2');
+    assert.match(
+      await text(panel.page, '#probe-map-leak'),
+      /^Leaked mass 0: while decoding, the later tokens do not exist yet/,
+    );
+
+    await panel.page.click('#mode-forward');
+    await settle(panel.page);
+    const forward = new Map(probe.maps.filter((m) => m.mode === 'forward').map((m) => [mapKey(m), m]));
+    let labelled = 0;
+    for (const label of await labels()) {
+      const map = forward.get(label.key)!;
+      if (map.kind !== 'causal-self') {
+        assert.equal(label.text, null, `${label.key} has no leak`);
+        continue;
+      }
+      const expected = aboveDiagonal(map).mean;
+      assert.ok(expected > 0.05, `${label.key}: the fixture leaks (${expected})`);
+      assert.ok(Math.abs(Number(label.leak) - expected) < 1e-12, `${label.key}: ${label.leak} vs ${expected}`);
+      // Two significant digits: off by at most half a unit of the second digit.
+      const unit = 10 ** (Math.floor(Math.log10(expected)) - 1);
+      assert.ok(Math.abs(Number(label.text) - expected) <= unit / 2 + 1e-12, `${label.key}: shows ${label.text}`);
+      labelled++;
+    }
+    assert.equal(labelled, 8, 'every layer × head of the decoder’s self-attention');
+    const shown = forward.get('decoder/causal-self/1/2')!;
+    const line = await dataset(panel.page, '#probe-map-leak');
+    assert.ok(Math.abs(Number(line.mean) - aboveDiagonal(shown).mean) < 1e-12);
+    assert.ok(Math.abs(Number(line.max) - aboveDiagonal(shown).max) < 1e-12);
+    assert.match(await text(panel.page, '#probe-map-leak'), /^Leaked mass 0\.\d+: on average each row puts/);
+    // Cross-attention has no diagonal to leak over: no line.
+    await clickThumb(panel.page, 'decoder/cross/0/0');
+    assert.equal(await panel.page.isVisible('#probe-map-leak'), false);
     assert.deepEqual(await problemsOf(panel), []);
     await panel.page.close();
   });

@@ -1,7 +1,7 @@
 /** Plain-Node tests of the webview's pure parts: strings, numbers, shape order, colour scales, map grouping. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapKey } from '../../src/shared/run/attention';
+import { mapKey, packMap } from '../../src/shared/run/attention';
 import type { AttentionMap, ShapeEntry } from '../../src/shared/run/records';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
 import {
@@ -13,7 +13,16 @@ import {
   RAMP_SIZE,
 } from '../../webview/heatColor';
 import { fill } from '../../webview/i18n';
-import { decode, defaultMap, groupMaps, headsSharingKv, modesOf, rowSums } from '../../webview/mapData';
+import {
+  decode,
+  defaultMap,
+  groupMaps,
+  headsSharingKv,
+  leakedMass,
+  modesOf,
+  rowSums,
+  showsLeak,
+} from '../../webview/mapData';
 import { compact, comparePair, fixed, relation } from '../../webview/numbers';
 import { formatShape, orderShapes } from '../../webview/shapeOrder';
 import { encoderDecoderSnapshot, gqaSnapshot, rowSum, transformerProbe } from './fixtures/formatTwo';
@@ -206,5 +215,56 @@ describe('map grouping', () => {
     }
     const damaged: AttentionMap = { ...map, weights: { ...map.weights, data: '!'.repeat(map.weights.data.length) } };
     assert.equal(decode(damaged), null);
+  });
+});
+
+describe('leaked mass of a masked self-attention map', () => {
+  const tokens = ['<bos>', 'a', 'b'];
+  const map = (weights: number[], mask: number[] | null, rowTokens = tokens): AttentionMap =>
+    packMap({
+      kind: 'causal-self',
+      stack: 'decoder',
+      layer: 0,
+      head: 0,
+      mode: 'forward',
+      rowTokens,
+      columnTokens: tokens,
+      weights: Float64Array.from(weights),
+      mask: mask ? Uint8Array.from(mask) : null,
+    });
+
+  it('is the mean over rows of the weight above the diagonal, and its largest row (hand-computed)', () => {
+    // Rows leak 0.3 + 0.2 = 0.5, 0.25, 0 (the last row has nothing after it): mean 0.75 / 3, largest 0.5.
+    const leak = leakedMass(decode(map([0.5, 0.3, 0.2, 0.15, 0.6, 0.25, 0.125, 0.375, 0.5], null))!);
+    assert.ok(Math.abs(leak.mean - 0.25) < 1e-7, `mean ${leak.mean}`);
+    assert.ok(Math.abs(leak.max - 0.5) < 1e-7, `max ${leak.max}`);
+  });
+
+  it('counts the cells the mask forbids: a weak mask leaks through them', () => {
+    const causal = [1, 0, 0, 1, 1, 0, 1, 1, 1];
+    const leak = leakedMass(decode(map([0.96, 0.02, 0.02, 0.49, 0.49, 0.02, 0.25, 0.25, 0.5], causal))!);
+    assert.ok(Math.abs(leak.mean - 0.06 / 3) < 1e-7, `mean ${leak.mean}`);
+    assert.ok(Math.abs(leak.max - 0.04) < 1e-7, `max ${leak.max}`);
+  });
+
+  it('is exactly 0 on a causal map, in the teacher-forced pass and while generating', () => {
+    for (const probe of [transformerProbe(3, 0), transformerProbe(4, 1)]) {
+      const causal = probe.maps.filter((m) => m.kind === 'causal-self');
+      assert.ok(causal.some((m) => m.mode === 'forward') && causal.some((m) => m.mode === 'generated'));
+      for (const m of causal) assert.deepEqual(leakedMass(decode(m)!), { mean: 0, max: 0 });
+    }
+    // Rows of a shorter generation (2 steps over 3 keys): the cells after each step are 0.
+    assert.deepEqual(leakedMass(decode(map([1, 0, 0, 0.5, 0.5, 0], [1, 0, 0, 1, 1, 0], ['a', 'b']))!), {
+      mean: 0,
+      max: 0,
+    });
+  });
+
+  it('is reported for masked self-attention maps only', () => {
+    const kinds = transformerProbe(3, 0)
+      .maps.filter((m) => showsLeak(m))
+      .map((m) => `${m.stack}/${m.kind}`);
+    assert.ok(kinds.length > 0);
+    assert.deepEqual([...new Set(kinds)], ['decoder/causal-self']);
   });
 });

@@ -156,6 +156,31 @@ export function printComparison(out: NodeJS.WritableStream, loaded: readonly Loa
   if (attentionRows.length === 0) out.write('no shared attention maps\n');
   else
     out.write(renderTable(['probe', 'source', 'map', 'mode', 'runs', 'max', 'mean'], attentionRows, [0, 5, 6]) + '\n');
-  const other = summary.notShared.filter((item) => item.kind !== 'metric');
+  const other = summary.notShared.filter((item) => item.kind !== 'metric' && item.kind !== 'map');
   for (const item of other) out.write(`not shared: ${describeNotShared(item, separator)}\n`);
+  for (const line of mapLines(summary.notShared, separator)) out.write(`not shared: ${line}\n`);
+}
+
+/**
+ * The maps not in every run, one line per probe and reason: runs of two chapters (the
+ * Transformer beside attention-seq2seq) differ in dozens of maps, counted here by family and mode.
+ */
+function mapLines(items: readonly NotShared[], separator: string): string[] {
+  const groups = new Map<string, Extract<NotShared, { kind: 'map' }>[]>();
+  for (const item of items) {
+    if (item.kind !== 'map') continue;
+    const id = `${item.reason}\u0000${item.source.join('\u0001')}`;
+    groups.set(id, [...(groups.get(id) ?? []), item]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return describeNotShared(group[0], separator);
+    const families = new Map<string, number>();
+    for (const item of group) {
+      const family = `${item.key.split('/').slice(0, 2).join('/')} ${item.mode}`;
+      families.set(family, (families.get(family) ?? 0) + 1);
+    }
+    const { source, reason } = group[0];
+    const counted = [...families].map(([family, count]) => `${family} ×${count}`).join(', ');
+    return `${group.length} maps of probe "${tokensText(source, separator)}" (${reason === 'tokens' ? 'different tokens' : 'not in every run'}): ${counted}`;
+  });
 }

@@ -30,7 +30,9 @@ Options for every chapter:
   --task NAME          the chapter's task (default: the chapter's)
   --variant NAME       a named variant of the chapter (default: the chapter's); 'all' trains
                        every variant one after another with the same seed and data, then
-                       compares them (exit 1 if one failed; the others still train)
+                       compares them (exit 1 if one failed; the others still train); a chapter
+                       whose comparison names another chapter (transformer: attention-seq2seq)
+                       also trains that chapter's default run on the same task and seed
   --seed N             seed for data, initial weights and shuffling (default 42)
   --backend NAME       auto | tensorflow | wasm | cpu (default auto: the faster on a few timed steps)
   --output-dir DIR     where runs are saved (default ./runs)

@@ -68,7 +68,14 @@ function interruptions(
   };
 }
 
-/** `train <chapter> --variant all`. Every variant is planned first: bad input writes nothing. */
+/** "variant X", or "<chapter> X" for the comparison's other chapter. */
+const runName = (outcome: VariantOutcome): string =>
+  outcome.chapter ? `${outcome.chapter} ${outcome.variant}` : `variant ${outcome.variant}`;
+
+/**
+ * `train <chapter> --variant all`. Every variant (and the comparison's other chapter, if the
+ * chapter declares one) is planned first: bad input writes nothing.
+ */
 async function trainAllVariants(
   chapter: Chapter,
   options: TrainOptions,
@@ -109,12 +116,16 @@ async function trainAllVariants(
     outcomes = await trainVariants(
       { ...setup, shouldStop: () => signals.count() > 0 },
       {
-        variantStarting: (variant, index, count) =>
-          print(`── variant ${variant} (${index + 1}/${count}) seed=${setup.seed} ──`),
+        variantStarting: (variant, index, count, other) =>
+          print(
+            other
+              ? `── ${other.info.id} ${variant}, the comparison's other chapter (${index + 1}/${count}) seed=${setup.seed} ──`
+              : `── variant ${variant} (${index + 1}/${count}) seed=${setup.seed} ──`,
+          ),
         variantEnded: (outcome) => {
           bar.clear();
           if (outcome.state === 'failed')
-            err.write(`llm-tutor: variant ${outcome.variant} failed: ${outcome.error ?? 'unknown error'}\n`);
+            err.write(`llm-tutor: ${runName(outcome)} failed: ${outcome.error ?? 'unknown error'}\n`);
           else print(`status=${outcome.state} run_dir=${outcome.runDir ?? '-'}`);
         },
         log: (line) => {
@@ -137,7 +148,11 @@ async function trainAllVariants(
   print(
     renderTable(
       ['variant', 'status', 'run'],
-      outcomes.map((o) => [o.variant, o.state, o.runId ?? (o.error ? `- (${o.error})` : '-')]),
+      outcomes.map((o) => [
+        o.chapter ? `${o.chapter} ${o.variant}` : o.variant,
+        o.state,
+        o.runId ?? (o.error ? `- (${o.error})` : '-'),
+      ]),
     ),
   );
   const dirs = outcomes.flatMap((o) => (o.runDir ? [o.runDir] : []));

@@ -8,8 +8,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { chapterInfo } from '../../shared/course/catalogue';
+import { chapterInfo, comparisonCompanion } from '../../shared/course/catalogue';
 import type { ChapterInfo } from '../../shared/course/chapter';
+import { MAX_COMPARED_RUNS } from '../../shared/run/comparison';
 import type { ChapterId } from '../../shared/ids';
 import type { EngineToHost, FillResult, VariantOutcome } from '../../shared/protocol/engine';
 import type { Prediction, RunStatus } from '../../shared/run/records';
@@ -238,12 +239,15 @@ export class TrainingController implements vscode.Disposable {
       return null;
     }
 
+    // The engine trains the comparison's other chapter (e.g. attention-seq2seq) after the variants.
+    const companion = variants.length < MAX_COMPARED_RUNS ? comparisonCompanion(info, plan.task) : null;
+    const runs = companion ? [...variants, companion] : [...variants];
     this.starting = true;
-    const sequence: VariantSequence = { chapterTitle, variants, started: 0, lastReport: 0, runDir: null };
+    const sequence: VariantSequence = { chapterTitle, variants: runs, started: 0, lastReport: 0, runDir: null };
     this.sequence = sequence;
     void vscode.commands.executeCommand('setContext', TRAINING_CONTEXT_KEY, true);
     this.statusBar.showStarting(chapterTitle);
-    const comparison = this.options.comparisons?.().openLive(variants);
+    const comparison = this.options.comparisons?.().openLive(runs);
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => {
       done = resolve;
@@ -265,6 +269,10 @@ export class TrainingController implements vscode.Disposable {
         (started) => {
           this.starting = false;
           sequence.started += 1;
+          const runLabel =
+            started.config.chapter === chapter
+              ? started.config.variant
+              : `${started.config.chapter} ${started.config.variant}`;
           sequence.runDir = started.runDir;
           const runId = started.runId;
           this.live = {
@@ -283,8 +291,8 @@ export class TrainingController implements vscode.Disposable {
               sequence.report?.(
                 t(progressMessages(info.trainingUnit).variants, {
                   index: sequence.started,
-                  count: variants.length,
-                  variant: started.config.variant,
+                  count: runs.length,
+                  variant: runLabel,
                   epoch,
                   epochs,
                   loss: formatLoss(trainLoss),
@@ -297,11 +305,11 @@ export class TrainingController implements vscode.Disposable {
           sequence.report?.(
             t('variantsStarted', {
               index: sequence.started,
-              count: variants.length,
-              variant: started.config.variant,
+              count: runs.length,
+              variant: runLabel,
               run: runId,
             }),
-            100 / variants.length,
+            100 / runs.length,
           );
           comparison?.addRun(started);
           this.options.onRunsChanged();

@@ -42,3 +42,15 @@ export function chapterInfo(id: ChapterId): ChapterInfo {
 export function trainableChapters(): ChapterInfo[] {
   return CHAPTERS.filter((chapter) => chapter.trainable);
 }
+
+/**
+ * The other chapter whose default run joins `info`'s comparison on `task` (`comparison.withChapter`),
+ * or null: none declared, not trainable, or without that task. The engine trains it after the
+ * variants (src/engine/train/variants.ts); the extension waits for it in the comparison.
+ */
+export function comparisonCompanion(info: ChapterInfo, task: string): ChapterId | null {
+  const declared = info.comparison?.withChapter;
+  if (!declared) return null;
+  const other = chapterInfo(declared.chapter);
+  return other.trainable && other.tasks.some((candidate) => candidate.id === task) ? other.id : null;
+}

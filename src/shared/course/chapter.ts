@@ -116,9 +116,18 @@ export const ChapterInfoSchema = v.strictObject({
    * The comparison the chapter opens with: its variants trained on one task with one seed, and
    * optionally a preset of hyperparameters every compared run takes (e.g. more layers, or a higher
    * learning rate, so an effect is visible), applied after the variant's own overrides.
+   * `withChapter`: another chapter's default run on the same task and seed joins it (the
+   * Transformer beside attention-seq2seq), with its own preset if any.
    */
   comparison: v.nullable(
-    v.strictObject({ task: key, variants: v.array(key), overrides: v.optional(plainRecord(HyperValueSchema)) }),
+    v.strictObject({
+      task: key,
+      variants: v.array(key),
+      overrides: v.optional(plainRecord(HyperValueSchema)),
+      withChapter: v.optional(
+        v.strictObject({ chapter: v.picklist(CHAPTER_IDS), overrides: v.optional(plainRecord(HyperValueSchema)) }),
+      ),
+    }),
   ),
   metrics: v.array(MetricSpecSchema),
   /** The metric a run is summarised by (runs list, best value). */

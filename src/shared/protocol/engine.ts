@@ -75,6 +75,8 @@ export type TrainVariantsRequest = v.InferOutput<typeof TrainVariantsRequestSche
 /** How one variant of a `trainVariants` sequence ended (`skipped`: never started, the sequence was stopped). */
 export const VariantOutcomeSchema = v.strictObject({
   variant: shortText(60),
+  /** Set for the run of another chapter that the comparison declares (`comparison.withChapter`). */
+  chapter: v.optional(v.picklist(CHAPTER_IDS)),
   state: v.picklist(['completed', 'stopped', 'failed', 'skipped']),
   runId: v.nullable(v.string()),
   runDir: v.nullable(v.string()),

@@ -121,6 +121,11 @@ export const WEBVIEW_STRINGS_EN = {
   mhaGroup: 'Each of the {queries} query heads reads its own key/value head (multi-head attention)',
   gqaShared: 'Query heads {heads} share key/value head {kv}.',
   gqaOwn: 'Query head {heads} is the only one reading key/value head {kv}.',
+  leakThumb: 'leaked mass {value}',
+  leakLine:
+    'Leaked mass {mean}: on average each row puts this much of its attention on later positions (above the diagonal); the largest row {max}. With the causal mask it is exactly 0.',
+  leakGenerated:
+    'Leaked mass {mean}: while decoding, the later tokens do not exist yet, so no row can read them. Switch to one forward pass (teacher forcing) to see how much of the future a row reads.',
 
   mapTitle: '{group} · layer {layer} · head {head}',
   mapAria:
@@ -375,6 +380,11 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   mhaGroup: '{queries} 个查询头各自读取自己的键/值头（多头注意力）',
   gqaShared: '查询头 {heads} 共享键/值头 {kv}。',
   gqaOwn: '只有查询头 {heads} 读取键/值头 {kv}。',
+  leakThumb: '泄漏质量 {value}',
+  leakLine:
+    '泄漏质量 {mean}：平均每一行把这么多注意力放在后面的位置上（对角线以上）；最大的一行 {max}。有因果掩码时恰好为 0。',
+  leakGenerated:
+    '泄漏质量 {mean}：解码时后面的词还不存在，任何一行都读不到它们。切换到“一次前向传播”（教师强制），可以看到每一行读到了多少未来。',
 
   mapTitle: '{group} · 第 {layer} 层 · 头 {head}',
   mapAria: '注意力图，{rows} 个查询 × {columns} 个键。上下方向键选择查询行，左右方向键选择键列。',

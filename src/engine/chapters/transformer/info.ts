@@ -287,7 +287,7 @@ export const info: ChapterInfo = {
     },
   ],
   defaultVariant: 'default',
-  comparison: { task: 'dates', variants: ['default', 'no-causal-mask'] },
+  comparison: { task: 'dates', variants: ['default', 'no-causal-mask'], withChapter: { chapter: 'attention-seq2seq' } },
   metrics: [
     VAL_LOSS,
     VAL_TOKEN_ACCURACY,
@@ -365,14 +365,14 @@ export const info: ChapterInfo = {
           '带 KV 缓存的贪心解码，与不带缓存的解码、以及对相同词元做 teacher forcing 的前向传播，给出相同的 logit 与注意力行',
       },
       {
-        en: 'dates with the default model and schedule on fewer examples (6400 × 4 epochs, 400 steps of 64, seed 1, wasm): ≥ 95% validation exact match by greedy decoding, and on the trained model the causal perturbation is exactly 0 and the leaked mass exactly 0',
+        en: 'dates with the default model and schedule on other data sizes (12800 examples × 2 epochs, 400 steps of 64, 300 validation examples, seed 1, wasm): ≥ 95% validation exact match by greedy decoding, and on the trained model the causal perturbation is exactly 0 and the leaked mass exactly 0',
         'zh-cn':
-          '用默认模型与学习率安排、较少的样本学 dates（6400 个样本 × 4 轮，每步 64 个，共 400 步，种子 1，wasm）：贪心解码的验证完全匹配率 ≥ 95%；训练后的模型上因果扰动恰好为 0，泄漏质量恰好为 0',
+          '用默认模型与学习率安排、不同的数据规模学 dates（12800 个样本 × 2 轮，每步 64 个，共 400 步，300 个验证样本，种子 1，wasm）：贪心解码的验证完全匹配率 ≥ 95%；训练后的模型上因果扰动恰好为 0，泄漏质量恰好为 0',
       },
       {
-        en: 'no-causal-mask on the same data in half the steps (2 epochs): its training loss ends below the masked model’s after 4 epochs, yet its greedy exact match stays below 10%, more than 0.3 of its decoder self-attention falls on future positions, and its causal-perturbation and leaked-mass checks fail',
+        en: 'no-causal-mask in half the steps (2 epochs of the first 6400 of the same training examples, 200 steps; the same validation set): its training loss ends below the masked model’s after its 400 steps, yet its greedy exact match stays below 10%, more than 0.3 of its decoder self-attention falls on future positions, and its causal-perturbation and leaked-mass checks fail',
         'zh-cn':
-          'no-causal-mask 在相同数据上只训练一半的步数（2 轮）：训练损失最终低于有掩码模型 4 轮后的损失，但贪心解码的完全匹配率低于 10%，解码器自注意力有超过 0.3 落在未来位置，因果扰动与泄漏质量两项自检都失败',
+          'no-causal-mask 只训练一半的步数（在同一批训练样本的前 6400 个上训练 2 轮，共 200 步；验证集相同）：训练损失最终低于有掩码模型 400 步后的损失，但贪心解码的完全匹配率低于 10%，解码器自注意力有超过 0.3 落在未来位置，因果扰动与泄漏质量两项自检都失败',
       },
     ],
     doesNotVerify: [
@@ -402,8 +402,9 @@ export const info: ChapterInfo = {
           '按层和头查看三类注意力图：编码器自注意力（填充的键为 0）、解码器掩码自注意力（对角线以上恰好为 0）和交叉注意力（解码器的行对源序列的列），每张都画出了掩码；generated 行是贪心解码逐词记录的',
       },
       {
-        en: 'the checks: causal perturbation with its largest difference, leaked mass per decoder layer, masked cells exactly 0, the positional encoding against its closed form',
-        'zh-cn': '自检：因果扰动及其最大差、各解码器层的泄漏质量、被遮住的格子恰好为 0、位置编码与闭式公式的差',
+        en: 'the checks: causal perturbation with its largest difference, leaked mass per decoder layer, masked cells exactly 0, the positional encoding against its closed form; and the leaked mass of each decoder self-attention map of a probe, in the corner of its thumbnail and under the large map (in the teacher-forced pass; while generating there is no future to read)',
+        'zh-cn':
+          '自检：因果扰动及其最大差、各解码器层的泄漏质量、被遮住的格子恰好为 0、位置编码与闭式公式的差；以及探针每张解码器自注意力图的泄漏质量，标在缩略图一角和放大图下方（在 teacher forcing 的前向传播中；生成时没有未来可读）',
       },
       {
         en: 'the leak chart (leaked mass on the validation set after every epoch), and the figures: the positional encoding and the learning-rate schedule',
@@ -412,14 +413,14 @@ export const info: ChapterInfo = {
     ],
     compare: [
       {
-        en: 'default against no-causal-mask on dates with one seed (the declared comparison): no-causal-mask’s training loss ends lower, but its exact match stays near 0: teacher forcing let it read the next decoder input, the token it must predict, which greedy decoding does not have yet; its leak chart is far above the default’s 0 (the learning test shows this on 6400 examples, not the default 10000)',
+        en: 'default against no-causal-mask on dates with one seed (the declared comparison): no-causal-mask’s training loss ends lower, but its exact match stays near 0: teacher forcing let it read the next decoder input, the token it must predict, which greedy decoding does not have yet; its leak chart is far above the default’s 0 (the learning test shows this on 12800 and 6400 training examples, not the default 10000)',
         'zh-cn':
-          '在 dates 上用同一个种子比较 default 与 no-causal-mask（本章声明的对比）：no-causal-mask 的训练损失最终更低，但完全匹配率接近 0：teacher forcing 让它读到下一个解码器输入，也就是它要预测的词，而贪心解码时这个词还不存在；它的泄漏曲线远高于 default 的 0（学习测试在 6400 个样本上展示了这一点，而不是默认的 10000 个）',
+          '在 dates 上用同一个种子比较 default 与 no-causal-mask（本章声明的对比）：no-causal-mask 的训练损失最终更低，但完全匹配率接近 0：teacher forcing 让它读到下一个解码器输入，也就是它要预测的词，而贪心解码时这个词还不存在；它的泄漏曲线远高于 default 的 0（学习测试在 12800 与 6400 个训练样本上展示了这一点，而不是默认的 10000 个）',
       },
       {
-        en: 'against attention-seq2seq on dates with the same seed (llm-tutor compare RUN RUN, or Compare Runs… in VS Code): the shared curves (loss, token accuracy, exact match), the config side by side, and the cross-attention of the same probe; leaked mass is this chapter’s own',
+        en: 'against attention-seq2seq on dates with the same seed, the other chapter of this comparison: Train Variants… (or llm-tutor train transformer --variant all) trains its default run after the variants with the same data, epochs and batch size, and compares them all; llm-tutor compare RUN RUN or Compare Runs… put any two runs side by side. Look at the shared curves (loss, token accuracy, exact match), the config side by side, and the cross-attention of the same probe; leaked mass is this chapter’s own',
         'zh-cn':
-          '与相同种子的 attention-seq2seq 在 dates 上对比（llm-tutor compare RUN RUN，或 VS Code 中的“比较运行…”）：共有的曲线（损失、逐词准确率、完全匹配率）、并排的配置，以及同一个探针的交叉注意力；泄漏质量是本章独有的',
+          '与相同种子的 attention-seq2seq 在 dates 上对比，它是本章对比中的另一章：“训练变体…”（或 llm-tutor train transformer --variant all）在各变体之后用相同的数据、轮数和批大小训练它的默认运行，并把它们放在一起比较；llm-tutor compare RUN RUN 或“比较运行…”可以并排比较任意两次运行。请看共有的曲线（损失、逐词准确率、完全匹配率）、并排的配置，以及同一个探针的交叉注意力；泄漏质量是本章独有的',
       },
     ],
   },

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Prediction, Sample } from '../../../shared/run/records';
-import type { ChapterModel, PrepareOptions, ProbeResult, RunData } from '../../chapters/contract';
+import type { ChapterModel, FullMap, PrepareOptions, ProbeResult, RunData } from '../../chapters/contract';
 import { createRandom } from '../../random';
 import { generateTask, isTaskName, joinTokens, tokenize } from '../../tasks';
 import type { TaskData } from '../../tasks/types';
@@ -42,6 +42,16 @@ function axisTokens(example: { source: string[]; target: string[] }) {
   return { source: example.source, target: [...example.target, EOS], decoderInput: [BOS, ...example.target] };
 }
 
+/**
+ * The encoder's maps in generated mode: the encoder reads only the source, and greedy decoding's
+ * `start` runs the same evaluation pass over it, so while the model generates its encoder attends
+ * exactly as in the teacher-forced pass. Shown beside the decoder's rows, the three families
+ * (encoder self, decoder masked self, cross) are there in both modes.
+ */
+function encoderMapsWhileGenerating(maps: FullMap[]): FullMap[] {
+  return maps.filter((map) => map.stack === 'encoder').map((map) => ({ ...map, mode: 'generated' as const }));
+}
+
 /** Probes: the teacher-forced forward pass and greedy decoding, every map cut to the probe's tokens. */
 function probeSeq2Seq(model: ChapterModel, probes: EncodedExample[], data: Seq2SeqData) {
   const batch = makeSeq2SeqBatch(probes);
@@ -63,6 +73,7 @@ function probeSeq2Seq(model: ChapterModel, probes: EncodedExample[], data: Seq2S
       const maps = forwardMaps(forward, i, tokens);
       if (generated) {
         const generatedTokens = { source: item.example.source, decoderInput: [BOS, ...predicted.slice(0, -1)] };
+        maps.push(...encoderMapsWhileGenerating(maps));
         maps.push(...generatedMaps(generated.attention, values, i, predicted, generatedTokens));
       }
       return { source: item.example.source, target: item.example.target, predicted, maps };
@@ -92,11 +103,20 @@ function predictSeq2Seq(model: ChapterModel, data: Seq2SeqData, text: string): P
     const values = generated.attention.map((a) => a.weights.dataSync() as Float32Array);
     const eos = row.indexOf(EOS_ID);
     const predicted = (eos === -1 ? row : row.slice(0, eos + 1)).map((id) => data.targetVocab.token(id));
-    const maps = generatedMaps(generated.attention, values, 0, predicted, {
-      source,
-      decoderInput: [BOS, ...predicted.slice(0, -1)],
-    }).map(packFinalMap);
     tf.dispose([generated.tokens, ...generated.attention.map((a) => a.weights)]);
+    // The encoder's maps of this source (a forward pass; its decoder input is only <bos>).
+    const read = tidy(() =>
+      model.forward(batch, { training: false, seed: 0 }).attention.filter((a) => a.stack === 'encoder'),
+    );
+    const encoder = forwardMaps(readAttention(read), 0, { source });
+    tf.dispose(read.flatMap((a) => [a.weights, ...(a.keep ? [a.keep] : [])]));
+    const maps = [
+      ...encoderMapsWhileGenerating(encoder),
+      ...generatedMaps(generated.attention, values, 0, predicted, {
+        source,
+        decoderInput: [BOS, ...predicted.slice(0, -1)],
+      }),
+    ].map(packFinalMap);
     return { source, predicted, maps, unknownTokens };
   } finally {
     disposeBatch(batch);
