@@ -28,6 +28,7 @@ import { trainableChapter } from '../../src/engine/chapters/registry';
 import type { RunData } from '../../src/engine/chapters/contract';
 import { CLS_ID, MASK_ID, SEP_ID } from '../../src/engine/corpus';
 import { makeMlmBatch, type MlmExample } from '../../src/engine/kits/maskedLm/batch';
+import { isMaskedLmData, logUnigramPriors } from '../../src/engine/kits/maskedLm/data';
 import { NOT_SELECTED, REPLACED_BY_MASK, type Selection } from '../../src/engine/kits/maskedLm/masking';
 import { embed, embedLookup } from '../../src/engine/nn/embedding';
 import { paddingKeepMask } from '../../src/engine/nn/masks';
@@ -344,6 +345,52 @@ describe('bert-mlm gradient groups', () => {
     assert.equal(groupOf('embeddings/positions/position_embeddings'), 'embeddings');
     assert.equal(groupOf('mlm/output_bias'), 'mlm_head');
     assert.equal(groupOf('nsp/pooler_kernel'), 'nsp_head');
+  });
+});
+
+describe('bert-mlm output bias at the start', () => {
+  it('is the add-one-smoothed log-frequency of each training token (hand-computed)', () => {
+    // Vocabulary of 9, sentences [7 8 7] and [7]: counts + 1 are 1 (ids 0..6), 4 (id 7), 2 (id 8); total 9 + 4 = 13.
+    const priors = logUnigramPriors(
+      [
+        { ids: [7, 8, 7], document: 0 },
+        { ids: [7], document: 0 },
+      ],
+      9,
+    );
+    const expected = [...Array<number>(7).fill(Math.log(1 / 13)), Math.log(4 / 13), Math.log(2 / 13)];
+    assert.equal(priors.length, 9);
+    priors.forEach((value, id) => assert.ok(Math.abs(value - expected[id]) < 1e-6, `id ${id}: ${value}`));
+  });
+
+  it('a model on prepared data starts from them; a model for saved weights starts from zeros', () => {
+    const hyperparameters = { ...defaultsOf(chapter.info, 'masked-words'), vocabSize: 300, maxLength: 16 };
+    const data = chapter.prepare({ task: 'masked-words', hyperparameters, seed: 1, corpus: 'zh' });
+    assert.ok(isMaskedLmData(data));
+    const parameters = new Parameters(createRandom(1));
+    chapter.createModel(parameters, hyperparameters, data);
+    const bias = Array.from(parameters.get('mlm/output_bias').dataSync());
+    const expected = logUnigramPriors(data.trainSentences, data.sourceVocab.size);
+    assert.equal(bias.length, data.sourceVocab.size);
+    bias.forEach((value, id) => assert.ok(Math.abs(value - expected[id]) < 1e-5, `id ${id}: ${value}`));
+    const share = bias.reduce((sum, value) => sum + Math.exp(value), 0);
+    assert.ok(Math.abs(share - 1) < 1e-3, `the priors are a distribution: ${share}`);
+    parameters.dispose();
+
+    const saved = chapter.prepare({
+      task: 'masked-words',
+      hyperparameters,
+      seed: 1,
+      saved: {
+        sourceVocab: [...data.sourceVocab.tokens],
+        targetVocab: [...data.sourceVocab.tokens],
+        tokenLevel: 'word',
+      },
+    });
+    const fresh = new Parameters(createRandom(1));
+    chapter.createModel(fresh, hyperparameters, saved);
+    assert.ok(Array.from(fresh.get('mlm/output_bias').dataSync()).every((value) => value === 0));
+    fresh.dispose();
   });
 });
 

@@ -1,13 +1,16 @@
 /**
  * Learning in the bert-mlm chapter, with fixed seeds and explicit small settings (wasm,
  * deterministic): what its contract claims, measured on the learner's kind of run.
- * - On the English corpus, after 600 steps of the LEARNING settings below (not the default run,
- *   which is larger and longer): the masked-token accuracy on validation words shown as [MASK] beats
- *   always predicting the most frequent training word ('the') on the same positions. Measured with
- *   this seed: 0.130 against 0.099 after 600 steps (0.146 at its best, after 450); for its first
- *   250 steps the model guesses one word everywhere (a plateau). What it does not show: that the
- *   model uses the context well. On this validation text the best constant guess is `<unk>` (0.133,
- *   printed as a diagnostic), about what the model reaches: a longer or larger run is needed.
+ * - On the English corpus, with the LEARNING settings below (not the default run, which is larger
+ *   and longer): from step 250 on, every evaluation's masked-token accuracy on validation words
+ *   shown as [MASK] beats always predicting the most frequent training word ('the') on the same
+ *   positions by at least 0.02, and the validation loss ends below its first value. Measured with
+ *   this seed: 0.106 0.108 0.095 0.113 0.137 0.141 0.137 0.128 0.128 0.126 0.139 0.135 against
+ *   0.099, validation loss 5.08 at the end (before the MLM output bias started from the words'
+ *   log-frequencies, the model guessed one word everywhere for 250 steps and ended at 0.130). What
+ *   it does not show: that the model uses the context well. On this validation text the best
+ *   constant guess is `<unk>` (0.133, printed as a diagnostic), about what the model reaches: a
+ *   longer or larger run is needed.
  * - The selection histogram recorded at each evaluation, measured on the batches trained on: about
  *   15% of the tokens selected, 80/10/10 among them.
  * - The nsp variant records its own metric (next-sentence accuracy) at every evaluation, on disk
@@ -112,12 +115,19 @@ describe('bert-mlm learns what its contract says (wasm, seed 1, English)', () =>
     t.diagnostic(
       `masked accuracy ${evaluations.map((e) => e.values.val_masked_accuracy.toFixed(4)).join(' ')}; ` +
         `baseline ${last.val_baseline_accuracy.toFixed(4)}, best constant '${constant.token}' ${constant.share.toFixed(4)}, ` +
-        `val loss ${last.val_loss.toFixed(3)}, ${seconds.toFixed(0)} s`,
+        `val loss ${evaluations[0].values.val_loss.toFixed(3)} → ${last.val_loss.toFixed(3)}, ${seconds.toFixed(0)} s`,
     );
     assert.ok(last.val_baseline_accuracy > 0.05, `the baseline is a real one: ${last.val_baseline_accuracy}`);
+    // From step 250 on (evaluation 5 of 50 steps each), every evaluation: no collapse to one guess.
+    for (const { epoch, values } of evaluations.slice(4)) {
+      assert.ok(
+        values.val_masked_accuracy >= values.val_baseline_accuracy + 0.02,
+        `evaluation ${epoch}: masked accuracy ${values.val_masked_accuracy} vs baseline ${values.val_baseline_accuracy}`,
+      );
+    }
     assert.ok(
-      last.val_masked_accuracy >= last.val_baseline_accuracy + 0.02,
-      `masked accuracy ${last.val_masked_accuracy} vs baseline ${last.val_baseline_accuracy}`,
+      last.val_loss < evaluations[0].values.val_loss,
+      `val loss ${evaluations[0].values.val_loss} → ${last.val_loss}`,
     );
     assert.ok(constant.share >= last.val_baseline_accuracy, 'the most frequent training word is one constant guess');
     checkHistogram(evaluations);

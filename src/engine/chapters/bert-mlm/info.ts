@@ -151,8 +151,8 @@ const TENSORS: Record<string, GlossaryEntry> = {
   'mlm/norm/bias': entry(['d_model'], 'bias of the MLM head’s layer norm', 'MLM 头层归一化的偏置'),
   'mlm/output_bias': entry(
     ['vocab_size'],
-    'one bias per word (how frequent it is, before context)',
-    '每个词一个偏置（不看上下文时它有多常见）',
+    'one bias per word (how frequent it is, before context); it starts as the word’s log-frequency in the training text',
+    '每个词一个偏置（不看上下文时它有多常见）；初值是该词在训练文本中的对数频率',
   ),
   'nsp/pooler_kernel': entry(['d_model', 'd_model'], 'W_p of the [CLS] pooler', '[CLS] 池化层的 W_p'),
   'nsp/pooler_bias': entry(['d_model'], 'b_p of the [CLS] pooler', '[CLS] 池化层的 b_p'),
@@ -357,9 +357,14 @@ export const info: ChapterInfo = {
         'zh-cn': '损失只计入被选中的位置：其他位置的损失掩码都是 0（已测试）',
       },
       {
-        en: 'on the English corpus, a smaller and shorter run than the default (32 positions, 128-wide feed-forward, batch 32, no dropout, learning rate 0.002, 600 steps, seed 1) ends above the baseline that always guesses the most frequent training word: masked-token accuracy 0.130 against 0.099 (tested); for its first 250 steps it guesses one word everywhere',
+        en: 'on the English corpus, a smaller and shorter run than the default (32 positions, 128-wide feed-forward, batch 32, no dropout, learning rate 0.002, 600 steps, seed 1) is above the baseline that always guesses the most frequent training word at every evaluation from step 250 on, by at least 0.02, and its validation loss falls: masked-token accuracy 0.135 against 0.099 after 600 steps (tested)',
         'zh-cn':
-          '在英文语料上，一个比默认更小、更短的运行（32 个位置、前馈宽度 128、批大小 32、无 dropout、学习率 0.002、600 步、种子 1）结束时超过“总猜训练集中最常见的词”的基线：掩码词准确率 0.130 对 0.099（已测试）；前 250 步它在所有位置都猜同一个词',
+          '在英文语料上，一个比默认更小、更短的运行（32 个位置、前馈宽度 128、批大小 32、无 dropout、学习率 0.002、600 步、种子 1）从第 250 步起每次评估都比“总猜训练集中最常见的词”的基线至少高 0.02，验证损失下降：600 步后掩码词准确率 0.135 对 0.099（已测试）',
+      },
+      {
+        en: 'the MLM output bias starts as each word’s log-frequency in the training text (add-one smoothed), so training starts from the frequency guess and the gradient is about the context (tested)',
+        'zh-cn':
+          'MLM 输出偏置的初值是每个词在训练文本中的对数频率（加一平滑），所以训练从按频率猜测开始，梯度只关乎上下文（已测试）',
       },
       {
         en: 'attention rows sum to 1 and padding gets exactly 0 weight (self-checks on the probes)',

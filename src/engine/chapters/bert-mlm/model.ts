@@ -7,6 +7,7 @@
  *     x = LN(x + dropout(FFN(x)))                  FFN with GELU, d_ff wide
  *   x at the positions to predict (the selected ones)                  [batch, predictions, d_model]
  *   MLM head:  LN(GELU(x W_t + b_t)) Eᵀ + b_o       [batch, predictions, vocab]: scores of the original token
+ *              (b_o starts as the training words' log-frequencies)
  *   NSP head (variant nsp):  tanh(x_[CLS] W_p + b_p) W_c + b_c    [batch, 2]: is B the sentence after A?
  *
  * The MLM head's output layer is the token embedding table transposed (tied weights, as BERT): a
@@ -28,6 +29,7 @@ import { createSelfAttention, selfAttention, type SelfAttentionWeights } from '.
 import type { Parameters } from '../../nn/parameters';
 import { addPositions, createLearnedPositions, sinusoidalTable } from '../../nn/positions';
 import { createTape } from '../../nn/tape';
+import { isMaskedLmData, logUnigramPriors } from '../../kits/maskedLm/data';
 import type { AttentionOutput, Batch, ChapterModel, ForwardContext, ForwardOutput, RunData } from '../contract';
 
 /** BERT's initialisation: embeddings drawn from N(0, 0.02²). */
@@ -275,6 +277,23 @@ export function nspLoss(logits: tf.Tensor2D, isNext: tf.Tensor1D): tf.Scalar {
   });
 }
 
+/**
+ * Sets the MLM output bias to the log-frequencies of the training words (when the data has them; a
+ * model made to load saved weights keeps its zeros), so training starts from the frequency guess.
+ * From zeros, the frequencies had to be learned through the tied table, and the default run did not
+ * get past that stage: on the English corpus its validation loss fell only to the frequency guess's
+ * (about 5.4) while its answer, the same at every position, hopped between words ('the', `<unk>`,
+ * another), ending its 500 steps below the baseline. The likely reason: Adam moves every embedding by about the
+ * learning rate per step along the direction the head outputs, so within a hundred steps at 1e-3
+ * that shared shift outweighs the N(0, 0.02²) start and the input words look alike. From the
+ * priors the loss falls from the first evaluation and the guesses depend on the context.
+ */
+function startFromUnigram(mlm: MlmHeadWeights, data: RunData): void {
+  if (!isMaskedLmData(data) || data.trainSentences.length === 0) return;
+  const priors = logUnigramPriors(data.trainSentences, data.sourceVocab.size);
+  tf.tidy(() => mlm.outputBias.assign(tf.tensor1d(priors))); // [vocab]
+}
+
 // ── The model ──────────────────────────────────────────────────────────────────────────────────
 
 export function createBertModel(parameters: Parameters, hyper: Hyperparameters, data: RunData): ChapterModel {
@@ -285,6 +304,7 @@ export function createBertModel(parameters: Parameters, hyper: Hyperparameters, 
   const layers = Array.from({ length: sizes.layers }, (_, n) => createEncoderLayer(parameters, n, sizes));
   const mlm = createMlmHead(parameters, sizes);
   const nspWeights = nsp ? createNspHead(parameters, sizes) : null;
+  startFromUnigram(mlm, data);
 
   function forward(batch: Batch, context: ForwardContext): ForwardOutput {
     const tape = createTape();

@@ -136,6 +136,21 @@ function mostFrequent(sentences: readonly Sentence[]): number {
   return best;
 }
 
+/**
+ * The log of each token's share of the training text, add-one smoothed so a token never seen (the
+ * special ones) gets a finite, very low value: `[vocab]`. The MLM head's output bias starts from it.
+ */
+export function logUnigramPriors(sentences: readonly Sentence[], vocabSize: number): Float32Array {
+  const counts = new Float64Array(vocabSize).fill(1);
+  let total = vocabSize;
+  for (const sentence of sentences)
+    for (const id of sentence.ids) {
+      counts[id]++;
+      total++;
+    }
+  return Float32Array.from(counts, (count) => Math.log(count / total));
+}
+
 /** Masks the pairs with one generator (the batch's, or the validation set's). */
 function maskPairs(
   pairs: readonly SentencePair[],
