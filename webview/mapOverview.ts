@@ -198,8 +198,9 @@ export class MapOverview {
       let label = thumb.dataset.label ?? '';
       if (showsLeak(map)) {
         // Top right: the cells above the diagonal, where the leaked mass sits.
-        const leak = compact(leakedMass(data).mean, 2);
-        thumb.dataset.leak = String(leakedMass(data).mean);
+        const mass = leakedMass(data).mean;
+        const leak = compact(mass, 2);
+        thumb.dataset.leak = String(mass);
         thumb.appendChild(el('span', { className: 'thumb-leak', text: leak, attrs: { 'aria-hidden': 'true' } }));
         label = list([label, t('leakThumb', { value: leak })]);
       }
