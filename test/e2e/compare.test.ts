@@ -27,16 +27,8 @@ import {
   type CodeServer,
   type Workbench,
 } from './harness';
-import {
-  EXTENSION_ID,
-  buildVsix,
-  chooseQuickPickRow,
-  makeWorkspace,
-  outputChannelText,
-  sleep,
-  startWorkbench,
-  stopWorkbench,
-} from './workbench';
+import { scenario as runScenario } from './probes';
+import { buildVsix, chooseQuickPickRow, makeWorkspace, sleep, startWorkbench, stopWorkbench } from './workbench';
 
 const TRAIN_VARIANTS = 'LLM Tutor: Train Variants…';
 const CHAPTER = chapterInfo('luong-attention');
@@ -224,29 +216,18 @@ function savedMap(runDir: string, source: string[], key: string) {
   return unpacked;
 }
 
-async function scenario(
+/** One scenario in the shared workbench (probes.ts `scenario`: failed extension requests, screenshots, logs on failure). */
+function scenario(
   name: string,
   env: { server?: CodeServer; workbench?: Workbench },
   body: (page: Page) => Promise<void>,
 ): Promise<void> {
-  const wb = env.workbench;
-  assert.ok(wb, 'the workbench did not open (see the before hook)');
-  const requestsBefore = wb.failedRequests.length;
-  try {
-    await body(wb.page);
-    const failed = wb.failedRequests.slice(requestsBefore).filter((request) => request.url.includes(EXTENSION_ID));
-    assert.deepEqual(failed, [], 'requests for files of the extension that failed');
-    await screenshot(wb.page, name);
-  } catch (error) {
-    await screenshot(wb.page, `${name}-failure`).catch(() => undefined);
-    const lines = wb.consoleLines.filter((line) => /^\[(error|pageerror)\]/.test(line)).slice(-15);
-    if (lines.length) console.error(`browser console errors:\n${lines.join('\n')}`);
-    if (env.server)
-      console.error(
-        `code-server log: ${env.server.logFile}; "LLM Tutor" output:\n${outputChannelText(env.server).split('\n').slice(-30).join('\n')}`,
-      );
-    throw error;
-  }
+  return runScenario(
+    name,
+    () => env.workbench,
+    () => env.server,
+    body,
+  );
 }
 
 // ── the scenario ───────────────────────────────────────────────────────────────────────────────
