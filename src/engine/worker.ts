@@ -270,6 +270,7 @@ export class EngineWorker {
           variantStarting: () => {
             live.runId = null;
           },
+          runReused: (run) => this.send({ type: 'runReused', requestId: request.requestId, ...run }),
         },
       );
       this.send({ type: 'variantsEnded', requestId: request.requestId, outcomes });

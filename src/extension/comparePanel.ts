@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import { checkSaveComparison, loadComparedRuns, readAttention, runDirOf, saveComparison } from '../runStore';
 import type { EngineMessage, EngineToHost } from '../shared/protocol/engine';
+import type { ChapterId } from '../shared/ids';
 import type { HostToWebview } from '../shared/protocol/webview';
 import type { AttentionSnapshot, RunStatus } from '../shared/run/records';
 import { chapterInfo } from '../shared/course/catalogue';
@@ -109,6 +110,17 @@ export class ComparePanel implements vscode.Disposable {
       },
       this.panel.visible,
     );
+  }
+
+  /**
+   * A finished run that "Train Variants…" reuses instead of training it (the comparison's other
+   * chapter): it takes the place that chapter waited under, and the panel reads it from disk.
+   */
+  addSavedRun(runId: string, chapter: ChapterId): void {
+    if (this.disposed || this.runIdList.includes(runId)) return;
+    this.runIdList = [...this.runIdList, runId];
+    this.waiting = this.waiting.filter((label) => label !== chapter);
+    this.render();
   }
 
   /** The sequence of "Train Variants…" ended: nothing more will join; the runs are read again. */

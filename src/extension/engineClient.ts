@@ -33,6 +33,8 @@ import { markRunFailed } from './runStatusFile';
 
 /** The engine's answer to `train`: the run folder exists, training is about to start. */
 export type RunStarted = EngineMessage<'runStarted'>;
+/** A finished run that a `trainVariants` sequence reuses instead of training it again. */
+export type RunReused = EngineMessage<'runReused'>;
 
 /**
  * A message from the engine process checked against the protocol; the reason of a refusal is one
@@ -109,8 +111,8 @@ export interface SampleHandle {
 interface Pending {
   kind: 'train' | 'variants' | 'predict' | 'fill' | 'stop' | 'sample';
   runId?: string;
-  /** `variants`: called for each run of the sequence as it starts. */
-  onRunStarted?: (started: RunStarted) => void;
+  /** `variants`: called for each run of the sequence as it starts, or when it is reused. */
+  onRun?: (run: RunStarted | RunReused) => void;
   /** `sample`: called for `sampleStarted` and every `sampleToken`. */
   onSampleEvent?: (event: SampleEvent) => void;
   resolve: (value: never) => void;
@@ -177,19 +179,20 @@ export class EngineClient {
   }
 
   /**
-   * Trains variants one after another in the engine (same seed and data); `onRunStarted` is called
-   * as each run starts. Resolves with how each variant ended; rejects when the engine refuses the
+   * Trains variants one after another in the engine (same seed and data); `onRun` is called as
+   * each run starts (`runStarted`), and before them for a finished run the sequence reuses
+   * (`runReused`). Resolves with how each variant ended; rejects when the engine refuses the
    * request or exits.
    */
   async trainVariants(
     params: TrainVariantsParams,
-    onRunStarted?: (started: RunStarted) => void,
+    onRun?: (run: RunStarted | RunReused) => void,
   ): Promise<VariantOutcome[]> {
     return this.request<VariantOutcome[]>(
       'variants',
       (requestId) => ({ type: 'trainVariants', requestId, ...params }),
       undefined,
-      onRunStarted,
+      onRun,
     );
   }
 
@@ -268,7 +271,7 @@ export class EngineClient {
     kind: Pending['kind'],
     build: (requestId: string) => HostToEngine,
     runId?: string,
-    onRunStarted?: (started: RunStarted) => void,
+    onRun?: (run: RunStarted | RunReused) => void,
     sample?: { requestId: string; onSampleEvent: (event: SampleEvent) => void },
   ): Promise<T> {
     if (this.disposed) throw new Error('the engine client was disposed');
@@ -278,7 +281,7 @@ export class EngineClient {
       this.pending.set(requestId, {
         kind,
         runId,
-        onRunStarted,
+        onRun,
         onSampleEvent: sample?.onSampleEvent,
         resolve: resolve as (value: never) => void,
         reject,
@@ -403,8 +406,13 @@ export class EngineClient {
       case 'runStarted': {
         this.live.set(message.runId, message.runDir);
         const pending = this.pending.get(message.requestId);
-        if (pending?.kind === 'variants') pending.onRunStarted?.(message);
+        if (pending?.kind === 'variants') pending.onRun?.(message);
         else this.settle(message.requestId, (p) => p.resolve(message as never));
+        break;
+      }
+      case 'runReused': {
+        const pending = this.pending.get(message.requestId);
+        if (pending?.kind === 'variants') pending.onRun?.(message);
         break;
       }
       case 'variantsEnded':

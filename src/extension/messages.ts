@@ -119,6 +119,8 @@ export const MESSAGES_EN = {
   trainVariantsNone: 'No chapter of this version has variants to compare yet.',
   variantsTrainingTitle: 'LLM Tutor: training the variants of {chapter}',
   variantsStarted: 'Variant {index}/{count} ({variant}): run {run} started…',
+  variantReused:
+    'The comparison includes run {run} of {chapter}: a finished run with the same task, seed and settings, so it is not trained again.',
   variantsProgress: 'Variant {index}/{count} ({variant}) · epoch {epoch}/{epochs} · loss {loss}',
   variantsProgressEvaluation: 'Variant {index}/{count} ({variant}) · evaluation {epoch}/{epochs} · loss {loss}',
   variantsCompleted: 'The {count} variants of "{chapter}" are trained.',
@@ -255,6 +257,7 @@ export const MESSAGES_ZH_CN: Record<MessageKey, string> = {
   trainVariantsNone: '此版本中还没有可以比较变体的章节。',
   variantsTrainingTitle: 'LLM Tutor：正在训练 {chapter} 的变体',
   variantsStarted: '变体 {index}/{count}（{variant}）：运行 {run} 已开始…',
+  variantReused: '对比包含 {chapter} 的运行 {run}：它是任务、种子和设置都相同的已完成运行，因此不再重新训练。',
   variantsProgress: '变体 {index}/{count}（{variant}）· 第 {epoch}/{epochs} 轮 · 损失 {loss}',
   variantsProgressEvaluation: '变体 {index}/{count}（{variant}）· 第 {epoch}/{epochs} 次评估 · 损失 {loss}',
   variantsCompleted: '“{chapter}”的 {count} 个变体已训练完成。',

@@ -7,6 +7,7 @@
 // table marking exactly `variant` and the setting the variants override (`score`) as differing.
 // Run: node --import tsx --test test/e2e/compare.test.ts
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,7 @@ const LETTERS = ['A', 'B', 'C'];
 
 let tempRoot: string;
 let vsixPath: string;
+let stageDir: string;
 
 // ── reading the comparison panel ───────────────────────────────────────────────────────────────
 
@@ -195,6 +197,40 @@ async function waitForCompare(
   }
 }
 
+/**
+ * Chooses metric `index` (`key`) on chart `chartId` and waits until the chart shows it. The panel
+ * draws its document again once the sequence has ended: a choice made in the document being
+ * replaced is lost, so it is made again in the current one.
+ */
+async function chooseMetric(page: Page, chartId: string, index: number, key: string): Promise<CompareChartView> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const frame = await compareFrame(page);
+    await frame
+      .evaluate(
+        ([id, value]) => {
+          const select = document.querySelector<HTMLElement & { value: string }>(`#compare-metric-${id}`);
+          if (!select) throw new Error(`no metric selector on chart ${id}`);
+          select.value = value;
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        [chartId, String(index)],
+      )
+      .catch(() => undefined); // a document detached meanwhile: tried again below
+    try {
+      const { view } = await waitForCompare(
+        page,
+        `chart ${chartId} showing ${key}`,
+        (v) => v.charts[chartId]?.metric === key,
+        3_000,
+      );
+      return view.charts[chartId];
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
 /** The readout's values of the cell under the maps' keyboard cursor: one per run (null: masked). */
 async function readoutAt(frame: Frame, row: number, column: number): Promise<(number | null)[]> {
   const readout = frame.locator(`#compare-readout[data-row="${row}"][data-column="${column}"]`);
@@ -241,7 +277,7 @@ describe('Train Variants… → comparison (issue 8)', () => {
       for (const file of readdirSync(ARTIFACTS_DIR))
         if (/^compare-.*\.png$/.test(file)) rmSync(join(ARTIFACTS_DIR, file));
     tempRoot = mkdtempSync(join(tmpdir(), 'llm-tutor-e2e-compare-'));
-    ({ vsixPath } = buildVsix(tempRoot));
+    ({ vsixPath, stageDir } = buildVsix(tempRoot));
     env.folder = makeWorkspace(tempRoot, 'workspace-compare', SETTINGS);
     Object.assign(env, await startWorkbench(env.folder, true, vsixPath, 'compare'));
   });
@@ -344,7 +380,7 @@ describe('Train Variants… → comparison (issue 8)', () => {
         }
 
         // The final panel (read again from disk once the sequence ended).
-        const { frame, view } = await waitForCompare(
+        let { frame, view } = await waitForCompare(
           page,
           'the final comparison',
           (v) => v.runs.length === 3 && !v.waitingVisible && v.mapsDrawn === 3 && v.config.length > 0,
@@ -385,23 +421,7 @@ describe('Train Variants… → comparison (issue 8)', () => {
           assert.ok(metrics.length >= 2, `chart ${chart.id} declares ${metrics.join(', ')}`);
           // Every metric the chart can show, chosen with its selector.
           for (const [index, key] of metrics.entries()) {
-            await frame.evaluate(
-              ([id, value]) => {
-                const select = document.querySelector<HTMLElement & { value: string }>(`#compare-metric-${id}`);
-                if (!select) throw new Error(`no metric selector on chart ${id}`);
-                select.value = value;
-                select.dispatchEvent(new Event('change', { bubbles: true }));
-              },
-              [chart.id, String(index)],
-            );
-            const shown = (
-              await waitForCompare(
-                page,
-                `chart ${chart.id} showing ${key}`,
-                (v) => v.charts[chart.id]?.metric === key,
-                10_000,
-              )
-            ).view.charts[chart.id];
+            const shown = await chooseMetric(page, chart.id, index, key);
             assert.equal(shown.series, 3, `chart ${chart.id} (${key}): three lines`);
             assert.deepEqual(
               shown.points,
@@ -417,6 +437,13 @@ describe('Train Variants… → comparison (issue 8)', () => {
           }
         }
 
+        // The document drawn after the sequence ended (chooseMetric may have found a newer one).
+        ({ frame, view } = await waitForCompare(
+          page,
+          'the final comparison',
+          (v) => v.mapsDrawn === 3 && v.config.length > 0,
+          10_000,
+        ));
         await frame.locator('#compare-charts-section').scrollIntoViewIfNeeded();
         await screenshot(page, 'compare-train-variants-charts');
 
@@ -524,6 +551,110 @@ describe('Train Variants… → comparison (issue 8)', () => {
             `largest |difference| from A ${largestDifference.toFixed(4)}; ${Math.round((Date.now() - pressedAt) / 1000)} s from the command`,
         );
         await frame.locator('#compare-maps').scrollIntoViewIfNeeded();
+      });
+    },
+  );
+  test(
+    'Train Variants… on transformer (dates) reuses the finished attention-seq2seq run of the same task, seed and settings',
+    { timeout: 420_000 },
+    async () => {
+      await scenario('compare-reuse', env, async (page) => {
+        const transformer = chapterInfo('transformer');
+        const runsDir = join(env.folder!, 'runs');
+        // The attention-seq2seq run the comparison would train, made beforehand by the CLI.
+        const before = new Set(readdirSync(runsDir));
+        execFileSync(
+          process.execPath,
+          [
+            join(stageDir, 'bin', 'llm-tutor.js'),
+            'train',
+            'attention-seq2seq',
+            '--task',
+            'dates',
+            '--seed',
+            String(SEED),
+            '--epochs',
+            String(EPOCHS),
+            '--batch-size',
+            String(SETTINGS['llmTutor.batchSize']),
+            '--train-size',
+            String(SETTINGS['llmTutor.advanced.trainSize']),
+            '--validation-size',
+            String(SETTINGS['llmTutor.advanced.validationSize']),
+            '--test-size',
+            String(SETTINGS['llmTutor.advanced.testSize']),
+            '--output-dir',
+            runsDir,
+            '--quiet',
+          ],
+          { encoding: 'utf8', timeout: 180_000, env: { ...process.env, LLM_TUTOR_TFJS_NODE: '' } },
+        );
+        const existing = readdirSync(runsDir).filter((name) => !before.has(name));
+        assert.equal(existing.length, 1, `the CLI made one run: ${existing.join(', ')}`);
+        const reusedId = existing[0];
+        assert.match(reusedId, /-attention-seq2seq$/);
+
+        const chapterNumber = CHAPTERS.findIndex((chapter) => chapter.id === transformer.id) + 1;
+        const shortTitle = transformer.title.en.split(/[:：]/)[0].trim();
+        const dates = transformer.tasks.find((task) => task.id === 'dates')!;
+        const pressedAt = Date.now();
+        await runCommand(page, TRAIN_VARIANTS);
+        await chooseQuickPickRow(page, MESSAGES_EN.trainVariantsTitle, `${chapterNumber}. ${transformer.title.en}`);
+        await chooseQuickPickRow(
+          page,
+          MESSAGES_EN.trainVariantsTaskTitle.replace('{chapter}', shortTitle),
+          dates.title.en,
+        );
+
+        // The reused run is in the comparison before the first transformer run has completed.
+        const variants = transformer.variants.map((variant) => variant.id);
+        const completed = ` · ${WEBVIEW_STRINGS_EN.statusCompleted} · `;
+        const early = await waitForCompare(
+          page,
+          'the reused run in the comparison',
+          (v) => v.runs.some((r) => r.runId === reusedId),
+          120_000,
+        );
+        const transformerRunsDone = early.view.runs.filter(
+          (r) => r.runId !== reusedId && r.details.includes(completed),
+        ).length;
+        assert.equal(
+          transformerRunsDone,
+          0,
+          `shown before any transformer run completed: ${JSON.stringify(early.view)}`,
+        );
+        console.log(`compare-reuse: reused run ${reusedId} shown ${Date.now() - pressedAt} ms after the command`);
+
+        const done = await waitForCompare(
+          page,
+          'every transformer variant and the reused run',
+          (v) =>
+            v.runs.length === variants.length + 1 &&
+            !v.waitingVisible &&
+            v.runs.every((r) => r.details.includes(completed)),
+          360_000,
+        );
+        // Trained: one run per variant; attention-seq2seq: none (the reused run only).
+        const added = readdirSync(runsDir).filter((name) => !before.has(name) && name !== reusedId);
+        assert.equal(added.length, variants.length, added.join(', '));
+        assert.ok(
+          added.every((name) => name.endsWith('-transformer')),
+          added.join(', '),
+        );
+        assert.ok(done.view.runs.some((r) => r.runId === reusedId));
+        assert.deepEqual(
+          done.view.runs
+            .filter((r) => r.runId !== reusedId)
+            .map((r) => r.runId)
+            .sort(),
+          [...added].sort(),
+        );
+        await waitForNotification(
+          page,
+          MESSAGES_EN.variantsCompleted.replace('{count}', String(variants.length)).replace('{chapter}', shortTitle),
+          30_000,
+        );
+        await screenshot(page, 'compare-reuse');
       });
     },
   );

@@ -243,6 +243,21 @@ describe('llm-tutor train --variant all', () => {
     assert.match(stdout, new RegExp(`^comparison of ${count} run\\(s\\) · task dates · seed 42$`, 'm'));
     assert.match(stdout, /^\* +chapter +transformer( +transformer)+ +attention-seq2seq$/m);
     assert.match(stdout, /^ +\d +\S+ +decoder\/cross\/0\/0 +forward +A-E +\d\.\d{4} +\d\.\d{4}$/m);
+
+    // Again with the same settings and one variant: that finished attention-seq2seq run is reused.
+    const again = cli(['train', 'transformer', '--variant', 'all', '--quiet', '--output-dir', out, ...tiny, ...small]);
+    assert.equal(again.code, 0, again.stderr);
+    const reusedId = fs.readdirSync(out).find((name) => name.endsWith('-attention-seq2seq'));
+    assert.ok(reusedId);
+    assert.match(
+      again.stdout,
+      new RegExp(`^── attention-seq2seq default, the comparison's other chapter: reusing run ${reusedId} \\(`, 'm'),
+    );
+    assert.match(again.stdout, new RegExp(`^attention-seq2seq default +completed \\(reused\\) +${reusedId}$`, 'm'));
+    assert.match(again.stdout, new RegExp(`^comparison of ${count} run\\(s\\) · task dates · seed 42$`, 'm'));
+    const after = fs.readdirSync(out).filter((name) => !name.startsWith('.'));
+    assert.equal(after.length, 2 * count - 1, 'only the transformer variants were trained again');
+    assert.equal(after.filter((name) => name.endsWith('-attention-seq2seq')).length, 1);
   });
 
   it('refuses bad input before anything is written', () => {

@@ -609,3 +609,124 @@ describe('a comparison with another chapter (transformer beside attention-seq2se
     assert.ok(seen.every((setup) => setup.chapter.info.id === 'transformer'));
   });
 });
+
+describe('reusing a finished run of the other chapter', () => {
+  const chapter = trainableChapter('transformer')!;
+  const shared = { epochs: 1, trainSize: 96, validationSize: 24 };
+  const base = {
+    chapter,
+    backend: 'cpu' as const,
+    packageVersion: 'test',
+    task: 'dates',
+    seed: 7,
+    overrides: { ...shared, dModel: 16, heads: 2 },
+    variants: ['default', 'no-causal-mask'],
+  };
+  const resolved = resolveHyperparameters(chapterInfo('attention-seq2seq'), 'dates', 'default', shared);
+  assert.ok(resolved.ok);
+  const same = resolved.value;
+
+  /** A completed attention-seq2seq run on dates with `config` changed, started at minute `minute`. */
+  function companionRun(runsDir: string, minute: number, config: Record<string, unknown> = {}, state?: 'stopped') {
+    return writeFixtureRun(runsDir, {
+      chapter: 'attention-seq2seq',
+      startedAt: new Date(2025, 0, 2, 3, minute, 5),
+      state,
+      config: {
+        chapter: 'attention-seq2seq',
+        task: 'dates',
+        seed: 7,
+        backend: 'cpu',
+        hyperparameters: same,
+        ...config,
+      },
+    });
+  }
+
+  function fakeTrain(seen: string[]) {
+    return async (setup: TrainSetup) => {
+      seen.push(`${setup.chapter.info.id} ${setup.variant}`);
+      const runId = `run-${setup.chapter.info.id}-${setup.variant}`;
+      return {
+        runId,
+        runDir: `/runs/${runId}`,
+        status: { state: 'completed' as const, startedAt: '', epochsCompleted: 1 },
+      };
+    };
+  }
+
+  it('a finished run with the same task, seed, settings and backend joins the comparison instead of a new one', async () => {
+    const runsDir = makeTempDir();
+    temporaryDirs.push(runsDir);
+    const older = companionRun(runsDir, 1);
+    const newest = companionRun(runsDir, 2);
+    // Each differs from the planned run in one way: never reused.
+    companionRun(runsDir, 3, { seed: 8 });
+    companionRun(runsDir, 4, { backend: 'wasm' });
+    companionRun(runsDir, 5, { hyperparameters: { ...same, trainSize: 97 } });
+    companionRun(runsDir, 6, {}, 'stopped');
+    fs.mkdirSync(path.join(runsDir, '20250102-030805-attention-seq2seq')); // damaged: no config
+    const listed = await listRuns(runsDir);
+    assert.equal(listed.filter((entry) => entry.ok).length, 6, JSON.stringify(listed));
+
+    const seen: string[] = [];
+    const events: string[] = [];
+    const outcomes = await trainVariants(
+      { ...base, runsDir },
+      {
+        runReused: (run) => events.push(`reused ${run.runId} ${run.config.chapter}`),
+        variantStarting: (variant, index, count) => events.push(`start ${variant} ${index + 1}/${count}`),
+      },
+      fakeTrain(seen),
+    );
+    assert.deepEqual(seen, ['transformer default', 'transformer no-causal-mask'], 'attention-seq2seq is not trained');
+    assert.deepEqual(events, [
+      `reused ${newest.runId} attention-seq2seq`,
+      'start default 1/2',
+      'start no-causal-mask 2/2',
+    ]);
+    assert.deepEqual(outcomes[2], {
+      variant: 'default',
+      chapter: 'attention-seq2seq',
+      state: 'completed',
+      runId: newest.runId,
+      runDir: newest.dir,
+      reused: true,
+    });
+    assert.notEqual(older.runId, newest.runId);
+    // Nothing was written to the runs folder.
+    assert.equal((await listRuns(runsDir)).length, listed.length);
+
+    // `auto` reuses a run of any backend: the newest match is then the wasm one.
+    const auto = await trainVariants({ ...base, runsDir, backend: 'auto' }, {}, fakeTrain([]));
+    assert.equal(auto[2].runId, listed.find((entry) => entry.ok && entry.runId.includes('030405'))?.runId);
+    // A stopped sequence still lists the reused run (it is in the comparison from the start).
+    const stopped = await trainVariants({ ...base, runsDir, shouldStop: () => true }, {}, fakeTrain([]));
+    assert.deepEqual(
+      stopped.map((outcome) => [outcome.state, outcome.reused ?? false]),
+      [
+        ['skipped', false],
+        ['skipped', false],
+        ['completed', true],
+      ],
+    );
+  });
+
+  it('with no such run (other learner settings, or none on disk) the other chapter is trained', async () => {
+    const runsDir = makeTempDir();
+    temporaryDirs.push(runsDir);
+    companionRun(runsDir, 1);
+    for (const setup of [
+      { ...base, runsDir, overrides: { ...base.overrides, epochs: 2 } },
+      { ...base, runsDir, seed: 8 },
+      { ...base, runsDir: path.join(runsDir, 'missing') },
+    ]) {
+      const seen: string[] = [];
+      let reused = 0;
+      const outcomes = await trainVariants(setup, { runReused: () => reused++ }, fakeTrain(seen));
+      assert.equal(reused, 0);
+      assert.deepEqual(seen.at(-1), 'attention-seq2seq default');
+      assert.equal(outcomes[2].reused, undefined);
+    }
+  });
+});

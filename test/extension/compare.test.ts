@@ -473,7 +473,10 @@ describe('EngineClient.trainVariants (fake engine)', () => {
         seed: 7,
         overrides: { epochs: 1 },
       },
-      (run) => started.push(run),
+      (run) => {
+        assert.equal(run.type, 'runStarted', 'no run of self-attention’s sequence is reused');
+        started.push(run);
+      },
     );
     assert.deepEqual(
       started.map((run) => [run.config.variant, run.config.seed]),

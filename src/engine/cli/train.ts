@@ -122,6 +122,10 @@ async function trainAllVariants(
               ? `── ${other.info.id} ${variant}, the comparison's other chapter (${index + 1}/${count}) seed=${setup.seed} ──`
               : `── variant ${variant} (${index + 1}/${count}) seed=${setup.seed} ──`,
           ),
+        runReused: (run) =>
+          print(
+            `── ${run.config.chapter} ${run.config.variant}, the comparison's other chapter: reusing run ${run.runId} (finished, same task, seed and settings) ──`,
+          ),
         variantEnded: (outcome) => {
           bar.clear();
           if (outcome.state === 'failed')
@@ -150,7 +154,7 @@ async function trainAllVariants(
       ['variant', 'status', 'run'],
       outcomes.map((o) => [
         o.chapter ? `${o.chapter} ${o.variant}` : o.variant,
-        o.state,
+        o.reused ? `${o.state} (reused)` : o.state,
         o.runId ?? (o.error ? `- (${o.error})` : '-'),
       ]),
     ),

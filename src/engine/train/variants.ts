@@ -5,7 +5,9 @@
  * planned before the first run folder exists, so a bad request writes nothing; a variant that
  * fails does not stop the others; a stopped run ends the sequence (the rest are `skipped`).
  * A chapter whose comparison declares another chapter (`comparison.withChapter`) gets that
- * chapter's default run on the same task and seed last, so the comparison holds both.
+ * chapter's default run on the same task and seed last, so the comparison holds both: an existing
+ * finished run that is the same run (reuse.ts) is reused, announced before the first variant
+ * starts (`runReused`); only when there is none is it trained.
  */
 import { comparisonCompanion } from '../../shared/course/catalogue';
 import type { HyperValue } from '../../shared/course/chapter';
@@ -13,6 +15,7 @@ import type { VariantOutcome } from '../../shared/protocol/engine';
 import { MAX_COMPARED_RUNS } from '../../shared/run/comparison';
 import type { Chapter } from '../chapters/contract';
 import { trainableChapter } from '../chapters/registry';
+import { findReusableRun, type ReusedRun } from './reuse';
 import { planNewRun, TrainError } from './runConfig';
 import { train, type TrainerEvents, type TrainResult, type TrainSetup } from './trainer';
 
@@ -27,6 +30,8 @@ export interface VariantsEvents extends Partial<TrainerEvents> {
   variantStarting?(variant: string, index: number, count: number, chapter?: Chapter): void;
   /** After each variant, however it ended. */
   variantEnded?(outcome: VariantOutcome, index: number, count: number): void;
+  /** Before the first variant: the comparison's other chapter has a finished run that is reused, not trained. */
+  runReused?(run: ReusedRun): void;
 }
 
 export type TrainFunction = (setup: TrainSetup, events: Partial<TrainerEvents>) => Promise<TrainResult>;
@@ -92,12 +97,16 @@ export function planVariants(setup: VariantsSetup): void {
   }
 }
 
+/** One run of a sequence: a variant, or the comparison's other chapter (`chapter`). */
+interface SequenceRun {
+  variant: string;
+  setup: TrainSetup;
+  chapter?: Chapter;
+}
+
 /** The runs of a sequence: the variants, then the comparison's other chapter if it declares one. */
-function sequenceOf(setup: VariantsSetup): { variant: string; setup: TrainSetup; chapter?: Chapter }[] {
-  const runs: { variant: string; setup: TrainSetup; chapter?: Chapter }[] = setup.variants.map((variant) => ({
-    variant,
-    setup: { ...setup, variant },
-  }));
+function sequenceOf(setup: VariantsSetup): SequenceRun[] {
+  const runs: SequenceRun[] = setup.variants.map((variant) => ({ variant, setup: { ...setup, variant } }));
   const companion = companionOf(setup);
   if (companion)
     runs.push({
@@ -108,6 +117,12 @@ function sequenceOf(setup: VariantsSetup): { variant: string; setup: TrainSetup;
   return runs;
 }
 
+/** The finished run that the comparison's other chapter would repeat, or null. */
+function reusableRun(other: SequenceRun & { chapter: Chapter }): Promise<ReusedRun | null> {
+  const plan = planNewRun(other.chapter, other.setup);
+  return findReusableRun(other.setup.runsDir, other.chapter, plan, other.setup.backend);
+}
+
 /** Trains the variants in order (then the comparison's other chapter); resolves with how each ended (never rejects for one run's failure). */
 export async function trainVariants(
   setup: VariantsSetup,
@@ -116,7 +131,12 @@ export async function trainVariants(
 ): Promise<VariantOutcome[]> {
   planVariants(setup);
   const outcomes: VariantOutcome[] = [];
-  const runs = sequenceOf(setup);
+  const planned = sequenceOf(setup);
+  const companion = planned.find((run): run is SequenceRun & { chapter: Chapter } => run.chapter !== undefined);
+  const reused = companion ? await reusableRun(companion) : null;
+  if (reused) events.runReused?.(reused);
+  // A reused run is not trained: it is not counted among the runs that start, and is listed last.
+  const runs = reused ? planned.filter((run) => !run.chapter) : planned;
   const count = runs.length;
   let stopped = false;
   for (const [index, run] of runs.entries()) {
@@ -160,6 +180,18 @@ export async function trainVariants(
     }
     outcomes.push(outcome);
     events.variantEnded?.(outcome, index, count);
+  }
+  if (reused && companion) {
+    // In the comparison since the start, whether or not the sequence was stopped.
+    const { runId, runDir } = reused;
+    outcomes.push({
+      variant: companion.variant,
+      chapter: companion.chapter.info.id,
+      state: 'completed',
+      runId,
+      runDir,
+      reused: true,
+    });
   }
   return outcomes;
 }

@@ -266,7 +266,17 @@ export class TrainingController implements vscode.Disposable {
           overrides: plan.overrides,
           corpus: this.corpus(settings.read('corpus')),
         },
-        (started) => {
+        (message) => {
+          if (message.type === 'runReused') {
+            // Not trained again: the sequence counts one run fewer, the comparison shows it now.
+            runs.splice(runs.indexOf(message.config.chapter), 1);
+            this.options.output.appendLine(
+              `[host] ${t('variantReused', { run: message.runId, chapter: shortTitle(chapterInfo(message.config.chapter).title) })}`,
+            );
+            comparison?.addSavedRun(message.runId, message.config.chapter);
+            return;
+          }
+          const started = message;
           this.starting = false;
           sequence.started += 1;
           const runLabel =
@@ -414,7 +424,14 @@ export class TrainingController implements vscode.Disposable {
     };
     if (outcomes.every((outcome) => outcome.state === 'completed')) {
       void vscode.window
-        .showInformationMessage(t('variantsCompleted', { count: outcomes.length, chapter: chapterTitle }), open)
+        .showInformationMessage(
+          // A reused run was not trained in this sequence.
+          t('variantsCompleted', {
+            count: outcomes.filter((outcome) => !outcome.reused).length,
+            chapter: chapterTitle,
+          }),
+          open,
+        )
         .then(onChoice);
       return;
     }

@@ -81,6 +81,8 @@ export const VariantOutcomeSchema = v.strictObject({
   runId: v.nullable(v.string()),
   runDir: v.nullable(v.string()),
   error: v.optional(v.string()),
+  /** The comparison's other chapter had a finished run that is the same run: it was reused, not trained. */
+  reused: v.optional(v.literal(true)),
 });
 export type VariantOutcome = v.InferOutput<typeof VariantOutcomeSchema>;
 
@@ -211,6 +213,12 @@ export const EngineToHostSchema = v.variant('type', [
     shapes: v.array(ShapeEntrySchema),
     figures: v.array(FigureSchema),
   }),
+  /**
+   * Before the first run of a `trainVariants` sequence: the comparison's other chapter
+   * (`comparison.withChapter`) has a finished run that is the same run (same task, variant, seed,
+   * hyperparameters and backend); it joins the comparison as it is and is not trained again.
+   */
+  v.strictObject({ type: v.literal('runReused'), requestId, runId, runDir: v.string(), config: RunConfigSchema }),
   /** Throttled (at most ~10 a second): where the current epoch is. */
   v.strictObject({
     type: v.literal('progress'),
