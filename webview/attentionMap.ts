@@ -34,11 +34,13 @@ function range(a: number, b: number): number[] {
   return Array.from({ length: high - low + 1 }, (_, i) => low + i);
 }
 
-/** What the large view shows: the map, its decoded data (null = damaged) and a title. */
+/** What the large view shows: the map, its decoded data (null = damaged), a title and an optional note. */
 export interface MapInput {
   map: AttentionMap;
   data: UnpackedMap | null;
   title: string;
+  /** What these weights are when it is not obvious (a preview): shown with the title, read before the map. */
+  note?: string;
 }
 
 const MIN_CELL = 12;
@@ -480,12 +482,17 @@ export class AttentionMapView {
     const masked = maskedCount(data);
     show(this.maskLegend, masked > 0);
     if (masked > 0) drawHatchSwatch(this.maskSwatch, background, hatch);
-    this.canvas.setAttribute('aria-label', t('mapAria', { rows, columns }));
+    const aria = t('mapAria', { rows, columns });
+    const note = this.input?.note;
+    this.canvas.setAttribute('aria-label', note ? t('mapAriaWithNote', { note, map: aria }) : aria);
     this.canvas.dataset.rows = String(rows);
     this.canvas.dataset.columns = String(columns);
     this.canvas.dataset.cellSize = String(this.cellSize);
     this.canvas.dataset.maskedCells = String(masked);
-    setText(this.caption, this.input?.title ?? '');
+    setText(
+      this.caption,
+      note ? t('mapTitleWithNote', { title: this.input?.title ?? '', note }) : (this.input?.title ?? ''),
+    );
 
     const focus = this.hover;
     let readout = t('mapHint');

@@ -6,6 +6,9 @@
  * the newest snapshot it follows live training. The play button (replay.ts) moves through every
  * snapshot at a chosen speed, one request in flight; under it, a self-check's value through
  * training (checkHistory.ts), from every snapshot seen and the host's `checkHistory`.
+ * Before the first evaluation, the run's preview (the maps after its first step) is shown,
+ * labelled as such (on screen and in the map's screen-reader text); it is not an epoch of the
+ * slider, of the checks' history or of the exports, and the first evaluation replaces it.
  */
 import type { WebviewState } from '../src/shared/protocol/webview';
 import type { AttentionMode, AttentionSnapshot, SelfCheckResult } from '../src/shared/run/records';
@@ -37,6 +40,8 @@ export class AttentionPanel {
   private epoch: number | null = null;
   private shown: AttentionSnapshot | null = null;
   private latest: AttentionSnapshot | null = null;
+  /** The run's preview while it has no evaluation snapshot. */
+  private preview: AttentionSnapshot | null = null;
   private epochs: number[] = [];
   private requestTimer: ReturnType<typeof setTimeout> | undefined;
   private waitingFor: number | null = null;
@@ -49,6 +54,7 @@ export class AttentionPanel {
   readonly checkChart = new CheckHistoryChart();
   /** The snapshot-level checks of every snapshot seen, by epoch. */
   private readonly checkHistory = new Map<number, SelfCheckResult[]>();
+  private readonly previewNote = el('p', { className: 'attention-preview-note', attrs: { id: 'attention-preview' } });
   private readonly probeTokens = el('div', { className: 'probe-tokens' });
   private readonly snapshotChecks = el('div', { className: 'checks', attrs: { id: 'snapshot-checks' } });
   private readonly probeChecks = el('div', { className: 'checks', attrs: { id: 'probe-checks' } });
@@ -101,6 +107,7 @@ export class AttentionPanel {
     this.root = el('div', { className: 'attention-panel' }, [
       el('div', { className: 'attention-controls' }, [this.probeSelect.root, this.modeControl, this.replay.root]),
       this.checkChart.root,
+      this.previewNote,
       this.probeTokens,
       this.checksBox,
       this.explorer.root,
@@ -136,7 +143,9 @@ export class AttentionPanel {
 
   /** What the exports (labExports.ts) draw: the snapshot on screen, its probe and mode. */
   exportSource(): { snapshot: AttentionSnapshot | null; probeIndex: number; mode: AttentionMode } {
-    return { snapshot: this.shown, probeIndex: this.probeIndex, mode: this.shownMode() };
+    // A preview is no evaluation: nothing to export until the first one.
+    const snapshot = this.showsPreview() ? null : this.shown;
+    return { snapshot, probeIndex: this.probeIndex, mode: this.shownMode() };
   }
 
   setTheme(theme: Theme): void {
@@ -168,9 +177,11 @@ export class AttentionPanel {
     this.unit = model.chapter.trainingUnit;
     this.epochs = model.attentionEpochs;
     this.latest = model.latestAttention;
+    this.preview = this.latest ? null : model.preview;
     if (this.latest) this.checkHistory.set(this.latest.epoch, this.latest.checks);
     // While an older epoch is on its way (e.g. restored after a reload) the newest one stays shown.
-    if (this.epoch === null || this.shown === null) this.shown = this.latest;
+    if (this.epoch === null || this.shown === null || this.shown === this.preview)
+      this.shown = this.latest ?? this.preview;
     this.render();
   }
 
@@ -209,6 +220,11 @@ export class AttentionPanel {
     this.requestTimer = setTimeout(() => post({ type: 'requestAttention', epoch }), delay);
   }
 
+  /** Whether the maps shown are the preview (before the first evaluation). */
+  private showsPreview(): boolean {
+    return this.shown !== null && this.shown === this.preview;
+  }
+
   private join(tokens: readonly string[]): string {
     return tokens.join(this.separator);
   }
@@ -245,20 +261,27 @@ export class AttentionPanel {
       ...tokenLines.map((line) => el('p', { className: 'probe-line token-text', text: line })),
     );
 
+    const preview = this.showsPreview();
+    const note = preview && snapshot ? t('attentionPreview', { step: snapshot.step }) : '';
+    this.previewNote.textContent = note;
+    show(this.previewNote, preview);
     show(this.checksBox, !!snapshot);
     if (snapshot) {
       renderChecks(
         this.snapshotChecks,
         'snapshot-checks',
-        t(this.unit === 'evaluation' ? 'checksSnapshotEvaluation' : 'checksSnapshot', { epoch: snapshot.epoch }),
+        preview
+          ? note
+          : t(this.unit === 'evaluation' ? 'checksSnapshotEvaluation' : 'checksSnapshot', { epoch: snapshot.epoch }),
         snapshot.checks,
       );
       renderChecks(this.probeChecks, 'probe-checks', t('checksProbe'), probe?.checks ?? []);
     }
 
     const maps = probe ? probe.maps.filter((map) => map.mode === mode) : [];
-    this.explorer.show(maps, snapshot ? t('attentionNone') : t('attentionNoSnapshot'));
-    this.root.dataset.epoch = snapshot ? String(snapshot.epoch) : '';
+    this.explorer.show(maps, snapshot ? t('attentionNone') : t('attentionNoSnapshot'), note);
+    this.root.dataset.epoch = snapshot && !preview ? String(snapshot.epoch) : '';
+    this.root.dataset.preview = String(preview);
     this.root.dataset.mode = mode;
 
     const last = this.epochs.length - 1;
@@ -269,6 +292,6 @@ export class AttentionPanel {
     if (this.epoch === null && shownEpoch !== undefined) label += ` · ${t('attentionEpochFollowing')}`;
     if (this.waitingFor !== null) label += ` · ${t('attentionEpochLoading', { epoch: this.waitingFor })}`;
     this.replay.update(this.epochs.length, Math.max(0, index), label);
-    this.checkChart.update(this.checkHistory, snapshot?.epoch ?? null, this.unit);
+    this.checkChart.update(this.checkHistory, preview ? null : (snapshot?.epoch ?? null), this.unit);
   }
 }

@@ -28,7 +28,7 @@ import { el, show } from './dom';
 import { setStrings, t } from './i18n';
 import { buildLayout, type LabUi, type SectionId } from './layout';
 import { MessageRegion } from './messages';
-import { applyEpoch, applyStep, modelFromInit, type LabModel } from './model';
+import { applyEpoch, applyPreview, applyStep, modelFromInit, type LabModel } from './model';
 import { renderSamples } from './samples';
 import { onRenderError, scheduleRender } from './scheduler';
 import { renderShapeTable } from './shapeTable';
@@ -276,6 +276,9 @@ function handle(message: HostToWebview): void {
         show(ui.sections.figures, visibleSections(model).figures);
       }
       invalidate('header', 'charts', 'attention', 'samples', 'tryIt', 'fill', 'sampling');
+      break;
+    case 'attentionPreview':
+      if (applyPreview(model, message)) invalidate('attention');
       break;
     case 'step':
       applyStep(model, message);

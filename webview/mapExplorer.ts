@@ -24,6 +24,7 @@ export class MapExplorer {
   private readonly leak = el('p', { className: 'map-leak' });
   private maps: readonly AttentionMap[] = [];
   private emptyText = '';
+  private note = '';
   /** The learner's choice (null: the default map). */
   private chosen: string | null = null;
 
@@ -49,11 +50,15 @@ export class MapExplorer {
     this.show(this.maps, this.emptyText);
   }
 
-  /** Shows `maps` (overview and the chosen map large), or `emptyText` when there are none. */
-  show(maps: readonly AttentionMap[], emptyText: string): void {
+  /**
+   * Shows `maps` (overview and the chosen map large), or `emptyText` when there are none. `note`
+   * (e.g. "preview after step 1") is said with the large map's title and screen-reader text.
+   */
+  show(maps: readonly AttentionMap[], emptyText: string, note?: string): void {
     const started = performance.now();
     this.maps = maps;
     if (emptyText) this.emptyText = emptyText;
+    if (note !== undefined) this.note = note;
     const shown = this.current();
     show(this.overview.root, maps.length > 0);
     this.overview.update(maps, shown ? mapKey(shown) : null);
@@ -63,6 +68,7 @@ export class MapExplorer {
             map: shown,
             data: decode(shown),
             title: t('mapTitle', { group: groupTitle(shown), layer: shown.layer + 1, head: shown.head + 1 }),
+            ...(this.note ? { note: this.note } : {}),
           }
         : null,
       this.emptyText,

@@ -32,6 +32,11 @@ export interface LabModel {
   steps: StepRecord[];
   attentionEpochs: number[];
   latestAttention: AttentionSnapshot | null;
+  /**
+   * The maps after the run's first step, shown until the first evaluation's snapshot arrives
+   * (null once there is one). Never in `attentionEpochs`: not replayed, not exported.
+   */
+  preview: AttentionSnapshot | null;
   samples: SamplesSnapshot | null;
   progress: WebviewMessage<'progress'> | null;
 }
@@ -57,6 +62,7 @@ export function modelFromInit(init: InitMessage): LabModel {
     steps: [],
     attentionEpochs: [...new Set(run?.attentionEpochs ?? [])].sort((a, b) => a - b),
     latestAttention: run?.attention ?? null,
+    preview: null,
     samples: run?.samples ?? null,
     progress: null,
   };
@@ -70,9 +76,17 @@ export function modelFromInit(init: InitMessage): LabModel {
   return model;
 }
 
+/** Keeps the preview when the panel has no snapshot yet; false when it is ignored (one came first). */
+export function applyPreview(model: LabModel, message: WebviewMessage<'attentionPreview'>): boolean {
+  if (model.latestAttention || model.attentionEpochs.length > 0) return false;
+  model.preview = message.attention;
+  return true;
+}
+
 export function applyEpoch(model: LabModel, message: WebviewMessage<'epoch'>): void {
   upsertSorted(model.evaluations, message.metrics, (m) => m.epoch);
   if (message.attention) {
+    model.preview = null;
     upsertSorted(model.attentionEpochs, message.attention.epoch, (e) => e);
     if (!model.latestAttention || message.attention.epoch >= model.latestAttention.epoch)
       model.latestAttention = message.attention;

@@ -231,6 +231,7 @@ export class EngineWorker {
           ...(figures ? { figures } : {}),
         });
       },
+      attentionPreview: (attention) => this.send({ type: 'attentionPreview', runId: live.runId ?? '', attention }),
       log: (line) => this.send({ type: 'log', runId: live.runId ?? '', line }),
       ended: (status) => this.send({ type: 'runEnded', runId: live.runId ?? '', status }),
     };

@@ -3,7 +3,8 @@
  * (`webviewMessageFor`), the `init` message (`readPanelRun`, `buildInitMessage`), and
  * `PanelFeed`, which paces everything through the throttle (≤ 10 a second) and holds live
  * messages back while the run folder is read for `init`, then drops those the snapshot already
- * holds. labPanel.ts and engineSession/trainingController.ts use it, and so does the webview
+ * holds. The run's attention preview (live only, never on disk) is kept until the first
+ * evaluation's snapshot, so a document that opens or reloads after it arrived still gets it. labPanel.ts and engineSession/trainingController.ts use it, and so does the webview
  * tests' recorder (test/webview/fixtures/record-engine.ts), so the recording is what the host
  * sends. No vscode import.
  */
@@ -11,7 +12,7 @@ import { DamagedRunError, readRun } from '../runStore';
 import type { ChapterInfo } from '../shared/course/chapter';
 import type { Language } from '../shared/ids';
 import type { EngineToHost } from '../shared/protocol/engine';
-import type { HostToWebview, InitMessage } from '../shared/protocol/webview';
+import type { HostToWebview, InitMessage, WebviewMessage } from '../shared/protocol/webview';
 import type { RunSnapshot } from '../shared/run/records';
 import { WebviewMessageThrottle, type ThrottleOptions } from './throttle';
 import { webviewStrings } from './webviewStrings';
@@ -30,6 +31,8 @@ export function webviewMessageFor(message: EngineToHost): HostToWebview | null {
       };
     case 'stepMetrics':
       return { type: 'step', metrics: message.metrics };
+    case 'attentionPreview':
+      return { type: 'attentionPreview', attention: message.attention };
     case 'epoch':
       return {
         type: 'epoch',
@@ -112,6 +115,8 @@ export class PanelFeed {
   /** `init` was sent to the current document of the webview. */
   private initialized = false;
   private waiting: HostToWebview[] = [];
+  /** The run's attention preview while no evaluation's snapshot exists (it is on no disk to read back). */
+  private preview: WebviewMessage<'attentionPreview'> | null = null;
 
   constructor(send: (message: HostToWebview) => void, options: ThrottleOptions = {}) {
     this.throttle = new WebviewMessageThrottle(send, options);
@@ -139,6 +144,11 @@ export class PanelFeed {
 
   /** A live message from the engine for this panel's run; `visible`: the webview can take it now. */
   post(message: HostToWebview, visible = true): void {
+    if (message.type === 'attentionPreview') {
+      if (this.attentionEpochsValue.length > 0) return; // an evaluation's maps are there already
+      this.preview = message;
+    }
+    if (message.type === 'epoch' && message.attention) this.preview = null;
     if (message.type === 'epoch') {
       this.epochsOnDiskValue = Math.max(this.epochsOnDiskValue, message.metrics.epoch);
       if (message.attention && !this.attentionEpochsValue.includes(message.metrics.epoch)) {
@@ -179,11 +189,15 @@ export class PanelFeed {
     this.throttle.push(init);
     const waiting = this.waiting;
     this.waiting = [];
+    if (this.attentionEpochsValue.length > 0) this.preview = null;
+    // A preview that came before this document (or while it loaded) follows init, once.
+    if (this.preview && !waiting.includes(this.preview)) this.throttle.push(this.preview);
     for (const message of waiting) {
       if (message.type === 'epoch') this.epochsOnDiskValue = Math.max(this.epochsOnDiskValue, message.metrics.epoch);
       if (message.type === 'epoch' && message.attention && !this.attentionEpochsValue.includes(message.metrics.epoch)) {
         this.attentionEpochsValue = [...this.attentionEpochsValue, message.metrics.epoch].sort((a, b) => a - b);
       }
+      if (message.type === 'attentionPreview' && message !== this.preview) continue;
       if (!alreadyIn(snapshot, message)) this.throttle.push(message);
     }
   }

@@ -85,6 +85,8 @@ const SELF_ATTENTION_SETTINGS = {
 
 interface Timings {
   timeToFirstAttentionMapMs?: number;
+  /** What that first map was: the preview after step 1, or an evaluation's snapshot. */
+  firstAttentionMap?: 'preview' | 'evaluation';
   timeToPanelMs?: number;
   activationMs?: number;
   activationSinceModuleLoadMs?: number;
@@ -251,8 +253,10 @@ describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
             (v) => v.state === 'completed' && v.pointsTrain === 3 && v.mapRows > 0,
             180_000,
             (v) => {
-              if (v.mapRows > 0 && timings.timeToFirstAttentionMapMs === undefined)
+              if (v.mapRows > 0 && timings.timeToFirstAttentionMapMs === undefined) {
                 timings.timeToFirstAttentionMapMs = Date.now() - pressedAt;
+                timings.firstAttentionMap = v.attentionPreview ? 'preview' : 'evaluation';
+              }
               if (pointsSeen[pointsSeen.length - 1] !== v.pointsTrain) pointsSeen.push(v.pointsTrain);
             },
           );
@@ -260,7 +264,7 @@ describe('trusted workspace (scenarios 1–4 and 7 share one VS Code)', () => {
           trained.completed = runId;
           const runDir = join(env.folder!, 'runs', runId);
           console.log(
-            `scenario 1: run ${runId}; loss chart points seen ${JSON.stringify(pointsSeen)}; first attention map after ${timings.timeToFirstAttentionMapMs} ms`,
+            `scenario 1: run ${runId}; loss chart points seen ${JSON.stringify(pointsSeen)}; first attention map (${timings.firstAttentionMap}) after ${timings.timeToFirstAttentionMapMs} ms`,
           );
 
           // The loss chart gained points while the run was live: 0 (or 1) → … → 3, never backwards.

@@ -78,6 +78,8 @@ export interface PanelView {
   mapRows: number;
   mapColumns: number;
   attentionEpoch: string;
+  /** The maps shown are the run's preview after its first step (before its first evaluation). */
+  attentionPreview: boolean;
   epochLabel: string;
   damagedVisible: boolean;
   damagedReason: string;
@@ -112,6 +114,7 @@ export function readPanel(frame: Frame): Promise<PanelView> {
       mapRows: Number(map?.dataset.rows ?? 0),
       mapColumns: Number(map?.dataset.columns ?? 0),
       attentionEpoch: document.querySelector<HTMLElement>('.attention-panel')?.dataset.epoch ?? '',
+      attentionPreview: document.querySelector<HTMLElement>('.attention-panel')?.dataset.preview === 'true',
       epochLabel: document.querySelector('#epoch-value')?.textContent ?? '',
       damagedVisible: !!damaged && damaged.offsetParent !== null && !damaged.hidden,
       damagedReason: document.querySelector('#damaged-reason')?.textContent ?? '',

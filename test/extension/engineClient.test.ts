@@ -287,6 +287,11 @@ describe('parseEngineMessage', () => {
         attention: null,
         samples: null,
       },
+      {
+        type: 'attentionPreview',
+        runId: 'r',
+        attention: { formatVersion: 2, epoch: 0, step: 1, probes: [], checks: [] },
+      },
     ];
     for (const m of good) {
       const parsed = parseEngineMessage(m);
@@ -323,6 +328,19 @@ describe('parseEngineMessage', () => {
       { type: 'epoch', runId: 'r', metrics: {}, samples: null },
       { type: 'runStarted', requestId: 'q', runId: 'r', runDir: '/runs/r', config: { runId: 'r' }, shapes: [] },
       { type: 'prediction', requestId: 'q', prediction: { source: [], predicted: [], attention: [] } },
+      // A preview is of epoch 0 after at least one step, for a run.
+      {
+        type: 'attentionPreview',
+        runId: 'r',
+        attention: { formatVersion: 2, epoch: 1, step: 1, probes: [], checks: [] },
+      },
+      {
+        type: 'attentionPreview',
+        runId: 'r',
+        attention: { formatVersion: 2, epoch: 0, step: 0, probes: [], checks: [] },
+      },
+      { type: 'attentionPreview', attention: { formatVersion: 2, epoch: 0, step: 1, probes: [], checks: [] } },
+      { type: 'attentionPreview', runId: 'r', attention: null },
     ];
     for (const m of bad) {
       const parsed = parseEngineMessage(m);

@@ -49,6 +49,11 @@ const epochMessage = (epoch: number): WebviewMessage<'epoch'> => ({
   samples: samples(epoch),
 });
 
+const previewMessage = (): WebviewMessage<'attentionPreview'> => ({
+  type: 'attentionPreview',
+  attention: { formatVersion: 2, epoch: 0, step: 1, probes: [], checks: [] },
+});
+
 function snapshot(epochs: number): RunSnapshot {
   return {
     runId: path.basename(RUN_DIR),
@@ -157,6 +162,16 @@ describe('webviewMessageFor', () => {
       status: status('completed', 3),
       live: false,
     });
+    // The preview after the first step goes to the panel as it came, and is a valid panel message.
+    const preview = webviewMessageFor({ type: 'attentionPreview', runId: 'r', attention: previewMessage().attention });
+    assert.deepEqual(preview, previewMessage());
+    assert.ok(v.safeParse(HostToWebviewSchema, preview).success);
+    assert.equal(
+      v.safeParse(HostToWebviewSchema, { ...previewMessage(), attention: { ...previewMessage().attention, epoch: 2 } })
+        .success,
+      false,
+      'a panel preview is of epoch 0',
+    );
     for (const other of [
       { type: 'ready', packageVersion: '0.1.0' },
       { type: 'log', runId: 'r', line: 'epoch 1' },
@@ -282,6 +297,66 @@ describe('PanelFeed', () => {
     f.post(epochMessage(1), false); // hidden panel: not sent, still counted
     assert.equal(f.epochsOnDisk, 1);
     f.dispose();
+  });
+
+  const liveInit = (snap: RunSnapshot) =>
+    buildInitMessage({
+      language: 'en',
+      chapter: chapterInfo('attention-seq2seq'),
+      runDir: RUN_DIR,
+      run: { snapshot: snap },
+      canTrain: true,
+      live: true,
+    });
+
+  it('keeps the preview that came before the document and sends it after init, again after a reload, until the first evaluation', () => {
+    const { feed: f, sent } = feed();
+    f.post(previewMessage()); // the panel's document is not ready yet
+    assert.equal(sent.length, 0);
+    f.beginInit();
+    f.completeInit(snapshot(0), liveInit(snapshot(0)));
+    assert.deepEqual(
+      sent.map((m) => m.type),
+      ['init', 'attentionPreview'],
+    );
+    // A reload before the first evaluation: the preview is on no disk, the feed sends it again.
+    f.beginInit();
+    f.completeInit(snapshot(0), liveInit(snapshot(0)));
+    assert.deepEqual(
+      sent.map((m) => m.type),
+      ['init', 'attentionPreview', 'init', 'attentionPreview'],
+    );
+    f.post(epochMessage(1));
+    f.post(previewMessage()); // late: an evaluation's maps exist
+    f.beginInit();
+    f.completeInit(snapshot(1), liveInit(snapshot(1)));
+    assert.deepEqual(
+      sent.map((m) => (m.type === 'epoch' ? `epoch ${m.metrics.epoch}` : m.type)),
+      ['init', 'attentionPreview', 'init', 'attentionPreview', 'epoch 1', 'init'],
+    );
+    f.dispose();
+  });
+
+  it('sends a preview that arrives while the run is read once, and none over a snapshot that has maps', () => {
+    const { feed: f, sent } = feed();
+    f.beginInit();
+    f.post(previewMessage());
+    f.completeInit(snapshot(0), liveInit(snapshot(0)));
+    assert.deepEqual(
+      sent.map((m) => m.type),
+      ['init', 'attentionPreview'],
+    );
+    const other = feed();
+    other.feed.beginInit();
+    other.feed.post(previewMessage());
+    other.feed.completeInit(snapshot(2), liveInit(snapshot(2)));
+    other.feed.post(previewMessage());
+    assert.deepEqual(
+      other.sent.map((m) => m.type),
+      ['init'],
+    );
+    f.dispose();
+    other.feed.dispose();
   });
 
   it('stops sending when the document is forgotten (reload or hidden)', () => {

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StepRecord } from '../../shared/run/records';
 import { clipByGlobalNorm, maskedCrossEntropy } from '../nn/loss';
 import { disposeBatch } from './batches';
+import { sendPreviewAfterFirstStep } from './preview';
 import { TrainError } from './runConfig';
 import { runSeconds, type Session } from './session';
 
@@ -76,6 +77,8 @@ export async function trainEpoch(session: Session, epoch: number): Promise<Epoch
       return value;
     });
     disposeBatch(batch);
+    // Before the loss is read back: the maps (read with the new weights) reach the learner sooner.
+    if (step === 1) sendPreviewAfterFirstStep(session);
     pending.push(loss);
     trained += batches[b].length;
     if (pending.length >= LOSS_READ_EVERY || b === batches.length - 1 || reportsStep) {

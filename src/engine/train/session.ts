@@ -29,6 +29,11 @@ export interface TrainerEvents {
     samples: SamplesSnapshot,
     figures?: Figure[],
   ): void;
+  /**
+   * The probes' maps after the first optimiser step of a new run (epoch 0, `step` 1), before the
+   * first evaluation: live only, never written to the run folder (preview.ts).
+   */
+  attentionPreview(snapshot: AttentionSnapshot): void;
   log(line: string): void;
   ended(status: RunStatus): void;
 }
@@ -55,6 +60,8 @@ export interface Session {
   stepMetricsEvery: number;
   /** The run's figures as figures.json holds them. */
   figures: Figure[];
+  /** A new run sends an attention preview after its first step (preview.ts); cleared once sent. */
+  previewAfterFirstStep: boolean;
 }
 
 /** Wall-clock seconds since the run began, earlier runs included. */

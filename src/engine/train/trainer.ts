@@ -204,6 +204,7 @@ export async function train(setup: TrainSetup, events: Partial<TrainerEvents> = 
     shouldStop: () => setup.shouldStop?.() ?? false,
     stepMetricsEvery: setup.stepMetricsEvery ?? 50,
     figures: [],
+    previewAfterFirstStep: !resume,
   };
 
   let shapes: ShapeEntry[];

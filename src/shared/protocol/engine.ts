@@ -15,6 +15,7 @@ import {
   FigureSchema,
   PackedMatrixSchema,
   PredictionSchema,
+  PreviewSnapshotSchema,
   RunConfigSchema,
   RunStatusSchema,
   SamplesSnapshotSchema,
@@ -242,6 +243,16 @@ export const EngineToHostSchema = v.variant('type', [
     attention: v.nullable(AttentionSnapshotSchema),
     samples: v.nullable(SamplesSnapshotSchema),
     figures: v.optional(v.array(FigureSchema)),
+  }),
+  /**
+   * The probes' maps after the first optimiser step of a new run, before the first evaluation
+   * (`attention.epoch` 0, `attention.step` 1): live only, never on disk, replaced by the first
+   * evaluation's snapshot. A resumed run sends none.
+   */
+  v.strictObject({
+    type: v.literal('attentionPreview'),
+    runId,
+    attention: PreviewSnapshotSchema,
   }),
   /** One line of the log, exactly as the CLI prints it. */
   v.strictObject({ type: v.literal('log'), runId, line: v.string() }),

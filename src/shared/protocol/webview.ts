@@ -13,6 +13,7 @@ import { EXPORT_FORMATS, ExportNameSchema, MAX_EXPORT_CHARS } from '../run/expor
 import {
   ATTENTION_MODES,
   AttentionSnapshotSchema,
+  PreviewSnapshotSchema,
   SelfCheckResultSchema,
   EvaluationRecordSchema,
   FigureSchema,
@@ -122,6 +123,11 @@ export const HostToWebviewSchema = v.variant('type', [
     samples: v.nullable(SamplesSnapshotSchema),
     figures: v.optional(v.array(FigureSchema)),
   }),
+  /**
+   * The probes' maps after the run's first optimiser step, before its first evaluation: shown,
+   * labelled as a preview, while the panel has no snapshot; never part of the replay or exports.
+   */
+  v.strictObject({ type: v.literal('attentionPreview'), attention: PreviewSnapshotSchema }),
   v.strictObject({ type: v.literal('step'), metrics: StepRecordSchema }),
   v.strictObject({
     type: v.literal('progress'),

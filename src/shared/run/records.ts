@@ -225,6 +225,18 @@ export const AttentionSnapshotSchema = v.object({
 });
 export type AttentionSnapshot = v.InferOutput<typeof AttentionSnapshotSchema>;
 
+/**
+ * A preview snapshot: the probes' maps after the first optimiser step of a new run, before the
+ * first evaluation (epoch 0, step ≥ 1). Sent live only (engine → host → lab panel), never stored.
+ */
+export const PreviewSnapshotSchema = v.pipe(
+  AttentionSnapshotSchema,
+  v.check(
+    (snapshot) => snapshot.epoch === 0 && snapshot.step >= 1,
+    'a preview is of epoch 0 (before the first evaluation) and after at least one step',
+  ),
+);
+
 // ── samples/epoch-NNN.json ──────────────────────────────────────────────────────────────────
 
 export const SampleSchema = v.object({

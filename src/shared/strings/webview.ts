@@ -96,6 +96,12 @@ export const WEBVIEW_STRINGS_EN = {
   attentionEpochLoading: 'loading {epoch}…',
   attentionEpochAria: 'Attention snapshot',
   attentionNoSnapshot: 'No attention snapshot yet: one is recorded at the end of every evaluation.',
+  /** The maps of the live preview (the model after its first step), until the first evaluation's snapshot. */
+  attentionPreview: 'Preview after step {step} — before the first evaluation',
+  /** A map's title, then what it is (the preview note). */
+  mapTitleWithNote: '{title} · {note}',
+  /** A map's screen-reader text after what it is (the preview note). */
+  mapAriaWithNote: '{note}. {map}',
   attentionNone:
     'This model has no attention: the decoder only sees the encoder’s final state, so there is no map to draw. Compare it with the attention-seq2seq chapter.',
   probeSource: 'source: {tokens}',
@@ -355,6 +361,9 @@ export const WEBVIEW_STRINGS_ZH_CN: Record<WebviewStringKey, string> = {
   attentionEpochLoading: '正在加载 {epoch}…',
   attentionEpochAria: '注意力快照',
   attentionNoSnapshot: '还没有注意力快照：每次评估结束时记录一次。',
+  attentionPreview: '第 {step} 步后的预览（首次评估之前）',
+  mapTitleWithNote: '{title} · {note}',
+  mapAriaWithNote: '{note}。{map}',
   attentionNone:
     '这个模型没有注意力：解码器只看到编码器的最终状态，因此没有注意力图可画。可以和 attention-seq2seq 一章对比。',
   probeSource: '源序列：{tokens}',
