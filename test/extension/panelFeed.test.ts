@@ -245,6 +245,17 @@ describe('readPanelRun', () => {
   });
 });
 
+/** The init message of a live attention-seq2seq run whose files are `snap`. */
+const liveInit = (snap: RunSnapshot) =>
+  buildInitMessage({
+    language: 'en',
+    chapter: chapterInfo('attention-seq2seq'),
+    runDir: RUN_DIR,
+    run: { snapshot: snap },
+    canTrain: true,
+    live: true,
+  });
+
 describe('PanelFeed', () => {
   it('sends nothing before init, holds live messages while the run is read, then drops what the snapshot has', () => {
     const { feed: f, sent } = feed();
@@ -256,15 +267,7 @@ describe('PanelFeed', () => {
     f.post(epochMessage(3)); // arrived after the read
     assert.equal(sent.length, 0);
     const snap = snapshot(2);
-    const init = buildInitMessage({
-      language: 'en',
-      chapter: chapterInfo('attention-seq2seq'),
-      runDir: RUN_DIR,
-      run: { snapshot: snap },
-      canTrain: true,
-      live: true,
-    });
-    f.completeInit(snap, init);
+    f.completeInit(snap, liveInit(snap));
     assert.deepEqual(
       sent.map((m) => (m.type === 'epoch' ? `epoch ${m.metrics.epoch}` : m.type)),
       ['init', 'epoch 3'],
@@ -282,32 +285,12 @@ describe('PanelFeed', () => {
     const { feed: f } = feed();
     f.beginInit();
     const fresh = snapshot(0);
-    f.completeInit(
-      fresh,
-      buildInitMessage({
-        language: 'en',
-        chapter: chapterInfo('attention-seq2seq'),
-        runDir: RUN_DIR,
-        run: { snapshot: fresh },
-        canTrain: true,
-        live: true,
-      }),
-    );
+    f.completeInit(fresh, liveInit(fresh));
     assert.equal(f.epochsOnDisk, 0);
     f.post(epochMessage(1), false); // hidden panel: not sent, still counted
     assert.equal(f.epochsOnDisk, 1);
     f.dispose();
   });
-
-  const liveInit = (snap: RunSnapshot) =>
-    buildInitMessage({
-      language: 'en',
-      chapter: chapterInfo('attention-seq2seq'),
-      runDir: RUN_DIR,
-      run: { snapshot: snap },
-      canTrain: true,
-      live: true,
-    });
 
   it('keeps the preview that came before the document and sends it after init, again after a reload, until the first evaluation', () => {
     const { feed: f, sent } = feed();
