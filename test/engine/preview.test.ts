@@ -153,6 +153,9 @@ describe('attention preview after the first step', () => {
     const checks = Object.fromEntries(preview.checks.map((c) => [c.id, c.pass]));
     assert.equal(checks['rows-sum-to-one'], true);
     assert.equal(checks['masked-zero'], true);
+    // Only the checks read from the probes: the chapter's own (causal perturbation, leaked mass…)
+    // come with the first evaluation, whose snapshot carries them all.
+    assert.deepEqual(Object.keys(checks).sort(), ['masked-zero', 'rows-sum-to-one']);
 
     // Live only: the run folder holds the evaluation's snapshot and nothing for epoch 0.
     const attentionFiles = fs.readdirSync(path.join(result.runDir, 'attention')).sort();

@@ -27,8 +27,16 @@ export function checkResult(
   return { id: spec.id, label: spec.label, value, comparison, threshold, pass, ...extra };
 }
 
-/** The generic checks a chapter declares (rows sum to 1, masked weight exactly 0) and its own. */
+/** The generic checks a chapter declares and its own (chapter.checks), as every evaluation carries them. */
 export function snapshotChecks(chapter: Chapter, context: CheckContext): SelfCheckResult[] {
+  return [...genericChecks(chapter, context), ...(chapter.checks?.(context) ?? [])];
+}
+
+/**
+ * The generic checks a chapter declares (rows sum to 1, masked weight exactly 0), read from the
+ * probes' statistics: no forward pass of their own.
+ */
+export function genericChecks(chapter: Chapter, context: CheckContext): SelfCheckResult[] {
   const declared = new Set(chapter.info.selfChecks.map((check) => check.id));
   const checks: SelfCheckResult[] = [];
   const stats = context.probes.stats;
@@ -42,7 +50,6 @@ export function snapshotChecks(chapter: Chapter, context: CheckContext): SelfChe
         : { en: `${stats.maskedCells} masked cells checked`, 'zh-cn': `检查了 ${stats.maskedCells} 个被遮盖的位置` };
     checks.push(checkResult(MASKED_ZERO, stats.maxMaskedWeight, 'at-most', 0, { detail }));
   }
-  checks.push(...(chapter.checks?.(context) ?? []));
   return checks;
 }
 
