@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparameters, HyperValue } from '../src/shared/course/chapter';
 import { isChapterId, type BackendName, type ChapterId } from '../src/shared/ids';
 import { selectBackend } from '../src/engine/backend';
+import type { Chapter } from '../src/engine/chapters/contract';
 import { trainableChapter } from '../src/engine/chapters/registry';
 import { train } from '../src/engine/train/trainer';
 import { disposeBatch } from '../src/engine/train/batches';
@@ -28,7 +29,14 @@ import { createModernModel, type ModernConfig } from '../src/engine/chapters/mod
 import { Parameters } from '../src/engine/nn/parameters';
 import { ROPE_BASE } from '../src/engine/nn/rope';
 import { createRandom } from '../src/engine/random';
-import { gruSeq2SeqMatmuls, languageModelMatmuls, shapeGflops, type MatmulShape } from './benchShapes';
+import {
+  gruSeq2SeqMatmuls,
+  languageModelMatmuls,
+  profileStep,
+  shapeGflops,
+  type MatmulShape,
+  type StepProfile,
+} from './benchShapes';
 
 interface BenchCase {
   name: string;
@@ -239,6 +247,8 @@ interface CaseResult {
   secondsToThreshold: number | null;
   evaluationsToThreshold: number | null;
   evaluations: { epoch: number; seconds: number; value: number; samplesPerSecond: number }[];
+  /** One profiled training step at the case's settings: kernel time, and the matrix products by shape. */
+  step: StepProfile | null;
 }
 
 /** What a GRU encoder–decoder's matmul shapes are computed from, once its run has started. */
@@ -257,6 +267,7 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
   let context: number | null = null;
   let matmulShapes: MatmulShape[] = [];
   let gru: GruRun | null = null;
+  let started: { hyper: Hyperparameters; seed: number } | null = null;
   await train(
     {
       chapter,
@@ -271,6 +282,7 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
     {
       runStarted: (run) => {
         const hyper = run.config.hyperparameters;
+        started = { hyper, seed: run.config.seed };
         batchSize = Number(hyper.batchSize);
         if (run.config.data.corpus && typeof hyper.context === 'number') {
           context = hyper.context;
@@ -313,6 +325,12 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
       additive,
     );
   }
+  const step = await profiledStep(
+    benchCase,
+    chapter,
+    started as { hyper: Hyperparameters; seed: number } | null,
+    backend,
+  );
   const windowLength = context as number | null;
   const matmuls = matmulShapes.map((shape) => {
     const gflops = shapeGflops(shape, backend === 'cpu' ? 3 : 10);
@@ -330,7 +348,32 @@ async function runCase(benchCase: BenchCase, backend: BackendName, runsDir: stri
     secondsToThreshold: hit?.seconds ?? null,
     evaluationsToThreshold: hit?.epoch ?? null,
     evaluations,
+    step,
   };
+}
+
+/** One training step at the case's settings under tf.profile, printed: its kernel time and its matrix products by shape. */
+async function profiledStep(
+  benchCase: BenchCase,
+  chapter: Chapter,
+  started: { hyper: Hyperparameters; seed: number } | null,
+  backend: BackendName,
+): Promise<StepProfile | null> {
+  if (!started) return null;
+  const data = chapter.prepare({ task: benchCase.task, hyperparameters: started.hyper, seed: started.seed });
+  const step = await profileStep(chapter, started.hyper, data, started.seed);
+  const share = (100 * step.matmulMs) / Math.max(step.kernelMs, 1e-9);
+  console.log(
+    `${benchCase.name} (${backend}): profiled step: ${step.kernels} kernels, ${step.kernelMs.toFixed(1)} ms in kernels, ` +
+      `${step.matmulMs.toFixed(1)} ms (${share.toFixed(0)}%) in ${step.matmuls.reduce((n, m) => n + m.calls, 0)} matrix products`,
+  );
+  const top = step.byKernel.slice(0, 6).map((k) => `${k.name} ×${k.calls} ${k.ms.toFixed(1)} ms`);
+  console.log(`${benchCase.name} (${backend}):   kernels by time: ${top.join(', ')}`);
+  for (const matmul of step.matmuls.slice(0, 8))
+    console.log(
+      `${benchCase.name} (${backend}):   ${matmul.shape} ×${matmul.calls} ${matmul.ms.toFixed(2)} ms ${matmul.gflops.toFixed(2)} GFLOP/s`,
+    );
+  return step;
 }
 
 async function main(): Promise<void> {

@@ -1,9 +1,14 @@
 /**
  * The matmul shapes of a chapter's training step (language models, GRU encoder–decoders) and their rate on the current backend,
+ * and a profiled training step of any chapter (its kernel time and its matrix products by shape),
  * for `npm run bench` (scripts/bench.ts). Not a test.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { HyperValue } from '../src/shared/course/chapter';
+import type { Hyperparameters, HyperValue } from '../src/shared/course/chapter';
+import type { Chapter, RunData } from '../src/engine/chapters/contract';
+import { trainingStepWorkload } from '../src/engine/train/stepWorkload';
+
+type ProfileInfo = Awaited<ReturnType<typeof tf.profile>>;
 
 /** One matmul of a model's training step: `a·b` (or `a·bᵀ` when `transposeB`), shapes as the model uses them. */
 export interface MatmulShape {
@@ -102,4 +107,93 @@ export function shapeGflops(shape: MatmulShape, repeats: number): number {
   const n = shape.transposeB ? shape.b[shape.b.length - 2] : shape.b[shape.b.length - 1];
   const batch = shape.a.length === 3 ? shape.a[0] : 1;
   return (2 * batch * m * k * n) / (ms / 1000) / 1e9;
+}
+
+/** The matrix products of one shape in a profiled training step. */
+export interface StepMatmul {
+  /** `[a]×[b] → [out]` as the kernel saw them (a transposed operand shows in the shapes). */
+  shape: string;
+  calls: number;
+  /** Kernel milliseconds per step, all calls together. */
+  ms: number;
+  /** The rate those calls ran at inside the step. */
+  gflops: number;
+}
+
+/** Where one training step's kernel time goes: every kernel, and the matrix products by shape. */
+export interface StepProfile {
+  kernels: number;
+  kernelMs: number;
+  matmulMs: number;
+  matmuls: StepMatmul[];
+  /** Kernel time by kernel name, largest first. */
+  byKernel: { name: string; calls: number; ms: number }[];
+}
+
+const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul']);
+const PROFILED_STEPS = 5;
+
+/** Multiply-adds × 2 of a product with these operand and output shapes (the inner size is the operand axis not in the output). */
+function matmulFlops(a: number[], out: number[]): number {
+  const [m, n] = out.slice(-2);
+  const [p, q] = a.slice(-2);
+  const inner = p === m ? q : p;
+  const batch = out.slice(0, -2).reduce((x, y) => x * y, 1);
+  return 2 * batch * m * n * inner;
+}
+
+/**
+ * The median of five training steps of `chapter` at `hyper` on `data` under `tf.profile`, after two warm-up steps:
+ * every kernel's time, and the matrix products grouped by shape with the rate each shape ran at in
+ * the step (the model's own calls, whatever the chapter). Kernel times of a synchronous backend
+ * (wasm, cpu).
+ */
+export async function profileStep(
+  chapter: Chapter,
+  hyper: Hyperparameters,
+  data: RunData,
+  seed: number,
+): Promise<StepProfile> {
+  const workload = trainingStepWorkload(chapter, hyper, data, seed);
+  try {
+    workload.step();
+    workload.step();
+    // The step of median kernel time among a few: one profiled step can catch a pause of the machine.
+    const profiled: ProfileInfo[] = [];
+    for (let i = 0; i < PROFILED_STEPS; i++) profiled.push(await tf.profile(() => workload.step()));
+    const total = (info: ProfileInfo) => info.kernels.reduce((sum, k) => sum + (Number(k.kernelTimeMs) || 0), 0);
+    const { kernels } = profiled.sort((x, y) => total(x) - total(y))[PROFILED_STEPS >> 1];
+    const byShape = new Map<string, StepMatmul & { flops: number }>();
+    const byName = new Map<string, { name: string; calls: number; ms: number }>();
+    let kernelMs = 0;
+    for (const kernel of kernels) {
+      const ms = Number(kernel.kernelTimeMs) || 0;
+      kernelMs += ms;
+      const named = byName.get(kernel.name) ?? { name: kernel.name, calls: 0, ms: 0 };
+      named.calls++;
+      named.ms += ms;
+      byName.set(kernel.name, named);
+      if (!MATMUL_KERNELS.has(kernel.name)) continue;
+      const [a, b] = kernel.inputShapes as number[][];
+      const out = kernel.outputShapes[0] as number[];
+      const shape = `[${a.join(',')}]×[${b.join(',')}] → [${out.join(',')}]`;
+      const entry = byShape.get(shape) ?? { shape, calls: 0, ms: 0, gflops: 0, flops: 0 };
+      entry.calls++;
+      entry.ms += ms;
+      entry.flops += matmulFlops(a, out);
+      byShape.set(shape, entry);
+    }
+    const matmuls = [...byShape.values()]
+      .map(({ flops, ...entry }) => ({ ...entry, gflops: entry.ms > 0 ? flops / (entry.ms / 1000) / 1e9 : 0 }))
+      .sort((x, y) => y.ms - x.ms);
+    return {
+      kernels: kernels.length,
+      kernelMs,
+      matmulMs: matmuls.reduce((sum, m) => sum + m.ms, 0),
+      matmuls,
+      byKernel: [...byName.values()].sort((x, y) => y.ms - x.ms),
+    };
+  } finally {
+    workload.dispose();
+  }
 }

@@ -100,8 +100,37 @@ async function checkpoint(optimizer: AdamW): Promise<OptimizerWeight[]> {
       tensor: tf.tensor(await w.tensor.data(), w.tensor.shape, w.tensor.dtype),
     })),
   );
-  weights[0].tensor.dispose();
+  tf.dispose(weights.map((w) => w.tensor)); // all new tensors
   return saved;
+}
+
+/**
+ * AdamW as it was computed before its moments were one flat vector: the same float32 operations,
+ * parameter by parameter. The flat update must give the same bits.
+ */
+function perParameterStep(
+  parameters: [tf.Variable, tf.Tensor | null, boolean][],
+  moments: { m: tf.Tensor; v: tf.Tensor }[],
+  t: number,
+  options: { lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number },
+): void {
+  const { lr, beta1, beta2, epsilon, weightDecay } = options;
+  const stepSize = lr / (1 - Math.pow(beta1, t));
+  const rootCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));
+  const keepFactor = 1 - lr * weightDecay;
+  parameters.forEach(([variable, gradient, decays], i) => {
+    if (!gradient) return;
+    const next = tf.tidy(() => {
+      const m = tf.add(tf.mul(moments[i].m, beta1), tf.mul(gradient, 1 - beta1));
+      const v = tf.add(tf.mul(moments[i].v, beta2), tf.mul(tf.square(gradient), 1 - beta2));
+      const denominator = tf.add(tf.div(tf.sqrt(v), rootCorrection2), epsilon);
+      const decayed = decays && weightDecay !== 0 ? tf.mul(variable, keepFactor) : variable;
+      variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denominator), stepSize)));
+      return { m, v };
+    });
+    tf.dispose([moments[i].m, moments[i].v]);
+    moments[i] = next;
+  });
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -170,6 +199,65 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.dispose(Object.values(grads));
       optimizer.dispose();
       model.parameters.dispose();
+    });
+
+    it('gives the same bits as the update parameter by parameter, with a parameter left without a gradient', async () => {
+      const shapes = [[3, 4], [4], [2, 3, 2], [5], [1]];
+      const make = () => {
+        const random = createRandom(7);
+        return shapes.map((shape, i) =>
+          tf.variable(
+            tf.tensor(
+              Array.from({ length: tf.util.sizeFromShape(shape) }, () => random.next() * 2 - 1),
+              shape,
+            ),
+            true,
+            `flat-test-${backend}-${i}-${Math.random()}`,
+          ),
+        );
+      };
+      const flatVariables = make();
+      const referenceVariables = make();
+      const decays = shapes.map((shape) => shape.length >= 2);
+      const options = { beta1: 0.9, beta2: 0.98, epsilon: 1e-9, weightDecay: 0.05 };
+      const optimizer = new AdamW(
+        flatVariables.map((v, i) => [`p${i}`, v] as [string, tf.Variable]),
+        { learningRate: 0, ...options },
+      );
+      const moments = shapes.map((shape) => ({ m: tf.zeros(shape), v: tf.zeros(shape) }));
+      const random = createRandom(11);
+      for (let t = 1; t <= 5; t++) {
+        const lr = 0.01 * t;
+        // Parameter 3 has no gradient at steps 2 and 4: it and its moments stay as they are.
+        const gradients = shapes.map((shape, i) =>
+          i === 3 && t % 2 === 0
+            ? null
+            : tf.tensor(
+                Array.from({ length: tf.util.sizeFromShape(shape) }, () => random.next() * 4 - 2),
+                shape,
+              ),
+        );
+        optimizer.learningRate = lr;
+        optimizer.applyGradients(Object.fromEntries(gradients.flatMap((g, i) => (g ? [[`p${i}`, g] as const] : []))));
+        perParameterStep(
+          referenceVariables.map((v, i) => [v, gradients[i], decays[i]]),
+          moments,
+          t,
+          { lr, ...options },
+        );
+        tf.dispose(gradients.filter((g): g is tf.Tensor => g !== null));
+        flatVariables.forEach((v, i) =>
+          assert.deepEqual(values(v), values(referenceVariables[i]), `parameter ${i} after step ${t}`),
+        );
+      }
+      const state = await optimizer.getWeights();
+      state.slice(1).forEach(({ tensor }, i) => {
+        const { m, v } = moments[i % shapes.length];
+        assert.deepEqual(values(tensor), values(i < shapes.length ? m : v), `saved ${state[i + 1].name}`);
+      });
+      tf.dispose([...state.map((w) => w.tensor), ...moments.flatMap(({ m, v }) => [m, v])]);
+      optimizer.dispose();
+      tf.dispose([...flatVariables, ...referenceVariables]);
     });
 
     it('a run resumed from saved weights and optimizer state continues exactly like an uninterrupted one', async () => {

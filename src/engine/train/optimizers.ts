@@ -4,7 +4,6 @@
  * parameters (nn/adam.ts); AdamW (decoupled weight decay, which tfjs-core lacks) lives in
  * nn/adamw.ts for the Transformer chapters.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { TrainOptimizer } from '../chapters/contract';
 import { FlatAdam } from '../nn/adam';
 import { AdamW, type AdamWOptions } from '../nn/adamw';
@@ -42,13 +41,7 @@ export function adamwOptimizer(
       adamw.applyGradients(gradients);
     },
     learningRate: (step) => schedule(step),
-    getWeights: async () => {
-      // The first is a new scalar; the moments are the optimiser's own variables: clones to dispose.
-      const weights = await adamw.getWeights();
-      const clones = weights.map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) }));
-      weights[0]?.tensor.dispose();
-      return clones;
-    },
+    getWeights: () => adamw.getWeights(), // all new tensors, the caller disposes them
     setWeights: (weights) => adamw.setWeights(weights),
     dispose: () => adamw.dispose(),
   };
