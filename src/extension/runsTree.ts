@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { listRuns } from '../runStore';
+import { RunListCache, listRuns } from '../runStore';
 import { chapterInfo } from '../shared/course/catalogue';
 import type { RunListEntry, RunState } from '../shared/run/records';
 import { COMMANDS } from './ids';
@@ -46,6 +46,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunListEntry>, 
   private timer: NodeJS.Timeout | null = null;
   /** Whether the runs directory existed when the watcher was made (a watcher on a missing folder may stay deaf). */
   private watchedExisting = false;
+  /** Runs unchanged since the last listing are not read again (the view lists on every change while one trains). */
+  private readonly cache = new RunListCache();
 
   constructor(private readonly runsDirectory: () => string) {
     this.watch();
@@ -81,7 +83,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunListEntry>, 
   async getChildren(parent?: RunListEntry): Promise<RunListEntry[]> {
     if (parent) return [];
     try {
-      return await listRuns(this.runsDirectory());
+      return await listRuns(this.runsDirectory(), this.cache);
     } catch {
       return [];
     }

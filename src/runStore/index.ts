@@ -16,7 +16,7 @@ export {
   readSamples,
   readStatus,
 } from './reader';
-export { checkedCheckpoint, listRuns, readRun, resolveRunArgument } from './run';
+export { RunListCache, checkedCheckpoint, listRuns, readRun, resolveRunArgument } from './run';
 export {
   COMPARISONS_DIR,
   checkSaveComparison,

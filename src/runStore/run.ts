@@ -3,7 +3,7 @@
  * (`listRuns`), and the CLI's way of naming a run (`resolveRunArgument`). Node only; never writes.
  */
 import * as fs from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { chapterInfo } from '../shared/course/catalogue';
 import type { MetricsRecord, RunConfig, RunListEntry, RunSnapshot, RunStatus } from '../shared/run/records';
@@ -160,6 +160,70 @@ function bestOf(config: RunConfig, records: MetricsRecord[]): { key: string; val
   return best === null ? null : { key, value: best };
 }
 
+/**
+ * The entries of earlier listings, reused while a run's files are unchanged: the Runs view lists
+ * the folder again on every change of a run (several times an epoch while one trains), and reading
+ * and checking every run again cost 300–500 ms of the extension host's thread for 69 runs. An
+ * entry is reused only while the signature of everything `listEntry` reads is the same: the
+ * folder, each of its files (size, mtime, ctime, inode) and every file below `model/`.
+ */
+export class RunListCache {
+  private readonly entries = new Map<string, { signature: string; entry: RunListEntry }>();
+  /** Listings of a run answered from the cache, and read again. */
+  hits = 0;
+  misses = 0;
+
+  async entry(dir: string, runId: string): Promise<RunListEntry> {
+    const signature = await runSignature(dir);
+    const cached = this.entries.get(dir);
+    if (cached && cached.signature === signature) {
+      this.hits++;
+      return cached.entry;
+    }
+    this.misses++;
+    const entry = await listEntry(dir, runId);
+    // Read again after the entry: a run written meanwhile is read anew next time.
+    if ((await runSignature(dir)) === signature) this.entries.set(dir, { signature, entry });
+    else this.entries.delete(dir);
+    return entry;
+  }
+
+  /** Forgets the runs not in `dirs` (deleted since). */
+  keepOnly(dirs: ReadonlySet<string>): void {
+    for (const dir of this.entries.keys()) if (!dirs.has(dir)) this.entries.delete(dir);
+  }
+}
+
+/** What identifies one version of a file or folder: its kind, size, times and inode; or why it cannot be seen. */
+async function fileSignature(file: string): Promise<string> {
+  try {
+    const s = await lstat(file);
+    return `${s.isDirectory() ? 'd' : s.isSymbolicLink() ? 'l' : 'f'}${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
+  } catch (error) {
+    return `!${errorCode(error) ?? 'error'}`;
+  }
+}
+
+/** The signature of `dir` and of each entry in it, recursively below the folders `deep` names. */
+async function runSignature(
+  dir: string,
+  deep: (name: string) => boolean = (name) => name === 'model',
+): Promise<string> {
+  const parts = [await fileSignature(dir)];
+  let names: fs.Dirent[] = [];
+  try {
+    names = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    return `${parts[0]}|!${errorCode(error) ?? 'error'}`;
+  }
+  for (const entry of names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const file = path.join(dir, entry.name);
+    parts.push(`${entry.name}=${await fileSignature(file)}`);
+    if (entry.isDirectory() && deep(entry.name)) parts.push(`${entry.name}/[${await runSignature(file, () => true)}]`);
+  }
+  return parts.join('|');
+}
+
 async function listEntry(dir: string, runId: string): Promise<RunListEntry> {
   try {
     const { config, status } = await readConfigAndStatus(dir);
@@ -213,9 +277,10 @@ function sortTime(entry: RunListEntry): number {
  * place of a folder (runs are never read through one); plain files and hidden or temporary names
  * are ignored; a missing `runsDir` gives []. The weights are checked
  * against their manifest and status, and verified in full when a run is read, shown or used.
+ * With a `cache`, a run whose files are unchanged since its last listing is not read again.
  * RunStoreError when `runsDir` exists but cannot be read as a folder.
  */
-export async function listRuns(runsDir: string): Promise<RunListEntry[]> {
+export async function listRuns(runsDir: string, cache?: RunListCache): Promise<RunListEntry[]> {
   const root = path.resolve(runsDir);
   let entries: fs.Dirent[];
   try {
@@ -230,7 +295,10 @@ export async function listRuns(runsDir: string): Promise<RunListEntry[]> {
     .filter((entry) => !isHiddenOrTemporary(entry.name))
     .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && !isFile(path.join(root, entry.name))))
     .map((entry) => entry.name);
-  const list = await mapLimited(names, 8, (name) => listEntry(path.join(root, name), name));
+  const list = await mapLimited(names, 8, (name) =>
+    cache ? cache.entry(path.join(root, name), name) : listEntry(path.join(root, name), name),
+  );
+  cache?.keepOnly(new Set(names.map((name) => path.join(root, name))));
   const times = new Map(list.map((entry) => [entry, sortTime(entry)]));
   return list.sort((a, b) => {
     const difference = (times.get(b) ?? 0) - (times.get(a) ?? 0);

@@ -18,6 +18,7 @@ import type { HyperparameterSpec } from '../../src/shared/course/chapter';
 import {
   DamagedRunError,
   MAX_RUN_FILE_BYTES,
+  RunListCache,
   listRuns,
   readAttention,
   readCheckpoint,
@@ -75,10 +76,17 @@ async function reasonOf(promise: Promise<unknown>): Promise<string | null> {
   }
 }
 
+/** One listing cache per runs folder, kept across the damages done to it. */
+const listCaches = new Map<string, RunListCache>();
+
 /** Every reader on the damaged run; checks that the bystander still lists and that nothing was written. */
 async function readAll(chapter: string, runsDir: string, runDir: string, bystander: string): Promise<Seen> {
   const before = fingerprint(runsDir);
   const list = await listRuns(runsDir);
+  // The Runs view's cached listing, which saw this folder's earlier damages and restores: never stale.
+  const cache = listCaches.get(runsDir) ?? new RunListCache();
+  listCaches.set(runsDir, cache);
+  assert.deepEqual(await listRuns(runsDir, cache), list, 'the cached listing is the listing');
   const entry = list.find((candidate) => candidate.dir === runDir);
   const other = list.find((candidate) => candidate.dir === bystander);
   assert.ok(other?.ok, `the intact run still lists: ${other && !other.ok ? other.reason : 'missing'}`);

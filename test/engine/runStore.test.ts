@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   DamagedRunError,
+  RunListCache,
   RunStoreError,
   RunWriter,
   attentionPath,
@@ -496,6 +497,57 @@ describe('reader', () => {
     assert.equal(reasons['holiday-photos'], 'not a run folder: no config.json or status.json');
     assert.equal(reasons.empty, 'not a run folder: no config.json or status.json');
     assert.equal(entryNamed(list, 'empty').dir, path.join(runsDir, 'empty'));
+  });
+
+  it('a listing cache reads again only the runs that changed, and lists exactly what listRuns lists', async () => {
+    const runsDir = tempDir();
+    const runs = [0, 1, 2].map((minute) =>
+      writeFixtureRun(runsDir, { startedAt: new Date(2025, 0, 1, 10, minute, 0), epochsCompleted: 2 }),
+    );
+    const live = writeFixtureRun(runsDir, {
+      startedAt: new Date(2025, 0, 1, 10, 5, 0),
+      epochsCompleted: 1,
+      state: 'running',
+    });
+    fs.mkdirSync(path.join(runsDir, 'not-a-run'));
+    const cache = new RunListCache();
+    const same = async (what: string) =>
+      assert.deepEqual(await listRuns(runsDir, cache), await listRuns(runsDir), what);
+
+    await same('first listing');
+    assert.deepEqual([cache.hits, cache.misses], [0, 5]);
+    await same('unchanged');
+    assert.deepEqual([cache.hits, cache.misses], [5, 5], 'nothing read again');
+
+    // The live run completes an epoch: only it is read again.
+    const writer = new RunWriter(live.dir);
+    writer.appendMetrics({ ...live.metrics.at(-1)!, epoch: 2, step: 20 } as never);
+    writer.writeStatus({ ...live.status, epochsCompleted: 1 });
+    await same('after the live run wrote');
+    assert.deepEqual([cache.hits, cache.misses], [9, 6]);
+
+    // Damage deep below model/ is seen at once: the newest checkpoint's weights truncated in place
+    // (its folders keep their times; only the file's own size and times change).
+    const latest = JSON.parse(fs.readFileSync(path.join(runs[0].dir, 'model', 'latest.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const checkpointDir = Object.values(latest).find((value) => typeof value === 'string' && /epoch-/.test(value));
+    const weights = fs
+      .readdirSync(path.join(runs[0].dir, 'model'), { recursive: true })
+      .map(String)
+      .find((file) => file.endsWith('weights.bin') && (!checkpointDir || file.includes(String(checkpointDir))));
+    assert.ok(weights, JSON.stringify(latest));
+    fs.truncateSync(path.join(runs[0].dir, 'model', weights), 1);
+    await same('after the newest weights file was truncated');
+    const damaged = (await listRuns(runsDir, cache)).find((entry) => entry.dir === runs[0].dir);
+    assert.ok(damaged && !damaged.ok, JSON.stringify(damaged));
+
+    // A run deleted is gone; the folder that was not a run becomes one.
+    fs.rmSync(runs[1].dir, { recursive: true });
+    fs.cpSync(runs[2].dir, path.join(runsDir, 'not-a-run'), { recursive: true });
+    await same('after a deletion and a copy');
+    assert.equal((await listRuns(runsDir, cache)).length, 4);
   });
 
   it('lists a missing runs dir as empty and rejects a runs "dir" that is a file', async () => {
