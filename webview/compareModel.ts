@@ -93,7 +93,9 @@ function place(model: CompareModel, entry: ComparedRunEntry): void {
   const index = model.runs.findIndex((item) => item.runId === entry.runId);
   if (index >= 0) model.runs[index] = run;
   else model.runs.push(run);
-  model.waiting = model.waiting.filter((variant) => variant !== entry.run.config.variant);
+  // A variant waits under its id; the comparison's other chapter (comparison.withChapter) under the chapter's.
+  const label = model.waiting.includes(entry.run.config.chapter) ? entry.run.config.chapter : entry.run.config.variant;
+  model.waiting = model.waiting.filter((waiting) => waiting !== label);
 }
 
 export function compareModelFromInit(init: CompareInitMessage): CompareModel {

@@ -114,13 +114,19 @@ export class ComparePanel implements vscode.Disposable {
 
   /**
    * A finished run that "Train Variants…" reuses instead of training it (the comparison's other
-   * chapter): it takes the place that chapter waited under, and the panel reads it from disk.
+   * chapter): it takes the place that chapter waited under, read from disk. A document still
+   * loading gets it with its `compareInit` (the run is one of the panel's from now on).
    */
-  addSavedRun(runId: string, chapter: ChapterId): void {
+  async addSavedRun(runId: string, chapter: ChapterId): Promise<void> {
     if (this.disposed || this.runIdList.includes(runId)) return;
     this.runIdList = [...this.runIdList, runId];
     this.waiting = this.waiting.filter((label) => label !== chapter);
-    this.render();
+    this.panel.title = this.title();
+    const [entry] = comparedEntries(await loadComparedRuns(this.host.runsDirectory(), [runId]), (runDir) =>
+      this.host.isLive(runDir),
+    );
+    if (!this.disposed && entry)
+      this.feed.post({ type: 'compareRun', entry, chapter: chapterInfo(chapter) }, this.panel.visible);
   }
 
   /** The sequence of "Train Variants…" ended: nothing more will join; the runs are read again. */

@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { MESSAGES_EN } from '../../src/extension/messages';
 import { CHAPTERS, chapterInfo } from '../../src/shared/course/catalogue';
+import type { ChapterInfo } from '../../src/shared/course/chapter';
 import { unpackMap } from '../../src/shared/run/attention';
 import type { AttentionSnapshot, RunStatus } from '../../src/shared/run/records';
 import { WEBVIEW_STRINGS_EN } from '../../src/shared/strings/webview';
@@ -252,6 +253,22 @@ function savedMap(runDir: string, source: string[], key: string) {
   return unpacked;
 }
 
+/** F1 → "Train Variants…" → `chapter` → its task `taskId`; the chapter's short title and when the command ran. */
+async function trainVariants(
+  page: Page,
+  chapter: ChapterInfo,
+  taskId: string,
+): Promise<{ shortTitle: string; pressedAt: number }> {
+  const chapterNumber = CHAPTERS.findIndex((candidate) => candidate.id === chapter.id) + 1;
+  const shortTitle = chapter.title.en.split(/[:：]/)[0].trim();
+  const task = chapter.tasks.find((candidate) => candidate.id === taskId)!;
+  const pressedAt = Date.now();
+  await runCommand(page, TRAIN_VARIANTS);
+  await chooseQuickPickRow(page, MESSAGES_EN.trainVariantsTitle, `${chapterNumber}. ${chapter.title.en}`);
+  await chooseQuickPickRow(page, MESSAGES_EN.trainVariantsTaskTitle.replace('{chapter}', shortTitle), task.title.en);
+  return { shortTitle, pressedAt };
+}
+
 /** One scenario in the shared workbench (probes.ts `scenario`: failed extension requests, screenshots, logs on failure). */
 function scenario(
   name: string,
@@ -295,18 +312,8 @@ describe('Train Variants… → comparison (issue 8)', () => {
       await scenario('compare-train-variants', env, async (page) => {
         const variants = CHAPTER.variants;
         assert.equal(variants.length, 3, 'luong-attention has three variants');
-        const chapterNumber = CHAPTERS.findIndex((chapter) => chapter.id === CHAPTER.id) + 1;
-        const shortTitle = CHAPTER.title.en.split(/[:：]/)[0].trim();
         const legends = variants.map((variant, i) => `${LETTERS[i]} · ${variant.title.en} · seed ${SEED}`);
-
-        const pressedAt = Date.now();
-        await runCommand(page, TRAIN_VARIANTS);
-        await chooseQuickPickRow(page, MESSAGES_EN.trainVariantsTitle, `${chapterNumber}. ${CHAPTER.title.en}`);
-        await chooseQuickPickRow(
-          page,
-          MESSAGES_EN.trainVariantsTaskTitle.replace('{chapter}', shortTitle),
-          TASK.title.en,
-        );
+        const { shortTitle, pressedAt } = await trainVariants(page, CHAPTER, TASK.id);
 
         // While the variants train: the panel is there before the last one started, runs join it
         // one by one, and the first run's curves grow while later variants still wait.
@@ -594,17 +601,7 @@ describe('Train Variants… → comparison (issue 8)', () => {
         const reusedId = existing[0];
         assert.match(reusedId, /-attention-seq2seq$/);
 
-        const chapterNumber = CHAPTERS.findIndex((chapter) => chapter.id === transformer.id) + 1;
-        const shortTitle = transformer.title.en.split(/[:：]/)[0].trim();
-        const dates = transformer.tasks.find((task) => task.id === 'dates')!;
-        const pressedAt = Date.now();
-        await runCommand(page, TRAIN_VARIANTS);
-        await chooseQuickPickRow(page, MESSAGES_EN.trainVariantsTitle, `${chapterNumber}. ${transformer.title.en}`);
-        await chooseQuickPickRow(
-          page,
-          MESSAGES_EN.trainVariantsTaskTitle.replace('{chapter}', shortTitle),
-          dates.title.en,
-        );
+        const { shortTitle, pressedAt } = await trainVariants(page, transformer, 'dates');
 
         // The reused run is in the comparison before the first transformer run has completed.
         const variants = transformer.variants.map((variant) => variant.id);

@@ -16,6 +16,8 @@ import {
   encoderOnlyInit,
   evaluation,
   runSnapshot,
+  TRANSFORMER,
+  transformerSnapshot,
 } from './fixtures/formatTwo';
 import { launchBrowser, openPanel, posted, problemsOf, savedState, send, settle, type Panel } from './harness';
 import { cellPixel, choose, dataset, text } from './queries';
@@ -275,6 +277,26 @@ describe('comparison panel: what is not shared', () => {
 });
 
 describe('comparison panel: live, save, open', () => {
+  it('a reused run of the comparison’s other chapter takes the place it waited under, not a variant’s of the same name', async () => {
+    // Train Variants… on transformer: nothing trained yet; attention-seq2seq's finished run is reused first.
+    const panel = await panelWith(
+      compareInit([], { chapters: [TRANSFORMER, ENCODER_DECODER], waiting: ['default', 'attention-seq2seq'] }),
+    );
+    assert.equal(
+      await text(panel.page, '#compare-waiting'),
+      'Still to train, in this order: default, attention-seq2seq.',
+    );
+    const reused = runSnapshot({ chapter: ENCODER_DECODER, snapshot: encoderDecoderSnapshot, state: 'completed' });
+    assert.equal(reused.config.variant, 'default');
+    await send(panel.page, checked({ type: 'compareRun', entry: entry(reused), chapter: ENCODER_DECODER }));
+    assert.equal(await text(panel.page, '#compare-waiting'), 'Still to train, in this order: default.');
+    const transformerRun = runSnapshot({ chapter: TRANSFORMER, snapshot: transformerSnapshot, done: 0 });
+    await send(panel.page, checked({ type: 'compareRun', entry: entry(transformerRun, true), chapter: TRANSFORMER }));
+    assert.equal(await panel.page.isVisible('#compare-waiting'), false, 'nothing waits any more');
+    assert.equal((await dataset(panel.page, '#compare-chart-loss')).series, '2');
+    await panel.page.close();
+  });
+
   it('runs join as they start and their curves grow', async () => {
     const first = selfRun(0, 1);
     const panel = await panelWith(compareInit([entry(first, true)], { waiting: ['unscaled', 'no-positions'] }));

@@ -273,7 +273,7 @@ export class TrainingController implements vscode.Disposable {
             this.options.output.appendLine(
               `[host] ${t('variantReused', { run: message.runId, chapter: shortTitle(chapterInfo(message.config.chapter).title) })}`,
             );
-            comparison?.addSavedRun(message.runId, message.config.chapter);
+            void comparison?.addSavedRun(message.runId, message.config.chapter);
             return;
           }
           const started = message;
