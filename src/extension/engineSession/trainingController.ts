@@ -269,7 +269,8 @@ export class TrainingController implements vscode.Disposable {
         (message) => {
           if (message.type === 'runReused') {
             // Not trained again: the sequence counts one run fewer, the comparison shows it now.
-            runs.splice(runs.indexOf(message.config.chapter), 1);
+            const waitingAt = runs.indexOf(message.config.chapter);
+            if (waitingAt >= 0) runs.splice(waitingAt, 1);
             this.options.output.appendLine(
               `[host] ${t('variantReused', { run: message.runId, chapter: shortTitle(chapterInfo(message.config.chapter).title) })}`,
             );
