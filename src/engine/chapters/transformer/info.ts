@@ -418,9 +418,9 @@ export const info: ChapterInfo = {
           '在 dates 上用同一个种子比较 default 与 no-causal-mask（本章声明的对比）：no-causal-mask 的训练损失最终更低，但完全匹配率接近 0：teacher forcing 让它读到下一个解码器输入，也就是它要预测的词，而贪心解码时这个词还不存在；它的泄漏曲线远高于 default 的 0（学习测试在 12800 与 6400 个训练样本上展示了这一点，而不是默认的 10000 个）',
       },
       {
-        en: 'against attention-seq2seq on dates with the same seed, the other chapter of this comparison: Train Variants… (or llm-tutor train transformer --variant all) trains its default run after the variants with the same data, epochs and batch size, and compares them all; llm-tutor compare RUN RUN or Compare Runs… put any two runs side by side. Look at the shared curves (loss, token accuracy, exact match), the config side by side, and the cross-attention of the same probe; leaked mass is this chapter’s own',
+        en: 'against attention-seq2seq on dates with the same seed, the other chapter of this comparison: Train Variants… (or llm-tutor train transformer --variant all) trains its default run after the variants with the same data, epochs and batch size (or, when the runs folder already holds that finished run on the same backend, reuses it without training), and compares them all; llm-tutor compare RUN RUN or Compare Runs… put any two runs side by side. Look at the shared curves (loss, token accuracy, exact match), the config side by side, and the cross-attention of the same probe; leaked mass is this chapter’s own',
         'zh-cn':
-          '与相同种子的 attention-seq2seq 在 dates 上对比，它是本章对比中的另一章：“训练变体…”（或 llm-tutor train transformer --variant all）在各变体之后用相同的数据、轮数和批大小训练它的默认运行，并把它们放在一起比较；llm-tutor compare RUN RUN 或“比较运行…”可以并排比较任意两次运行。请看共有的曲线（损失、逐词准确率、完全匹配率）、并排的配置，以及同一个探针的交叉注意力；泄漏质量是本章独有的',
+          '与相同种子的 attention-seq2seq 在 dates 上对比，它是本章对比中的另一章：“训练变体…”（或 llm-tutor train transformer --variant all）在各变体之后用相同的数据、轮数和批大小训练它的默认运行（如果运行文件夹里已有在同一后端上完成的这次运行，就直接复用而不再训练），并把它们放在一起比较；llm-tutor compare RUN RUN 或“比较运行…”可以并排比较任意两次运行。请看共有的曲线（损失、逐词准确率、完全匹配率）、并排的配置，以及同一个探针的交叉注意力；泄漏质量是本章独有的',
       },
     ],
   },
