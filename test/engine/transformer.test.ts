@@ -660,6 +660,16 @@ describe('the chapter on a real task (wasm)', () => {
         results[variant]['leaked-mass'].value,
         'the metric is the check’s value',
       );
+      // After an evaluation the check reuses what it measured on the same weights: the same value,
+      // and (shown with a measurement it could not have computed) not computed a second time.
+      const context = { model, data: runData, hyperparameters: settings, task: 'dates', probes };
+      const leakCheck = (checks: ReturnType<typeof snapshotChecks>) => checks.find((c) => c.id === 'leaked-mass')!;
+      assert.equal(
+        leakCheck(snapshotChecks(chapter, { ...context, evaluation })).value,
+        results[variant]['leaked-mass'].value,
+      );
+      const planted = { ...evaluation, measured: { mean: 0.123, max: 0.5, perLayer: [0.123], rows: 7 } };
+      assert.equal(leakCheck(snapshotChecks(chapter, { ...context, evaluation: planted })).value, 0.123);
       assert.ok(probes.probes[0].maps.some((m) => m.kind === 'causal-self' && m.mode === 'generated'));
       parameters.dispose();
     }

@@ -157,6 +157,11 @@ export interface Evaluation {
   buckets?: LengthBucket[];
   /** A handful of validation examples with what the model predicted. */
   samples: Sample[];
+  /**
+   * What the chapter measured on the way that its own checks may reuse for the same weights (the
+   * transformer's leaked mass per layer), handed back in `CheckContext.evaluation`; never written.
+   */
+  measured?: unknown;
 }
 
 /**
@@ -194,6 +199,8 @@ export interface CheckContext {
   hyperparameters: Hyperparameters;
   task: string;
   probes: ProbeSet;
+  /** The evaluation just made on the same weights, when the checks follow one (not for a preview). */
+  evaluation?: Evaluation;
 }
 
 /** A tensor with the name it is saved under. */

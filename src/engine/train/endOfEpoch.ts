@@ -26,7 +26,7 @@ export async function endEpoch(session: Session, epoch: number, training: EpochT
   };
   if (evaluation.buckets) metrics.buckets = evaluation.buckets;
   const probes = data.probe(model);
-  const context = { model, data, hyperparameters: session.hyper, task: config.task, probes };
+  const context = { model, data, hyperparameters: session.hyper, task: config.task, probes, evaluation };
   const checks = snapshotChecks(chapter, context);
   const hasMaps = probes.probes.some((probe) => probe.maps.length > 0);
   const attention = hasMaps ? buildSnapshot(epoch, session.step, context, checks) : null;
