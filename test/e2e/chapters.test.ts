@@ -34,7 +34,7 @@ import {
   readSnapshot,
   readStatus,
   runHyperparameters,
-  scenario as runScenario,
+  timedScenarios,
   waitForPanel,
 } from './probes';
 import {
@@ -78,14 +78,8 @@ const MODERN_SETTINGS = { 'llmTutor.epochs': 2, 'llmTutor.batchSize': 4, 'llmTut
 let tempRoot: string;
 let vsixPath: string;
 
-function scenario(
-  name: string,
-  workbench: () => Workbench | undefined,
-  server: () => CodeServer | undefined,
-  body: (page: Page) => Promise<void>,
-): Promise<void> {
-  return runScenario(name, workbench, server, body, durations);
-}
+/** Runs a scenario (probes.ts) and records its duration. */
+const scenario = timedScenarios(durations);
 
 function evaluations(runDir: string): EvaluationRecord[] {
   return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')

@@ -7,7 +7,6 @@
 // table marking exactly `variant` and the setting the variants override (`score`) as differing.
 // Run: node --import tsx --test test/e2e/compare.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,15 @@ import {
   type Workbench,
 } from './harness';
 import { scenario as runScenario } from './probes';
-import { buildVsix, chooseQuickPickRow, makeWorkspace, sleep, startWorkbench, stopWorkbench } from './workbench';
+import {
+  buildVsix,
+  chooseQuickPickRow,
+  makeWorkspace,
+  sleep,
+  startWorkbench,
+  stopWorkbench,
+  trainWithStagedCli,
+} from './workbench';
 
 const TRAIN_VARIANTS = 'LLM Tutor: Train Variants…';
 const CHAPTER = chapterInfo('luong-attention');
@@ -570,32 +577,13 @@ describe('Train Variants… → comparison (issue 8)', () => {
         const runsDir = join(env.folder!, 'runs');
         // The attention-seq2seq run the comparison would train, made beforehand by the CLI.
         const before = new Set(readdirSync(runsDir));
-        execFileSync(
-          process.execPath,
-          [
-            join(stageDir, 'bin', 'llm-tutor.js'),
-            'train',
-            'attention-seq2seq',
-            '--task',
-            'dates',
-            '--seed',
-            String(SEED),
-            '--epochs',
-            String(EPOCHS),
-            '--batch-size',
-            String(SETTINGS['llmTutor.batchSize']),
-            '--train-size',
-            String(SETTINGS['llmTutor.advanced.trainSize']),
-            '--validation-size',
-            String(SETTINGS['llmTutor.advanced.validationSize']),
-            '--test-size',
-            String(SETTINGS['llmTutor.advanced.testSize']),
-            '--output-dir',
-            runsDir,
-            '--quiet',
-          ],
-          { encoding: 'utf8', timeout: 180_000, env: { ...process.env, LLM_TUTOR_TFJS_NODE: '' } },
-        );
+        trainWithStagedCli(stageDir, [
+          ...['attention-seq2seq', '--task', 'dates', '--seed', String(SEED), '--epochs', String(EPOCHS)],
+          ...['--batch-size', String(SETTINGS['llmTutor.batchSize'])],
+          ...['--train-size', String(SETTINGS['llmTutor.advanced.trainSize'])],
+          ...['--validation-size', String(SETTINGS['llmTutor.advanced.validationSize'])],
+          ...['--test-size', String(SETTINGS['llmTutor.advanced.testSize']), '--output-dir', runsDir],
+        ]);
         const existing = readdirSync(runsDir).filter((name) => !before.has(name));
         assert.equal(existing.length, 1, `the CLI made one run: ${existing.join(', ')}`);
         const reusedId = existing[0];

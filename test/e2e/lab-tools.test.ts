@@ -9,7 +9,6 @@
 // One trusted workspace and one code-server for the three (they run in order on the same panel).
 // Run: node --import tsx --test test/e2e/lab-tools.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import {
   type CodeServer,
   type Workbench,
 } from './harness';
-import { labFrame, openSavedRun, readSnapshot, scenario as runScenario, waitForPanel } from './probes';
+import { labFrame, openSavedRun, readSnapshot, timedScenarios, waitForPanel } from './probes';
 import {
   activeEditorState,
   answerSaveDialog,
@@ -41,6 +40,7 @@ import {
   startWorkbench,
   stopWorkbench,
   waitForFile,
+  trainWithStagedCli,
 } from './workbench';
 
 const fileStarted = Date.now();
@@ -55,48 +55,16 @@ let vsixPath: string;
 let runDir: string;
 let runId: string;
 
-function scenario(
-  name: string,
-  workbench: () => Workbench | undefined,
-  server: () => CodeServer | undefined,
-  body: (page: Page) => Promise<void>,
-): Promise<void> {
-  return runScenario(name, workbench, server, body, durations);
-}
+/** Runs a scenario (probes.ts) and records its duration. */
+const scenario = timedScenarios(durations);
 
 /** A saved self-attention run (task reverse) of EPOCHS epochs, one snapshot each, by the packaged CLI (seconds). */
 function makeSelfAttentionRun(): string {
-  const stdout = execFileSync(
-    process.execPath,
-    [
-      join(stageDir, 'bin', 'llm-tutor.js'),
-      'train',
-      'self-attention',
-      '--task',
-      'reverse',
-      '--epochs',
-      String(EPOCHS),
-      '--train-size',
-      '800',
-      '--validation-size',
-      '64',
-      '--test-size',
-      '16',
-      '--batch-size',
-      '32',
-      '--seed',
-      '7',
-      '--backend',
-      'wasm',
-      '--output-dir',
-      join(tempRoot, 'cli-runs'),
-      '--quiet',
-    ],
-    { encoding: 'utf8', timeout: 180_000 },
-  );
-  const match = /status=completed run_dir=(\S+)/.exec(stdout);
-  assert.ok(match, `the CLI run did not complete:\n${stdout}`);
-  return match[1];
+  return trainWithStagedCli(stageDir, [
+    ...['self-attention', '--task', 'reverse', '--epochs', String(EPOCHS)],
+    ...['--train-size', '800', '--validation-size', '64', '--test-size', '16', '--batch-size', '32', '--seed', '7'],
+    ...['--output-dir', join(tempRoot, 'cli-runs')],
+  ]);
 }
 
 function evaluations(dir: string): EvaluationRecord[] {

@@ -8,12 +8,11 @@
 // to test-artifacts/e2e/timings.json.
 // Run: node --import tsx --test test/e2e/lab.test.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { MESSAGES_EN, MESSAGES_ZH_CN } from '../../src/extension/messages';
 import type { EvaluationRecord as EpochMetrics } from '../../src/shared/run/records';
 import { WEBVIEW_STRINGS_EN, WEBVIEW_STRINGS_ZH_CN } from '../../src/shared/strings/webview';
@@ -42,6 +41,7 @@ import {
   sleep,
   startWorkbench,
   stopWorkbench,
+  trainWithStagedCli,
 } from './workbench';
 import {
   STOP,
@@ -55,7 +55,7 @@ import {
   readStatus,
   runHyperparameters,
   runRow,
-  scenario as runScenario,
+  timedScenarios,
   waitForPanel,
   waitForRowIcon,
 } from './probes';
@@ -111,34 +111,11 @@ let cliRunId: string;
 
 /** A real run made by the CLI of the staged build (2 epochs, seconds). */
 function makeCliRun(): string {
-  const out = join(tempRoot, 'cli-runs');
-  const stdout = execFileSync(
-    process.execPath,
-    [
-      join(stageDir, 'bin', 'llm-tutor.js'),
-      'train',
-      'attention-seq2seq',
-      '--epochs',
-      '2',
-      '--output-dir',
-      out,
-      '--train-size',
-      '400',
-      '--validation-size',
-      '60',
-      '--test-size',
-      '30',
-      '--batch-size',
-      '32',
-      '--backend',
-      'wasm',
-      '--quiet',
-    ],
-    { encoding: 'utf8', timeout: 180_000 },
-  );
-  const match = /status=completed run_dir=(\S+)/.exec(stdout);
-  assert.ok(match, `the CLI run did not complete:\n${stdout}`);
-  return match[1];
+  return trainWithStagedCli(stageDir, [
+    'attention-seq2seq',
+    ...['--epochs', '2', '--output-dir', join(tempRoot, 'cli-runs')],
+    ...['--train-size', '400', '--validation-size', '60', '--test-size', '30', '--batch-size', '32'],
+  ]);
 }
 
 /** A run folder whose status.json is not JSON (config.json is fine). */
@@ -187,15 +164,8 @@ async function diagnosticsRecord(server: CodeServer, runId: string, timeoutMs = 
   }
 }
 
-/** Runs a scenario (probes.ts) and records its duration in the timings. */
-function scenario(
-  name: string,
-  workbench: () => Workbench | undefined,
-  server: () => CodeServer | undefined,
-  body: (page: Page) => Promise<void>,
-): Promise<void> {
-  return runScenario(name, workbench, server, body, timings.scenarioMs);
-}
+/** Runs a scenario (probes.ts) and records its duration. */
+const scenario = timedScenarios(timings.scenarioMs);
 
 // ── the scenarios ──────────────────────────────────────────────────────────────────────────────
 

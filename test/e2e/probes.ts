@@ -265,3 +265,15 @@ export async function scenario(
     if (durations) durations[name] = Date.now() - started;
   }
 }
+
+/** `scenario` with the workbench and server given once per call site, each duration recorded in `durations`. */
+export function timedScenarios(
+  durations: Record<string, number>,
+): (
+  name: string,
+  workbench: () => Workbench | undefined,
+  server: () => CodeServer | undefined,
+  body: (page: Page) => Promise<void>,
+) => Promise<void> {
+  return (name, workbench, server, body) => scenario(name, workbench, server, body, durations);
+}

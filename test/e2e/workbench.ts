@@ -34,6 +34,21 @@ const PROBE_COMMAND = 'LLM Tutor: Train Attention Seq2Seq';
 /** Top-level entries of the repository that are not part of its sources (VCS, dependencies, build outputs). */
 const NOT_STAGED = new Set(['.git', 'node_modules', 'dist', 'runs', 'test-artifacts', '.e2e-cache', 'bench-results']);
 
+/**
+ * `llm-tutor train <args…>` with the staged package's own CLI (the build the extension ships), on
+ * the wasm backend, quiet: the folder of the run it completed. Fails with the CLI's output otherwise.
+ */
+export function trainWithStagedCli(stageDir: string, args: string[]): string {
+  const stdout = execFileSync(
+    process.execPath,
+    [join(stageDir, 'bin', 'llm-tutor.js'), 'train', ...args, '--backend', 'wasm', '--quiet'],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
+  const match = /status=completed run_dir=(\S+)/.exec(stdout);
+  assert.ok(match, `the CLI run did not complete:\n${stdout}`);
+  return match[1];
+}
+
 /** What `vsce ls` says a package made in `dir` holds (paths relative to the package root). */
 function packagedFiles(dir: string): string[] {
   return execFileSync(
