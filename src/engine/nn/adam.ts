@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerWeight } from './adamw';
+import { flatten, unflatten } from './flat';
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -53,11 +54,10 @@ export class FlatAdam {
       // Gradients in the layout's order; a variable without a gradient this step keeps its value
       // and moments (tf.train.adam skips it), through a 0/1 mask over the flat vector.
       const missing = layout.names!.filter((name) => !gradients[name]);
-      const flat = (tensors: tf.Tensor[]) => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))); // [parameters]
       const byName = new Map(names.map((name, i) => [name, variables[i]]));
       const ordered = layout.names!.map((name) => tf.engine().registeredVariables[name] ?? byName.get(name)!);
-      const g = flat(layout.names!.map((name, i) => gradients[name] ?? tf.zeros(layout.shapes[i]))); // [parameters]
-      const value = flat(ordered); // [parameters]
+      const g = flatten(layout.names!.map((name, i) => gradients[name] ?? tf.zeros(layout.shapes[i]))); // [parameters]
+      const value = flatten(ordered); // [parameters]
       const oneMinusAccBeta1 = tf.sub(1, this.accBeta1);
       const oneMinusAccBeta2 = tf.sub(1, this.accBeta2);
       let m = tf.add(tf.mul(m0, BETA1), tf.mul(g, 1 - BETA1)); // [parameters]
@@ -66,7 +66,7 @@ export class FlatAdam {
       const vHat = tf.div(v, oneMinusAccBeta2); // [parameters]
       let updated = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.learningRate), value); // [parameters]
       if (missing.length > 0) {
-        const has = flat(layout.names!.map((name, i) => (gradients[name] ? tf.ones : tf.zeros)(layout.shapes[i])));
+        const has = flatten(layout.names!.map((name, i) => (gradients[name] ? tf.ones : tf.zeros)(layout.shapes[i])));
         const keep = tf.cast(has, 'bool'); // [parameters]
         m = tf.where(keep, m, m0);
         v = tf.where(keep, v, v0);
@@ -74,8 +74,8 @@ export class FlatAdam {
       }
       m0.assign(m);
       v0.assign(v);
-      const parts = tf.split(updated, layout.sizes);
-      ordered.forEach((variable, i) => variable.assign(tf.reshape(parts[i], layout.shapes[i])));
+      const parts = unflatten(updated, layout.shapes);
+      ordered.forEach((variable, i) => variable.assign(parts[i]));
       this.accBeta1.assign(tf.mul(this.accBeta1, BETA1));
       this.accBeta2.assign(tf.mul(this.accBeta2, BETA2));
     });
@@ -91,11 +91,9 @@ export class FlatAdam {
     const layout = this.layout;
     if (!layout) return weights;
     const names = layout.names ?? layout.sizes.map((_, i) => `${i}`);
-    const unflatten = (flat: tf.Variable, suffix: string) =>
-      tf
-        .tidy(() => tf.split(flat, layout.sizes).map((part, i) => tf.reshape(part, layout.shapes[i])))
-        .map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
-    return [...weights, ...unflatten(this.firstMoment!, 'm'), ...unflatten(this.secondMoment!, 'v')];
+    const named = (flat: tf.Variable, suffix: string): OptimizerWeight[] =>
+      tf.tidy(() => unflatten(flat, layout.shapes)).map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
+    return [...weights, ...named(this.firstMoment!, 'm'), ...named(this.secondMoment!, 'v')];
   }
 
   /** Restores what getWeights (or tf.train.adam's getWeights) returned; the values are copied. */
@@ -115,8 +113,7 @@ export class FlatAdam {
     }
     const shapes = moments.slice(0, count).map((w) => w.tensor.shape);
     this.layout = { names: null, shapes, sizes: shapes.map((shape) => tf.util.sizeFromShape(shape)) };
-    const flat = (part: OptimizerWeight[]) =>
-      tf.tidy(() => tf.variable(tf.concat(part.map((w) => tf.reshape(tf.cast(w.tensor, 'float32'), [-1]))), false));
+    const flat = (part: OptimizerWeight[]) => tf.tidy(() => tf.variable(flatten(part.map((w) => w.tensor)), false));
     this.firstMoment = flat(moments.slice(0, count));
     this.secondMoment = flat(moments.slice(count));
   }

@@ -17,6 +17,7 @@
  * the step count, so an update never reads a value back (no dataSync).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { flatten, unflatten } from './flat';
 import { Parameters } from './parameters';
 
 /** A tensor and the name it is saved under (the shape of tf.Optimizer's weights). */
@@ -139,9 +140,8 @@ export class AdamW {
     const keepFactor = 1 - lr * weightDecay; // decoupled decay: w · (1 − lr·λ)
     const [m0, v0] = [this.firstMoment, this.secondMoment];
     tf.tidy(() => {
-      const flat = (tensors: tf.Tensor[]) => tf.concat(tensors.map((x) => tf.reshape(x, [-1]))); // [parameters]
-      const gradient = flat(this.slots.map((slot) => given.get(slot) ?? tf.zeros(slot.variable.shape))); // [parameters]
-      const weights = flat(this.slots.map((slot) => slot.variable)); // [parameters]
+      const gradient = flatten(this.slots.map((slot) => given.get(slot) ?? tf.zeros(slot.variable.shape))); // [parameters]
+      const weights = flatten(this.slots.map((slot) => slot.variable)); // [parameters]
       let m = tf.add(tf.mul(m0, beta1), tf.mul(gradient, 1 - beta1)); // [parameters]
       let v = tf.add(tf.mul(v0, beta2), tf.mul(tf.square(gradient), 1 - beta2)); // [parameters]
       const denominator = tf.add(tf.div(tf.sqrt(v), rootCorrection2), epsilon); // [parameters]: √v̂ + ε
@@ -161,12 +161,9 @@ export class AdamW {
       }
       m0.assign(m);
       v0.assign(v);
-      const parts = tf.split(
-        updated,
-        this.slots.map((slot) => slot.size),
-      );
+      const parts = unflatten(updated, this.shapes());
       this.slots.forEach((slot, i) => {
-        if (given.has(slot)) slot.variable.assign(tf.reshape(parts[i], slot.variable.shape));
+        if (given.has(slot)) slot.variable.assign(parts[i]);
       });
     });
   }
@@ -176,21 +173,14 @@ export class AdamW {
    * parameter…]`, in the constructor's parameter order. All new tensors: the caller disposes them.
    */
   async getWeights(): Promise<OptimizerWeight[]> {
-    const unflatten = (flat: tf.Variable, suffix: string): OptimizerWeight[] =>
+    const named = (flat: tf.Variable, suffix: string): OptimizerWeight[] =>
       tf
-        .tidy(() =>
-          tf
-            .split(
-              flat,
-              this.slots.map((slot) => slot.size),
-            )
-            .map((part, i) => tf.reshape(part, this.slots[i].variable.shape)),
-        )
+        .tidy(() => unflatten(flat, this.shapes()))
         .map((tensor, i) => ({ name: `${this.slots[i].name}/${suffix}`, tensor }));
     return [
       { name: 'iter', tensor: tf.scalar(this.step, 'int32') },
-      ...unflatten(this.firstMoment, 'm'),
-      ...unflatten(this.secondMoment, 'v'),
+      ...named(this.firstMoment, 'm'),
+      ...named(this.secondMoment, 'v'),
     ];
   }
 
@@ -212,13 +202,17 @@ export class AdamW {
       }
     });
     const iterations = (await weights[0].tensor.data())[0];
-    const flat = (part: OptimizerWeight[]) =>
-      tf.concat(part.map((w) => tf.reshape(tf.cast(w.tensor, 'float32'), [-1])));
+    const flat = (part: OptimizerWeight[]) => flatten(part.map((w) => w.tensor));
     tf.tidy(() => {
       this.firstMoment.assign(flat(weights.slice(1, 1 + n)));
       this.secondMoment.assign(flat(weights.slice(1 + n)));
     });
     this.step = iterations;
+  }
+
+  /** Every parameter's shape, in order. */
+  private shapes(): number[][] {
+    return this.slots.map((slot) => slot.variable.shape);
   }
 
   /** `[parameters]`: 1 over the parameters `flag` selects, 0 elsewhere. */
