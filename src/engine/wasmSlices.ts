@@ -27,6 +27,9 @@ interface WasmBackend {
   typedArrayFromHeap(info: TensorInfo): HeapArray;
 }
 
+/** Below this many elements a loop copies a run faster than `subarray` + `set` (an object per call). */
+const SHORT_RUN = 32;
+
 /** Copies the block `begin`, `size` of `x` (shape `shape`) into `out` (its own buffer, row-major). */
 function copyBlock(x: HeapArray, shape: number[], begin: number[], size: number[], out: HeapArray): void {
   const rank = shape.length;
@@ -34,15 +37,21 @@ function copyBlock(x: HeapArray, shape: number[], begin: number[], size: number[
     out[0] = x[0];
     return;
   }
-  const strides = util.computeStrides(shape); // [rank - 1]
-  const run = size[rank - 1]; // contiguous elements per innermost row
+  const strides = [...util.computeStrides(shape), 1]; // [rank]
+  // Trailing dimensions the block spans in full are contiguous with the one before them: one run
+  // (a time step of a time-major [len, batch, hidden] tensor is a single run, not `batch` runs).
+  let inner = rank - 1;
+  let run = size[inner];
+  while (inner > 0 && size[inner] === shape[inner]) run *= size[--inner];
   const rows = util.sizeFromShape(size) / run;
-  const index = new Array<number>(rank - 1).fill(0); // position among the outer dimensions of the block
+  const index = new Array<number>(inner).fill(0); // position among the dimensions before `inner`
   for (let row = 0; row < rows; row++) {
-    let offset = begin[rank - 1];
-    for (let d = 0; d < rank - 1; d++) offset += (begin[d] + index[d]) * strides[d];
-    out.set(x.subarray(offset, offset + run), row * run);
-    for (let d = rank - 2; d >= 0; d--) {
+    let offset = begin[inner] * strides[inner];
+    for (let d = 0; d < inner; d++) offset += (begin[d] + index[d]) * strides[d];
+    const target = row * run;
+    if (run < SHORT_RUN) for (let i = 0; i < run; i++) out[target + i] = x[offset + i];
+    else out.set(x.subarray(offset, offset + run), target);
+    for (let d = inner - 1; d >= 0; d--) {
       if (++index[d] < size[d]) break;
       index[d] = 0;
     }

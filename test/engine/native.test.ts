@@ -203,7 +203,7 @@ describe('native backend: forward passes agree with wasm and cpu to 1e-4', () =>
           ]);
           const embedded = embed(ids, table as tf.Tensor2D); // [2, 5, 3]
           const projected = linear(embedded, gru.inputKernel as tf.Tensor2D, gru.bias as tf.Tensor1D);
-          const { outputs: states } = runGru(embedded, tf.zeros([2, 4]) as tf.Tensor2D, gru);
+          const states = runGru(embedded, tf.zeros([2, 4]) as tf.Tensor2D, gru);
           const final = stateAtLastToken(states, mask);
           const queries = tf.slice(states, [0, 0, 0], [2, 3, 4]) as tf.Tensor3D;
           const additive = additiveAttention(queries, projectKeys(states, attention), states, mask, attention);

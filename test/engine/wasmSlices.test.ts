@@ -1,7 +1,7 @@
 /**
  * The wasm backend's Slice, SplitV and Unpack as src/engine/wasmSlices.ts replaces them: every
  * block equal to the same op on the cpu backend (ranks 1–4, every axis, float32, int32 and bool,
- * empty parts), no tensors left behind.
+ * empty parts, short and long contiguous runs), no tensors left behind.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +29,9 @@ const CASES: Case[] = [
   { shape: [2, 3, 4, 5], dtype: 'float32' },
   { shape: [3, 5, 4], dtype: 'int32' },
   { shape: [4, 6], dtype: 'bool' },
+  // Runs of 32 elements and more, copied with subarray + set rather than element by element.
+  { shape: [3, 40, 5], dtype: 'float32' },
+  { shape: [2, 3, 70], dtype: 'int32' },
 ];
 
 /** Runs `op` on a backend and reads every output back as plain arrays with their shapes. */

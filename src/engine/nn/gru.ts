@@ -9,6 +9,7 @@
  * (the "reset after" form used by cuDNN, PyTorch and Keras' default).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { gruSequence } from './gruSequence';
 import { matMulBias } from './matmul';
 import type { Parameters } from './parameters';
 
@@ -74,29 +75,22 @@ export function projectGruInputs(
 }
 
 /**
- * Runs the GRU over a whole sequence.
- * `inputs [batch, len, input]`, `initialState [batch, hidden]` → `outputs [batch, len, hidden]`
- * (the state after each position) and `finalState [batch, hidden]` (after the last position).
+ * Runs the GRU over a whole sequence: `inputs [batch, len, input]`, `initialState [batch, hidden]`
+ * → `[batch, len, hidden]`, the state after each position (one op with a hand-written backward
+ * pass, gruSequence.ts: the same values and gradients as `gruStep` applied position by position).
  * Right padding needs no mask here: a left-to-right RNN's state at a real token never depends on
  * the padding after it. Take an example's final state with `stateAtLastToken`.
  */
-export function runGru(
-  inputs: tf.Tensor3D,
-  initialState: tf.Tensor2D,
-  weights: GruWeights,
-): { outputs: tf.Tensor3D; finalState: tf.Tensor2D } {
+export function runGru(inputs: tf.Tensor3D, initialState: tf.Tensor2D, weights: GruWeights): tf.Tensor3D {
   return tf.tidy(() => {
     const { gates, candidates } = projectGruInputs(inputs, weights);
-    // Unstack once: slicing step t inside the loop would cost O(len²) in the backward pass.
-    const gateSteps = tf.unstack(gates, 1) as tf.Tensor2D[]; // len × [batch, 2·hidden]
-    const candidateSteps = tf.unstack(candidates, 1) as tf.Tensor2D[]; // len × [batch, hidden]
-    let state = initialState;
-    const outputs: tf.Tensor2D[] = [];
-    for (let t = 0; t < gateSteps.length; t++) {
-      state = gruStep(gateSteps[t], candidateSteps[t], state, weights); // [batch, hidden]
-      outputs.push(state);
-    }
-    return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, finalState: state };
+    return gruSequence(
+      gates,
+      candidates,
+      initialState,
+      weights.recurrentKernel as tf.Tensor2D,
+      weights.recurrentBias as tf.Tensor1D,
+    ); // [batch, len, hidden]
   });
 }
 

@@ -53,7 +53,7 @@ export function encode(encoder: GruEncoder, sourceIds: tf.Tensor2D, sourceMask: 
   return tf.tidy(() => {
     const sourceEmbeddings = embed(sourceIds, encoder.embeddings as tf.Tensor2D); // [batch, source_len, embedding]
     const initialState = tf.zeros([sourceIds.shape[0], encoder.gru.hiddenSize]) as tf.Tensor2D; // [batch, hidden]
-    const { outputs } = runGru(sourceEmbeddings, initialState, encoder.gru); // [batch, source_len, hidden]
+    const outputs = runGru(sourceEmbeddings, initialState, encoder.gru); // [batch, source_len, hidden]
     const finalState = stateAtLastToken(outputs, sourceMask); // [batch, hidden]
     return { sourceEmbeddings, encoderOutputs: outputs, finalState };
   });
@@ -67,7 +67,7 @@ export function encode(encoder: GruEncoder, sourceIds: tf.Tensor2D, sourceMask: 
 export function decodeTeacherForced(decoder: GruDecoder, decoderInputIds: tf.Tensor2D, initialState: tf.Tensor2D) {
   return tf.tidy(() => {
     const decoderEmbeddings = embed(decoderInputIds, decoder.embeddings as tf.Tensor2D); // [batch, target_len, embedding]
-    const { outputs } = runGru(decoderEmbeddings, initialState, decoder.gru);
+    const outputs = runGru(decoderEmbeddings, initialState, decoder.gru); // [batch, target_len, hidden]
     return { decoderEmbeddings, decoderOutputs: outputs }; // [batch, target_len, hidden]
   });
 }
