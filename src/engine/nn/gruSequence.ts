@@ -2,11 +2,11 @@
  * The GRU over a whole sequence as one differentiable op, with its backward pass (backpropagation
  * through time) written by hand.
  *
- * Why: through autograd, every time step recorded 13 small ops, saved a copy of each op's inputs
- * (one Identity kernel per saved tensor) and ran about 35 kernels backward, most of them on
- * [batch, hidden] tensors where each kernel's fixed cost (5–50 µs) outweighs its arithmetic. Here a
- * step costs 11 kernels forward and 13 backward, and the per-step factors of the backward pass
- * (σ' and tanh') are computed for all steps at once.
+ * Why: through autograd, every time step recorded 12 small ops, saved a copy of each op's inputs
+ * (one Identity kernel per saved tensor) and ran about 40 kernels backward, most of them on
+ * [batch, hidden] tensors where each kernel's fixed cost (5–50 µs) outweighs its arithmetic: about
+ * 66 kernels a time step. Here a step costs 12 kernels forward and 15 backward, and the per-step
+ * factors of the backward pass (σ' and tanh') are computed for all steps at once.
  *
  * The backward pass does the same arithmetic, in the same order, as TensorFlow.js's gradients of
  * the ops in `gruStep` (Sigmoid: dy·(y·(1−y)); Tanh: (1−y²)·dy; Sub: a − b; the per-step bias and
