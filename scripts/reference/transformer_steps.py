@@ -14,6 +14,20 @@ from our model's initial weights, loaded by name. --check verifies that the two 
 same function: at those weights, without dropout, the loss and the global gradient norm must equal
 ours (exported with them) to a relative 1e-5.
 
+How it is written differs from ours, without changing what a step computes (--check):
+- embedding lookups are nn.Embedding (a gather; its backward an index-add), where ours is a
+  one-hot matmul (transformer) or a gather with a scatterND backward (the others);
+- attention is F.scaled_dot_product_attention (boolean mask, is_causal, enable_gqa), where ours
+  adds -1e9 to the forbidden scores of explicit products; --attention explicit is closer to ours;
+- bert-mlm picks the predicted positions by indexing, ours with a one-hot batched matmul;
+- nn.LayerNorm, F.cross_entropy and GELU are single kernels where ours composes several ops;
+- AdamW is PyTorch's default implementation (on CPU a loop over the parameters), ours updates one
+  flat vector of all parameters;
+- bert-mlm's dropout (0.1, same sites) draws its masks on tensors, ours in JavaScript from a
+  seeded generator (the same masks on every backend): the masks differ, the rate does not;
+- the learning rate follows the schedule step by step; our timed step applies step 1's rate;
+- PyTorch runs --threads threads (2 by default); our wasm backend runs on one.
+
 A step is zero_grad, forward, loss, backward, clip, optimiser step, scheduler step and reading
 the loss back. Warm-up 5 steps, then the median (and mean) of 30 timed steps.
 
