@@ -1,6 +1,6 @@
 /**
  * The GRU's hand-written backward pass (nn/gruSequence.ts) against autograd through the per-step
- * graph it replaced (`gruStep` applied position by position, then stacked): the states and every
+ * graph it replaced (the old step, kept in this file, applied position by position, then stacked): the states and every
  * gradient (input projection, initial state, recurrent kernel, both biases) must be bit for bit
  * equal on the cpu and wasm backends, for several batch sizes and lengths, with the states used
  * downstream in more than one way. Finite differences are in gradients.test.ts.
@@ -9,11 +9,30 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createGru, gruStep, projectGruInputs, runGru, type GruWeights } from '../../src/engine/nn/gru';
+import { matMulBias } from '../../src/engine/nn/matmul';
 import { Parameters } from '../../src/engine/nn/parameters';
 import { createRandom } from '../../src/engine/random';
 import { useBackend } from './helpers';
 
-/** The GRU as autograd saw it before: one `gruStep` per position, then a stack. */
+/** A GRU step as it was before gruSequence.ts, kept here unchanged: autograd differentiated this. */
+function autogradStep(
+  inputGates: tf.Tensor2D,
+  inputCandidate: tf.Tensor2D,
+  state: tf.Tensor2D,
+  weights: GruWeights,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const hidden = weights.hiddenSize;
+    const recurrent = matMulBias(state, weights.recurrentKernel as tf.Tensor2D, weights.recurrentBias as tf.Tensor1D); // [batch, 3·hidden]
+    const [recurrentGates, recurrentCandidate] = tf.split(recurrent, [2 * hidden, hidden], 1) as tf.Tensor2D[];
+    const gates = tf.sigmoid(tf.add(inputGates, recurrentGates)); // [batch, 2·hidden]
+    const [reset, update] = tf.split(gates, 2, 1) as tf.Tensor2D[]; // [batch, hidden] each
+    const candidate = tf.tanh(tf.add(inputCandidate, tf.mul(reset, recurrentCandidate))); // [batch, hidden]
+    return tf.add(candidate, tf.mul(update, tf.sub(state, candidate))) as tf.Tensor2D; // [batch, hidden]
+  });
+}
+
+/** The GRU as autograd saw it before: one step per position, then a stack. */
 function perStepGru(inputs: tf.Tensor3D, initialState: tf.Tensor2D, weights: GruWeights): tf.Tensor3D {
   const { gates, candidates } = projectGruInputs(inputs, weights);
   const [batch, length] = inputs.shape;
@@ -25,7 +44,7 @@ function perStepGru(inputs: tf.Tensor3D, initialState: tf.Tensor2D, weights: Gru
   let state = initialState;
   const states: tf.Tensor2D[] = [];
   for (let t = 0; t < gateSteps.length; t++) {
-    state = gruStep(gateSteps[t], candidateSteps[t], state, weights);
+    state = autogradStep(gateSteps[t], candidateSteps[t], state, weights);
     states.push(state);
   }
   return tf.stack(states, 1) as tf.Tensor3D; // [batch, len, hidden]
@@ -96,6 +115,27 @@ for (const backend of ['cpu', 'wasm'] as const) {
         }
       });
     }
+
+    it('gruStep, as greedy decoding runs it, gives the states runGru gives, bit for bit', () => {
+      const parameters = new Parameters(createRandom(9));
+      const weights = createGru(parameters, 'gru', 3, 5);
+      const [sequence, stepwise] = tf.tidy(() => {
+        const inputs = tf.randomNormal([3, 6, 3], 0, 1, 'float32', 5) as tf.Tensor3D; // [batch, len, input]
+        const initial = tf.randomNormal([3, 5], 0, 1, 'float32', 6) as tf.Tensor2D;
+        const { gates, candidates } = projectGruInputs(inputs, weights);
+        let state = initial;
+        const states: tf.Tensor2D[] = [];
+        for (let t = 0; t < 6; t++) {
+          const at = (x: tf.Tensor3D) => tf.reshape(tf.slice(x, [0, t, 0], [3, 1, x.shape[2]]), [3, x.shape[2]]);
+          state = gruStep(at(gates) as tf.Tensor2D, at(candidates) as tf.Tensor2D, state, weights);
+          states.push(state);
+        }
+        return [runGru(inputs, initial, weights), tf.stack(states, 1)];
+      });
+      assert.deepEqual(stepwise.dataSync(), sequence.dataSync());
+      tf.dispose([sequence, stepwise]);
+      parameters.dispose();
+    });
 
     it('leaves no tensor behind, forward alone or with gradients', () => {
       const before = tf.memory().numTensors;

@@ -9,7 +9,7 @@
  * (the "reset after" form used by cuDNN, PyTorch and Keras' default).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { gruSequence } from './gruSequence';
+import { gruCell, gruSequence } from './gruSequence';
 import { matMulBias } from './matmul';
 import type { Parameters } from './parameters';
 
@@ -32,7 +32,7 @@ export function createGru(parameters: Parameters, prefix: string, inputSize: num
 }
 
 /**
- * One GRU step from an already projected input.
+ * One GRU step from an already projected input (greedy decoding; training runs `runGru`).
  * `inputGates [batch, 2·hidden]` (W_rz x + b_rz), `inputCandidate [batch, hidden]` (W_n x + b_n),
  * `state [batch, hidden]` → new state `[batch, hidden]`.
  */
@@ -42,15 +42,16 @@ export function gruStep(
   state: tf.Tensor2D,
   weights: GruWeights,
 ): tf.Tensor2D {
-  return tf.tidy(() => {
-    const hidden = weights.hiddenSize;
-    const recurrent = matMulBias(state, weights.recurrentKernel as tf.Tensor2D, weights.recurrentBias as tf.Tensor1D); // [batch, 3·hidden]
-    const [recurrentGates, recurrentCandidate] = tf.split(recurrent, [2 * hidden, hidden], 1) as tf.Tensor2D[]; // [batch, 2·hidden], [batch, hidden]
-    const gates = tf.sigmoid(tf.add(inputGates, recurrentGates)); // [batch, 2·hidden]
-    const [reset, update] = tf.split(gates, 2, 1) as tf.Tensor2D[]; // [batch, hidden] each
-    const candidate = tf.tanh(tf.add(inputCandidate, tf.mul(reset, recurrentCandidate))); // [batch, hidden]
-    return tf.add(candidate, tf.mul(update, tf.sub(state, candidate))) as tf.Tensor2D; // [batch, hidden]
-  });
+  return tf.tidy(
+    () =>
+      gruCell(
+        inputGates,
+        inputCandidate,
+        state,
+        weights.recurrentKernel as tf.Tensor2D,
+        weights.recurrentBias as tf.Tensor1D,
+      ).state, // [batch, hidden]
+  );
 }
 
 /** Projects every time step's input at once: `inputs [batch, len, input]` → gates `[batch, len, 2·hidden]` and candidates `[batch, len, hidden]`. */

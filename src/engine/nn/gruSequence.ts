@@ -9,12 +9,42 @@
  * factors of the backward pass (σ' and tanh') are computed for all steps at once.
  *
  * The backward pass does the same arithmetic, in the same order, as TensorFlow.js's gradients of
- * the ops in `gruStep` (Sigmoid: dy·(y·(1−y)); Tanh: (1−y²)·dy; Sub: a − b; the per-step bias and
+ * the ops in `gruCell` (Sigmoid: dy·(y·(1−y)); Tanh: (1−y²)·dy; Sub: a − b; the per-step bias and
  * kernel gradients summed from the last step to the first, as the tape accumulates them), so on
  * the cpu and wasm backends the gradients are bit for bit those of the per-step graph
  * (test/engine/gruSequence.test.ts), and runs recorded before it reproduce exactly (port.test.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+
+/** One GRU step: the new state, and what the backward pass needs of the step. */
+export interface GruCell {
+  state: tf.Tensor2D; // [batch, hidden]: h' = (1 − z) ⊙ n + z ⊙ h
+  gate: tf.Tensor2D; // [batch, 2·hidden]: [reset r, update z]
+  candidate: tf.Tensor2D; // [batch, hidden]: n
+  recurrentCandidate: tf.Tensor2D; // [batch, hidden]: U_n h + c_n
+}
+
+/**
+ * The GRU's equations (gru.ts) for one step, from an already projected input: `inputGates
+ * [batch, 2·hidden]` (W_rz x + b_rz), `inputCandidate [batch, hidden]` (W_n x + b_n), `state
+ * [batch, hidden]`. The sequence's forward pass and `gruStep` (decoding) both run this.
+ */
+export function gruCell(
+  inputGates: tf.Tensor2D,
+  inputCandidate: tf.Tensor2D,
+  state: tf.Tensor2D,
+  recurrentKernel: tf.Tensor2D, // [hidden, 3·hidden]
+  recurrentBias: tf.Tensor1D, // [3·hidden]
+): GruCell {
+  const hidden = state.shape[1];
+  const recurrent = tf.add(tf.matMul(state, recurrentKernel), recurrentBias); // [batch, 3·hidden]
+  const [recurrentGates, recurrentCandidate] = tf.split(recurrent, [2 * hidden, hidden], 1) as tf.Tensor2D[]; // [batch, 2·hidden], [batch, hidden]
+  const gate = tf.sigmoid(tf.add(inputGates, recurrentGates)) as tf.Tensor2D; // [batch, 2·hidden]
+  const [reset, update] = tf.split(gate, 2, 1) as tf.Tensor2D[]; // [batch, hidden] each
+  const candidate = tf.tanh(tf.add(inputCandidate, tf.mul(reset, recurrentCandidate))) as tf.Tensor2D; // [batch, hidden]
+  const next = tf.add(candidate, tf.mul(update, tf.sub(state, candidate))) as tf.Tensor2D; // [batch, hidden]
+  return { state: next, gate, candidate, recurrentCandidate };
+}
 
 type GruSequence = (
   inputGates: tf.Tensor3D, // [batch, len, 2·hidden]: W_rz x + b_rz for every position
@@ -24,7 +54,7 @@ type GruSequence = (
   recurrentBias: tf.Tensor1D, // [3·hidden]
 ) => tf.Tensor3D; // [batch, len, hidden]: the state after each position
 
-/** The GRU's states over a sequence: see the file comment, and `gruStep` for the equations. */
+/** The GRU's states over a sequence, `gruCell` at every position: see the file comment. */
 export const gruSequence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [inputGates, inputCandidates, initialState, recurrentKernel, recurrentBias, save] = args as [
     tf.Tensor3D,
@@ -34,7 +64,6 @@ export const gruSequence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
     tf.Tensor1D,
     tf.GradSaveFunc,
   ];
-  const hidden = initialState.shape[1];
   const gateSteps = tf.unstack(inputGates, 1) as tf.Tensor2D[]; // len × [batch, 2·hidden]
   const candidateSteps = tf.unstack(inputCandidates, 1) as tf.Tensor2D[]; // len × [batch, hidden]
   const previous: tf.Tensor2D[] = []; // len × [batch, hidden]: the state each step starts from
@@ -44,15 +73,11 @@ export const gruSequence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
   let state = initialState;
   for (let t = 0; t < gateSteps.length; t++) {
     previous.push(state);
-    const recurrent = tf.add(tf.matMul(state, recurrentKernel), recurrentBias); // [batch, 3·hidden]
-    const [recurrentGates, recurrentCandidate] = tf.split(recurrent, [2 * hidden, hidden], 1) as tf.Tensor2D[];
-    const gate = tf.sigmoid(tf.add(gateSteps[t], recurrentGates)) as tf.Tensor2D; // [batch, 2·hidden]
-    const [reset, update] = tf.split(gate, 2, 1) as tf.Tensor2D[]; // [batch, hidden] each
-    const candidate = tf.tanh(tf.add(candidateSteps[t], tf.mul(reset, recurrentCandidate))) as tf.Tensor2D;
-    state = tf.add(candidate, tf.mul(update, tf.sub(state, candidate))) as tf.Tensor2D; // [batch, hidden]
-    gates.push(gate);
-    candidates.push(candidate);
-    recurrentCandidates.push(recurrentCandidate);
+    const step = gruCell(gateSteps[t], candidateSteps[t], state, recurrentKernel, recurrentBias);
+    state = step.state; // [batch, hidden]
+    gates.push(step.gate);
+    candidates.push(step.candidate);
+    recurrentCandidates.push(step.recurrentCandidate);
   }
   const outputs = tf.stack([...previous.slice(1), state], 1) as tf.Tensor3D; // [batch, len, hidden]
   // Time-major stacks ([len, batch, …]) so the backward pass takes step t with one contiguous slice.
