@@ -77,8 +77,9 @@ export function projectGruInputs(
 
 /**
  * Runs the GRU over a whole sequence: `inputs [batch, len, input]`, `initialState [batch, hidden]`
- * → `[batch, len, hidden]`, the state after each position (one op with a hand-written backward
- * pass, gruSequence.ts: the same values and gradients as `gruStep` applied position by position).
+ * → `[batch, len, hidden]`, the state after each position: `gruCell` at every position, as one op
+ * with a hand-written backward pass (gruSequence.ts) whose gradients are bit for bit those autograd
+ * gave the per-step graph.
  * Right padding needs no mask here: a left-to-right RNN's state at a real token never depends on
  * the padding after it. Take an example's final state with `stateAtLastToken`.
  */
