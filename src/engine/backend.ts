@@ -18,6 +18,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice, BackendName } from '../shared/ids';
 import { loadNativeBackend } from './native';
+import { useFastWasmBatchMatMul } from './wasmBatchMatMul';
 import { useFastWasmSlices } from './wasmSlices';
 
 export class BackendUnavailableError extends Error {}
@@ -59,6 +60,7 @@ async function trySet(name: BackendName): Promise<string | null> {
       return "the wasm backend's .wasm files (tfjs-backend-wasm-simd.wasm) were not found beside the engine bundle";
     setWasmPaths(dir + path.sep);
     useFastWasmSlices(); // before the first kernel runs (wasmSlices.ts: the same values, no whole-input copies)
+    useFastWasmBatchMatMul(); // batched and transposed products (wasmBatchMatMul.ts: the same values, SIMD)
   }
   try {
     const ok = await tf.setBackend(name);
