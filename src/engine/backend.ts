@@ -19,6 +19,7 @@ import * as path from 'path';
 import type { BackendChoice, BackendName } from '../shared/ids';
 import { loadNativeBackend } from './native';
 import { useFastWasmBatchMatMul } from './wasmBatchMatMul';
+import { useSharedWasmIdentity } from './wasmIdentity';
 import { useFastWasmSlices } from './wasmSlices';
 
 export class BackendUnavailableError extends Error {}
@@ -61,6 +62,7 @@ async function trySet(name: BackendName): Promise<string | null> {
     setWasmPaths(dir + path.sep);
     useFastWasmSlices(); // before the first kernel runs (wasmSlices.ts: the same values, no whole-input copies)
     useFastWasmBatchMatMul(); // batched and transposed products (wasmBatchMatMul.ts: the same values, SIMD)
+    useSharedWasmIdentity(); // the copies tfjs-core saves for gradients share their buffer (wasmIdentity.ts)
   }
   try {
     const ok = await tf.setBackend(name);
