@@ -6,7 +6,7 @@
  * operand transposed. Every other one — attention's `[batch·heads, queries, d] × [batch·heads, d,
  * keys]` and its gradients, transposed operands — runs `slow_batch_matmul`: scalar loops that
  * read `b` a column at a time, 0.6–1.3 GFLOP/s, about a third of a Transformer-family training
- * step. `wasmBatchMatMul.wat` does the same arithmetic (k summed in blocks of 48, each block's sum
+ * step. `batchMatMul` in wasmKernels.wat does the same arithmetic (k summed in blocks of 48, each block's sum
  * added to the output, float32, no fused multiply-add), so every value is bit for bit the one
  * tfjs's kernel gives (test/engine/wasmBatchMatMul.test.ts), 5–8× faster: it reads rows of `b` four
  * columns to a SIMD vector, sixteen columns at a time. A transposed operand is first transposed by
@@ -17,34 +17,8 @@
  * is selected; products that XNNPACK takes, and anything not float32, go to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { broadcast_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BATCH_MAT_MUL_WASM } from './wasmBatchMatMulBinary';
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
-interface WasmBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  disposeData(dataId: object): boolean;
-}
-
-/** `batchMatMul(a, b, out, batch, m, k, n, aStride, bStride)`: byte offsets, sizes, strides in elements. */
-type Product = (...args: number[]) => void;
-
-let product: Product | null = null;
-let productMemory: WebAssembly.Memory | null = null;
-
-/** The compiled kernel, instantiated once against the backend's memory. */
-function kernelFor(backend: WasmBackend): Product {
-  const memory = backend.wasm.asm.memory;
-  if (!product || productMemory !== memory) {
-    const module = new WebAssembly.Module(Buffer.from(BATCH_MAT_MUL_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(module, { tfjs: { memory } });
-    product = instance.exports.batchMatMul as Product;
-    productMemory = memory;
-  }
-  return product;
-}
+import { broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapOffset, originalWasmKernel, replaceWasmKernel, wasmKernels, type WasmBackend } from './wasmKernels';
 
 const size = (shape: number[]): number => util.sizeFromShape(shape);
 
@@ -82,11 +56,10 @@ function fastBatchMatMul(original: KernelFunc, transpose: KernelFunc): KernelFun
     const right = transposeB ? swapLast(b) : b; // [batchB, k, n]
     const out = backend.makeOutput(outShape, 'float32'); // [batch, m, n]
     if (size(outShape) > 0) {
-      const offset = (x: TensorInfo): number => backend.dataIdMap.get(x.dataId)?.memoryOffset ?? 0;
-      kernelFor(backend)(
-        offset(left),
-        offset(right),
-        offset(out),
+      wasmKernels(backend).batchMatMul(
+        heapOffset(backend, left),
+        heapOffset(backend, right),
+        heapOffset(backend, out),
         batch,
         m,
         k,
@@ -101,21 +74,13 @@ function fastBatchMatMul(original: KernelFunc, transpose: KernelFunc): KernelFun
   };
 }
 
-let original: KernelFunc | null = null;
-
 /** tfjs-backend-wasm's own BatchMatMul, once replaced (for tests that compare the two). */
 export function tfjsWasmBatchMatMul(): KernelFunc | null {
-  return original;
+  return originalWasmKernel('BatchMatMul');
 }
 
 /** Replaces the wasm backend's BatchMatMul (once, when the wasm backend is registered). */
 export function useFastWasmBatchMatMul(): void {
-  if (original) return;
-  const config = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!config || !transpose) return;
-  original = config.kernelFunc;
-  const replacement: KernelConfig = { ...config, kernelFunc: fastBatchMatMul(config.kernelFunc, transpose.kernelFunc) };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(replacement);
+  const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
+  if (transpose) replaceWasmKernel('BatchMatMul', (original) => fastBatchMatMul(original, transpose));
 }

@@ -9,13 +9,8 @@
  * the same value at no cost. Registered over the backend's own by `useSharedWasmIdentity` when
  * wasm is selected; strings keep the original.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-
-/** The part of tfjs-backend-wasm's BackendWasm this kernel uses. */
-interface WasmBackend {
-  incRef(dataId: object): void;
-}
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { replaceWasmKernel, type WasmBackend } from './wasmKernels';
 
 function sharedIdentity(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -26,15 +21,7 @@ function sharedIdentity(original: KernelFunc): KernelFunc {
   };
 }
 
-let installed = false;
-
 /** Replaces the wasm backend's Identity (once). */
 export function useSharedWasmIdentity(): void {
-  if (installed) return;
-  const config = tf.getKernel('Identity', 'wasm');
-  if (!config) return;
-  const replacement: KernelConfig = { ...config, kernelFunc: sharedIdentity(config.kernelFunc) };
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel(replacement);
-  installed = true;
+  replaceWasmKernel('Identity', sharedIdentity);
 }

@@ -1,72 +1,85 @@
 /**
- * Slice, SplitV and Unpack for the wasm backend without a copy of the whole input per output.
+ * Slice, SplitV, Unpack and Concat for the wasm backend: each run of contiguous elements copied
+ * once, by wasmKernels.wat's `copyRows` (one memory.copy a run, in the backend's memory).
  *
  * tfjs-backend-wasm's Slice (which its SplitV and Unpack call once per output) starts with
  * `backend.readSync(x)`: a JS copy of the entire input, then copies the slice out of it. Unpacking
  * a GRU's `[batch, len, 3·hidden]` input projections into its `len` time steps thus copied the
- * whole tensor `len` times, and every SplitV in a GRU step copied its input once per part: about
- * 5 ms and much garbage per attention-seq2seq training step. These kernels read the input
- * through a view of the wasm heap and copy only the slice, with the same results (a copy is a
- * copy). Registered over the backend's own by `useFastWasmSlices` when wasm is selected.
+ * whole tensor `len` times, and every SplitV in a GRU step copied its input once per part. Its
+ * Concat copies each row of each input with `subarray` + `set` in JavaScript (an object a row;
+ * the GRU's backward pass concatenates twice a time step). These kernels copy only the slice, a
+ * run at a time, with the same results (a copy is a copy). Registered over the backend's own by
+ * `useFastWasmSlices` when wasm is selected; strings and complex numbers keep the originals.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { backend_util, slice_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
-  backend_util,
-  slice_util,
-  util,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+  elementBytes,
+  heapOffset,
+  replaceWasmKernel,
+  wasmKernels,
+  type WasmBackend,
+  type WasmKernels,
+} from './wasmKernels';
 
-type HeapArray = Float32Array | Int32Array | Uint8Array;
-
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): HeapArray;
-}
-
-/** Below this many elements a loop copies a run faster than `subarray` + `set` (an object per call). */
-const SHORT_RUN = 32;
-
-/** Copies the block `begin`, `size` of `x` (shape `shape`) into `out` (its own buffer, row-major). */
-function copyBlock(x: HeapArray, shape: number[], begin: number[], size: number[], out: HeapArray): void {
+/** Copies the block `begin`, `size` of `x` (shape `shape`, at byte `from`) to byte `to`, row-major. */
+function copyBlock(
+  kernels: WasmKernels,
+  from: number,
+  shape: number[],
+  begin: number[],
+  size: number[],
+  to: number,
+  bytes: number,
+): void {
   const rank = shape.length;
   if (rank === 0) {
-    out[0] = x[0];
+    kernels.copyRows(from, to, 1, bytes, 0, 0);
     return;
   }
-  const strides = [...util.computeStrides(shape), 1]; // [rank]
+  const strides = [...util.computeStrides(shape), 1]; // [rank], in elements
   // Trailing dimensions the block spans in full are contiguous with the one before them: one run
   // (a time step of a time-major [len, batch, hidden] tensor is a single run, not `batch` runs).
   let inner = rank - 1;
   let run = size[inner];
   while (inner > 0 && size[inner] === shape[inner]) run *= size[--inner];
-  const rows = util.sizeFromShape(size) / run;
-  const index = new Array<number>(inner).fill(0); // position among the dimensions before `inner`
-  for (let row = 0; row < rows; row++) {
-    let offset = begin[inner] * strides[inner];
-    for (let d = 0; d < inner; d++) offset += (begin[d] + index[d]) * strides[d];
-    const target = row * run;
-    if (run < SHORT_RUN) for (let i = 0; i < run; i++) out[target + i] = x[offset + i];
-    else out.set(x.subarray(offset, offset + run), target);
-    for (let d = inner - 1; d >= 0; d--) {
+  const start = from + begin[inner] * strides[inner] * bytes;
+  if (inner === 0) {
+    kernels.copyRows(start, to, 1, run * bytes, 0, 0);
+    return;
+  }
+  // The dimension just before the run is one copyRows call; the ones before it are counted here.
+  const rowDim = inner - 1;
+  const rows = size[rowDim];
+  const blocks = util.sizeFromShape(size.slice(0, rowDim));
+  const index = new Array<number>(rowDim).fill(0); // position among the dimensions before `rowDim`
+  for (let block = 0; block < blocks; block++) {
+    let offset = begin[rowDim] * strides[rowDim];
+    for (let d = 0; d < rowDim; d++) offset += (begin[d] + index[d]) * strides[d];
+    kernels.copyRows(
+      start + offset * bytes,
+      to + block * rows * run * bytes,
+      rows,
+      run * bytes,
+      strides[rowDim] * bytes,
+      run * bytes,
+    );
+    for (let d = rowDim - 1; d >= 0; d--) {
       if (++index[d] < size[d]) break;
       index[d] = 0;
     }
   }
 }
 
-/**
- * The blocks of `x`, each a new tensor. Every output is allocated before the heap views are taken:
- * an allocation may grow the wasm memory, which detaches views made before it.
- */
+/** The blocks of `x`, each a new tensor. */
 function sliceBlocks(backend: WasmBackend, x: TensorInfo, blocks: { begin: number[]; size: number[] }[]): TensorInfo[] {
   const outs = blocks.map(({ size }) => backend.makeOutput(size, x.dtype));
-  const input = backend.typedArrayFromHeap(x);
+  const kernels = wasmKernels(backend);
+  const from = heapOffset(backend, x);
   blocks.forEach(({ begin, size }, i) => {
-    if (util.sizeFromShape(size) > 0) copyBlock(input, x.shape, begin, size, backend.typedArrayFromHeap(outs[i]));
+    if (util.sizeFromShape(size) > 0) {
+      copyBlock(kernels, from, x.shape, begin, size, heapOffset(backend, outs[i]), elementBytes(x.dtype));
+    }
   });
   return outs;
 }
@@ -120,23 +133,47 @@ function fastUnpack(original: KernelFunc): KernelFunc {
   };
 }
 
+function fastConcat(original: KernelFunc): KernelFunc {
+  return (args: Args) => {
+    const inputs = args.inputs as unknown as TensorInfo[];
+    const dtype = inputs[0]?.dtype;
+    const parts = inputs.filter((t) => util.sizeFromShape(t.shape) > 0);
+    if (dtype === 'string' || dtype === 'complex64' || parts.length < 2) return original(args);
+    const axis = util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0].shape)[0];
+    backend_util.assertParamsConsistent(
+      inputs.map((t) => t.shape),
+      axis,
+    );
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput(
+      backend_util.computeOutShape(
+        inputs.map((t) => t.shape),
+        axis,
+      ),
+      dtype,
+    );
+    // Row r of the output is row r of every part, one after the other.
+    const rows = util.sizeFromShape(parts[0].shape.slice(0, axis));
+    const widths = parts.map((t) => util.sizeFromShape(t.shape.slice(axis)) * elementBytes(dtype)); // bytes a row
+    const rowBytes = widths.reduce((a, b) => a + b, 0);
+    const kernels = wasmKernels(backend);
+    let column = heapOffset(backend, out);
+    parts.forEach((part, i) => {
+      kernels.copyRows(heapOffset(backend, part), column, rows, widths[i], widths[i], rowBytes);
+      column += widths[i];
+    });
+    return out;
+  };
+}
+
 const REPLACEMENTS: [string, (original: KernelFunc) => KernelFunc][] = [
   ['Slice', fastSlice],
   ['SplitV', fastSplitV],
   ['Unpack', fastUnpack],
+  ['Concat', fastConcat],
 ];
 
-let installed = false;
-
-/** Replaces the wasm backend's Slice, SplitV and Unpack (once; the originals handle strings). */
+/** Replaces the wasm backend's Slice, SplitV, Unpack and Concat (once; the originals handle strings). */
 export function useFastWasmSlices(): void {
-  if (installed) return;
-  for (const [name, make] of REPLACEMENTS) {
-    const config = tf.getKernel(name, 'wasm');
-    if (!config) continue;
-    const replacement: KernelConfig = { ...config, kernelFunc: make(config.kernelFunc) };
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(replacement);
-  }
-  installed = true;
+  for (const [name, make] of REPLACEMENTS) replaceWasmKernel(name, make);
 }

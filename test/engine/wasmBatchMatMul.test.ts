@@ -3,17 +3,13 @@
  * transposed product bit for bit the value of tfjs-backend-wasm's own kernel, and within float32
  * rounding of a float64 product; broadcasts of one matrix against many; 4-D operands; empty and
  * k = 0 products; the wasm memory growing between calls; gradients; no tensor or buffer left
- * behind; the committed binary is the compiled .wat.
+ * behind.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { tfjsWasmBatchMatMul } from '../../src/engine/wasmBatchMatMul';
-import { BATCH_MAT_MUL_WASM } from '../../src/engine/wasmBatchMatMulBinary';
-import { binaryModuleText, compileBatchMatMul } from '../../scripts/build-wasm-kernel';
 import { useBackend } from './helpers';
 
 /** A deterministic tensor of values in [-2, 2) that are not round in float32. */
@@ -101,13 +97,6 @@ describe('wasm BatchMatMul: SIMD kernel with tfjs-backend-wasm’s arithmetic', 
     const registered = tf.getKernel('BatchMatMul', 'wasm');
     assert.ok(registered && tfjsWasmBatchMatMul());
     assert.notEqual(registered.kernelFunc, tfjsWasmBatchMatMul());
-  });
-
-  it('the committed binary is the compiled .wat (npm run build:wasm-kernel after editing it)', async () => {
-    const bytes = await compileBatchMatMul();
-    assert.equal(BATCH_MAT_MUL_WASM, bytes.toString('base64'));
-    const file = readFileSync(join(__dirname, '../../src/engine/wasmBatchMatMulBinary.ts'), 'utf8');
-    assert.equal(file, binaryModuleText(bytes));
   });
 
   for (const { a: aShape, b: bShape, transposeA = false, transposeB = false } of CASES) {

@@ -1,7 +1,7 @@
 /**
- * The wasm backend's Slice, SplitV and Unpack as src/engine/wasmSlices.ts replaces them: every
- * block equal to the same op on the cpu backend (ranks 1–4, every axis, float32, int32 and bool,
- * empty parts, short and long contiguous runs), no tensors left behind.
+ * The wasm backend's Slice, SplitV, Unpack and Concat as src/engine/wasmSlices.ts replaces them:
+ * every block equal to the same op on the cpu backend (ranks 1–4, every axis, float32, int32 and
+ * bool, empty parts, short and long contiguous runs), no tensors left behind.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +29,7 @@ const CASES: Case[] = [
   { shape: [2, 3, 4, 5], dtype: 'float32' },
   { shape: [3, 5, 4], dtype: 'int32' },
   { shape: [4, 6], dtype: 'bool' },
-  // Runs of 32 elements and more, copied with subarray + set rather than element by element.
+  // Longer runs (40 and 70 elements), and trailing dimensions merged into one run.
   { shape: [3, 40, 5], dtype: 'float32' },
   { shape: [2, 3, 70], dtype: 'int32' },
 ];
@@ -43,11 +43,11 @@ async function on(backend: 'wasm' | 'cpu', op: () => tf.Tensor[]): Promise<{ sha
   return read;
 }
 
-describe('wasm Slice, SplitV and Unpack without whole-input copies', () => {
+describe('wasm Slice, SplitV, Unpack and Concat without whole-input copies', () => {
   before(() => useBackend('wasm'));
 
   for (const { shape, dtype } of CASES) {
-    it(`slice, split and unstack a [${shape}] ${dtype} tensor as the cpu backend does`, async () => {
+    it(`slice, split, unstack and concatenate a [${shape}] ${dtype} tensor as the cpu backend does`, async () => {
       for (let axis = 0; axis < shape.length; axis++) {
         const ops: [string, () => tf.Tensor[]][] = [
           ['unstack', () => tf.tidy(() => tf.unstack(ramp(shape, dtype), axis))],
@@ -68,6 +68,24 @@ describe('wasm Slice, SplitV and Unpack without whole-input copies', () => {
                   d === axis ? n - begin[d] : d === shape.length - 1 ? Math.max(1, n - 1) : n,
                 );
                 return [tf.slice(ramp(shape, dtype), begin, size)];
+              }),
+          ],
+          [
+            'concat',
+            () =>
+              tf.tidy(() => {
+                const x = ramp(shape, dtype);
+                const edge = tf.slice(
+                  x,
+                  0,
+                  shape.map((n, d) => (d === axis ? 1 : n)),
+                ); // one row of x along axis
+                const empty = tf.slice(
+                  x,
+                  0,
+                  shape.map((n, d) => (d === axis ? 0 : n)),
+                );
+                return [tf.concat([x, empty, edge, x], axis)];
               }),
           ],
         ];

@@ -1,6 +1,7 @@
-;; A batched matrix product for tfjs-backend-wasm (src/engine/wasmBatchMatMul.ts registers it).
-;; Compiled by scripts/build-wasm-kernel.ts into wasmBatchMatMulBinary.ts; edit this file, then run
-;; `npm run build:wasm-kernel`.
+;; Kernels of our own for tfjs-backend-wasm, on its memory (src/engine/wasmKernels.ts loads them):
+;; a batched matrix product (wasmBatchMatMul.ts) and a strided copy (wasmSlices.ts). Compiled by
+;; scripts/build-wasm-kernels.ts into wasmKernelsBinary.ts; edit this file, then run
+;; `npm run build:wasm-kernels`.
 (module
   ;; The wasm backend's own memory: tensors are read and written where tfjs-backend-wasm keeps them.
   (import "tfjs" "memory" (memory 0))
@@ -137,4 +138,18 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $rowLoop)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $batchLoop)))))
+        (br $batchLoop))))
+
+  ;; Copies `rows` runs of `runBytes` bytes: run r from src + r·srcStride to dst + r·dstStride (byte
+  ;; offsets). A slice, a split or a concatenation is a few such calls, each run one memory.copy.
+  (func (export "copyRows")
+    (param $src i32) (param $dst i32) (param $rows i32) (param $runBytes i32)
+    (param $srcStride i32) (param $dstStride i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $runBytes))
+        (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))))

@@ -1,0 +1,82 @@
+/**
+ * What our replacements of tfjs-backend-wasm's kernels share (wasmSlices.ts, wasmBatchMatMul.ts,
+ * wasmIdentity.ts): the parts of the backend they use, the WebAssembly module of our own
+ * (wasmKernels.wat) instantiated on the backend's memory, and the registration of a replacement.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { WASM_KERNELS } from './wasmKernelsBinary';
+
+/** The parts of tfjs-backend-wasm's BackendWasm our kernels use. */
+export interface WasmBackend {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
+}
+
+/** The exports of wasmKernels.wat: offsets and strides in bytes unless said otherwise. */
+export interface WasmKernels {
+  /** out[p] = a[p]·b[p] for p < batch: `a [m, k]`, `b [k, n]`; strides between matrices in elements. */
+  batchMatMul(
+    a: number,
+    b: number,
+    out: number,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    aStride: number,
+    bStride: number,
+  ): void;
+  /** `rows` runs of `runBytes` bytes, run r from src + r·srcStride to dst + r·dstStride. */
+  copyRows(src: number, dst: number, rows: number, runBytes: number, srcStride: number, dstStride: number): void;
+}
+
+let kernels: WasmKernels | null = null;
+let kernelsMemory: WebAssembly.Memory | null = null;
+
+/** The module, instantiated once against the backend's memory (it grows in place; offsets stay). */
+export function wasmKernels(backend: WasmBackend): WasmKernels {
+  const memory = backend.wasm.asm.memory;
+  if (!kernels || kernelsMemory !== memory) {
+    const module = new WebAssembly.Module(Buffer.from(WASM_KERNELS, 'base64'));
+    kernels = new WebAssembly.Instance(module, { tfjs: { memory } }).exports as unknown as WasmKernels;
+    kernelsMemory = memory;
+  }
+  return kernels;
+}
+
+/** Where a tensor's data starts in the backend's memory, in bytes. */
+export function heapOffset(backend: WasmBackend, x: TensorInfo): number {
+  return backend.dataIdMap.get(x.dataId)?.memoryOffset ?? 0;
+}
+
+/** Bytes an element of `dtype` takes in the backend's memory (bool is one byte). */
+export function elementBytes(dtype: tf.DataType): number {
+  return dtype === 'bool' ? 1 : 4;
+}
+
+const originals = new Map<string, KernelFunc>();
+
+/**
+ * Registers `make(original)` for the wasm backend in place of its kernel `name`, once; returns the
+ * backend's own kernel (null if it has none).
+ */
+export function replaceWasmKernel(name: string, make: (original: KernelFunc) => KernelFunc): KernelFunc | null {
+  const known = originals.get(name);
+  if (known) return known;
+  const config = tf.getKernel(name, 'wasm');
+  if (!config) return null;
+  const replacement: KernelConfig = { ...config, kernelFunc: make(config.kernelFunc) };
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel(replacement);
+  originals.set(name, config.kernelFunc);
+  return config.kernelFunc;
+}
+
+/** The backend's own kernel `name` once ours replaced it (tests compare the two). */
+export function originalWasmKernel(name: string): KernelFunc | null {
+  return originals.get(name) ?? null;
+}
