@@ -1,15 +1,17 @@
 /**
- * Slice, SplitV, Unpack and Concat for the wasm backend: each run of contiguous elements copied
- * once, by wasmKernels.wat's `copyRows` (one memory.copy a run, in the backend's memory).
+ * Slice, SplitV, Unpack, Concat and Pack (stack) for the wasm backend: each run of contiguous
+ * elements copied once, by wasmKernels.wat's `copyRows` (a memory.copy a run, in the backend's
+ * memory).
  *
  * tfjs-backend-wasm's Slice (which its SplitV and Unpack call once per output) starts with
  * `backend.readSync(x)`: a JS copy of the entire input, then copies the slice out of it. Unpacking
  * a GRU's `[batch, len, 3·hidden]` input projections into its `len` time steps thus copied the
  * whole tensor `len` times, and every SplitV in a GRU step copied its input once per part. Its
  * Concat copies each row of each input with `subarray` + `set` in JavaScript (an object a row;
- * the GRU's backward pass concatenates twice a time step). These kernels copy only the slice, a
- * run at a time, with the same results (a copy is a copy). Registered over the backend's own by
- * `useFastWasmSlices` when wasm is selected; strings and complex numbers keep the originals.
+ * the GRU's backward pass concatenates twice a time step), and its Pack goes through that Concat.
+ * These kernels copy only the slice, a run at a time, with the same results (a copy is a copy).
+ * Registered over the backend's own by `useFastWasmSlices` when wasm is selected; strings and
+ * complex numbers keep the originals.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, slice_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
@@ -133,6 +135,23 @@ function fastUnpack(original: KernelFunc): KernelFunc {
   };
 }
 
+/** Writes row r of `out` as row r of every part in turn (`widths`: bytes a row of each part). */
+function interleaveRows(
+  backend: WasmBackend,
+  parts: TensorInfo[],
+  rows: number,
+  widths: number[],
+  out: TensorInfo,
+): void {
+  const rowBytes = widths.reduce((a, b) => a + b, 0);
+  const kernels = wasmKernels(backend);
+  let column = heapOffset(backend, out);
+  parts.forEach((part, i) => {
+    kernels.copyRows(heapOffset(backend, part), column, rows, widths[i], widths[i], rowBytes);
+    column += widths[i];
+  });
+}
+
 function fastConcat(original: KernelFunc): KernelFunc {
   return (args: Args) => {
     const inputs = args.inputs as unknown as TensorInfo[];
@@ -140,28 +159,43 @@ function fastConcat(original: KernelFunc): KernelFunc {
     const parts = inputs.filter((t) => util.sizeFromShape(t.shape) > 0);
     if (dtype === 'string' || dtype === 'complex64' || parts.length < 2) return original(args);
     const axis = util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0].shape)[0];
-    backend_util.assertParamsConsistent(
-      inputs.map((t) => t.shape),
-      axis,
-    );
+    const shapes = inputs.map((t) => t.shape);
+    backend_util.assertParamsConsistent(shapes, axis);
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput(backend_util.computeOutShape(shapes, axis), dtype);
+    const rows = util.sizeFromShape(parts[0].shape.slice(0, axis));
+    const widths = parts.map((t) => util.sizeFromShape(t.shape.slice(axis)) * elementBytes(dtype));
+    interleaveRows(backend, parts, rows, widths, out);
+    return out;
+  };
+}
+
+/** Stack (`tf.stack`): the backend's own concatenates through its JavaScript Concat. */
+function fastPack(original: KernelFunc): KernelFunc {
+  return (args: Args) => {
+    const inputs = args.inputs as unknown as TensorInfo[];
+    const [first] = inputs;
+    if (inputs.length < 2 || first.dtype === 'string' || first.dtype === 'complex64') return original(args);
+    inputs.forEach((t) => {
+      util.assertShapesMatch(first.shape, t.shape, 'All tensors passed to stack must have matching shapes');
+      util.assert(first.dtype === t.dtype, () => 'All tensors passed to stack must have matching dtypes');
+    });
+    let { axis } = args.attrs as unknown as tf.PackAttrs;
+    if (axis < 0) axis += first.shape.length + 1;
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput(
-      backend_util.computeOutShape(
-        inputs.map((t) => t.shape),
-        axis,
-      ),
-      dtype,
+      [...first.shape.slice(0, axis), inputs.length, ...first.shape.slice(axis)],
+      first.dtype,
     );
-    // Row r of the output is row r of every part, one after the other.
-    const rows = util.sizeFromShape(parts[0].shape.slice(0, axis));
-    const widths = parts.map((t) => util.sizeFromShape(t.shape.slice(axis)) * elementBytes(dtype)); // bytes a row
-    const rowBytes = widths.reduce((a, b) => a + b, 0);
-    const kernels = wasmKernels(backend);
-    let column = heapOffset(backend, out);
-    parts.forEach((part, i) => {
-      kernels.copyRows(heapOffset(backend, part), column, rows, widths[i], widths[i], rowBytes);
-      column += widths[i];
-    });
+    const width = util.sizeFromShape(first.shape.slice(axis)) * elementBytes(first.dtype);
+    if (width > 0)
+      interleaveRows(
+        backend,
+        inputs,
+        util.sizeFromShape(first.shape.slice(0, axis)),
+        inputs.map(() => width),
+        out,
+      );
     return out;
   };
 }
@@ -171,9 +205,10 @@ const REPLACEMENTS: [string, (original: KernelFunc) => KernelFunc][] = [
   ['SplitV', fastSplitV],
   ['Unpack', fastUnpack],
   ['Concat', fastConcat],
+  ['Pack', fastPack],
 ];
 
-/** Replaces the wasm backend's Slice, SplitV, Unpack and Concat (once; the originals handle strings). */
+/** Replaces the wasm backend's Slice, SplitV, Unpack, Concat and Pack (once; the originals handle strings). */
 export function useFastWasmSlices(): void {
   for (const [name, make] of REPLACEMENTS) replaceWasmKernel(name, make);
 }

@@ -22,7 +22,7 @@ describe('our wasm kernels', () => {
   });
 
   it('every replaced kernel is ours on the wasm backend, registered once, the original kept', () => {
-    for (const name of ['Slice', 'SplitV', 'Unpack', 'Concat', 'BatchMatMul', 'Identity']) {
+    for (const name of ['Slice', 'SplitV', 'Unpack', 'Concat', 'Pack', 'BatchMatMul', 'Identity']) {
       const original = originalWasmKernel(name);
       assert.ok(original, `${name} was not replaced`);
       assert.notEqual(tf.getKernel(name, 'wasm')?.kernelFunc, original, name);

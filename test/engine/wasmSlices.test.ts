@@ -1,5 +1,5 @@
 /**
- * The wasm backend's Slice, SplitV, Unpack and Concat as src/engine/wasmSlices.ts replaces them:
+ * The wasm backend's Slice, SplitV, Unpack, Concat and Pack as src/engine/wasmSlices.ts replaces them:
  * every block equal to the same op on the cpu backend (ranks 1–4, every axis, float32, int32 and
  * bool, empty parts, short and long contiguous runs), no tensors left behind.
  */
@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from './helpers';
 
-/** `count` values 0, 1, 2, … so that every position is distinguishable. */
-function ramp(shape: number[], dtype: 'float32' | 'int32' | 'bool'): tf.Tensor {
+/** Values start, start + 1, … so that every position is distinguishable (bool: every third true). */
+function ramp(shape: number[], dtype: 'float32' | 'int32' | 'bool', start = 0): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  const values = Array.from({ length: size }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : i + 0.5 * (i % 2)));
+  const values = Array.from({ length: size }, (_, j) => {
+    const i = j + start;
+    return dtype === 'bool' ? i % 3 === 0 : i + 0.5 * (i % 2);
+  });
   return dtype === 'bool'
     ? tf.tensor(values as boolean[], shape, 'bool')
     : tf.tensor(values as number[], shape, dtype === 'int32' ? 'int32' : 'float32');
@@ -43,11 +46,11 @@ async function on(backend: 'wasm' | 'cpu', op: () => tf.Tensor[]): Promise<{ sha
   return read;
 }
 
-describe('wasm Slice, SplitV, Unpack and Concat without whole-input copies', () => {
+describe('wasm Slice, SplitV, Unpack, Concat and Pack without whole-input copies', () => {
   before(() => useBackend('wasm'));
 
   for (const { shape, dtype } of CASES) {
-    it(`slice, split, unstack and concatenate a [${shape}] ${dtype} tensor as the cpu backend does`, async () => {
+    it(`slice, split, unstack, concatenate and stack a [${shape}] ${dtype} tensor as the cpu backend does`, async () => {
       for (let axis = 0; axis < shape.length; axis++) {
         const ops: [string, () => tf.Tensor[]][] = [
           ['unstack', () => tf.tidy(() => tf.unstack(ramp(shape, dtype), axis))],
@@ -88,6 +91,11 @@ describe('wasm Slice, SplitV, Unpack and Concat without whole-input copies', () 
                 return [tf.concat([x, empty, edge, x], axis)];
               }),
           ],
+          [
+            'stack',
+            () => tf.tidy(() => [tf.stack([ramp(shape, dtype), ramp(shape, dtype, 1000), ramp(shape, dtype)], axis)]),
+          ],
+          ['stack at the end', () => tf.tidy(() => [tf.stack([ramp(shape, dtype), ramp(shape, dtype, 1000)], -1)])],
         ];
         for (const [name, op] of ops) {
           const expected = await on('cpu', op);
