@@ -23,5 +23,5 @@ function sharedIdentity(original: KernelFunc): KernelFunc {
 
 /** Replaces the wasm backend's Identity (once). */
 export function useSharedWasmIdentity(): void {
-  replaceWasmKernel('Identity', sharedIdentity);
+  replaceWasmKernel('Identity', sharedIdentity, false);
 }

@@ -9,7 +9,7 @@ import { WASM_KERNELS } from './wasmKernelsBinary';
 
 /** The parts of tfjs-backend-wasm's BackendWasm our kernels use. */
 export interface WasmBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  wasm?: { asm?: { memory?: WebAssembly.Memory } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: object): boolean;
@@ -37,15 +37,31 @@ export interface WasmKernels {
 let kernels: WasmKernels | null = null;
 let kernelsMemory: WebAssembly.Memory | null = null;
 
-/** The module, instantiated once against the backend's memory (it grows in place; offsets stay). */
-export function wasmKernels(backend: WasmBackend): WasmKernels {
-  const memory = backend.wasm.asm.memory;
-  if (!kernels || kernelsMemory !== memory) {
+/**
+ * The module instantiated against the backend's memory (once; the memory grows in place, offsets
+ * stay), or null when that memory cannot be imported (not exported, or a shared memory as in a
+ * threaded build): the replacements then leave the work to the backend's own kernels.
+ */
+function loadKernels(backend: WasmBackend): WasmKernels | null {
+  const memory = backend.wasm?.asm?.memory;
+  if (kernels && kernelsMemory === memory) return kernels;
+  kernels = null;
+  kernelsMemory = memory ?? null;
+  if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) return null;
+  try {
     const module = new WebAssembly.Module(Buffer.from(WASM_KERNELS, 'base64'));
     kernels = new WebAssembly.Instance(module, { tfjs: { memory } }).exports as unknown as WasmKernels;
-    kernelsMemory = memory;
+  } catch {
+    kernels = null;
   }
   return kernels;
+}
+
+/** The module's kernels; only called by replacements, which run once `loadKernels` succeeded. */
+export function wasmKernels(backend: WasmBackend): WasmKernels {
+  const loaded = loadKernels(backend);
+  if (!loaded) throw new Error("the engine's wasm kernels are not loaded on this backend");
+  return loaded;
 }
 
 /** Where a tensor's data starts in the backend's memory, in bytes. */
@@ -62,14 +78,23 @@ const originals = new Map<string, KernelFunc>();
 
 /**
  * Registers `make(original)` for the wasm backend in place of its kernel `name`, once; returns the
- * backend's own kernel (null if it has none).
+ * backend's own kernel (null if it has none). A replacement that `usesModule` runs only where the
+ * module loads; elsewhere the backend's own kernel does the work.
  */
-export function replaceWasmKernel(name: string, make: (original: KernelFunc) => KernelFunc): KernelFunc | null {
+export function replaceWasmKernel(
+  name: string,
+  make: (original: KernelFunc) => KernelFunc,
+  usesModule = true,
+): KernelFunc | null {
   const known = originals.get(name);
   if (known) return known;
   const config = tf.getKernel(name, 'wasm');
   if (!config) return null;
-  const replacement: KernelConfig = { ...config, kernelFunc: make(config.kernelFunc) };
+  const ours = make(config.kernelFunc);
+  const kernelFunc: KernelFunc = usesModule
+    ? (args) => (loadKernels(args.backend as unknown as WasmBackend) ? ours(args) : config.kernelFunc(args))
+    : ours;
+  const replacement: KernelConfig = { ...config, kernelFunc };
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel(replacement);
   originals.set(name, config.kernelFunc);
