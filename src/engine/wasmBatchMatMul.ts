@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { heapOffset, originalWasmKernel, replaceWasmKernel, wasmKernels, type WasmBackend } from './wasmKernels';
+import { heapOffset, replaceWasmKernel, wasmKernels, type WasmBackend } from './wasmKernels';
 
 const size = (shape: number[]): number => util.sizeFromShape(shape);
 
@@ -72,11 +72,6 @@ function fastBatchMatMul(original: KernelFunc, transpose: KernelFunc): KernelFun
     if (right !== b) backend.disposeData(right.dataId);
     return out;
   };
-}
-
-/** tfjs-backend-wasm's own BatchMatMul, once replaced (for tests that compare the two). */
-export function tfjsWasmBatchMatMul(): KernelFunc | null {
-  return originalWasmKernel('BatchMatMul');
 }
 
 /** Replaces the wasm backend's BatchMatMul (once, when the wasm backend is registered). */

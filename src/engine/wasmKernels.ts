@@ -35,7 +35,8 @@ export interface WasmKernels {
 }
 
 let kernels: WasmKernels | null = null;
-let kernelsMemory: WebAssembly.Memory | null = null;
+/** The memory the last load was for (a failed load is not retried for the same memory). */
+let loadedFor: unknown = Symbol('nothing loaded yet');
 
 /**
  * The module instantiated against the backend's memory (once; the memory grows in place, offsets
@@ -44,9 +45,9 @@ let kernelsMemory: WebAssembly.Memory | null = null;
  */
 function loadKernels(backend: WasmBackend): WasmKernels | null {
   const memory = backend.wasm?.asm?.memory;
-  if (kernels && kernelsMemory === memory) return kernels;
+  if (memory === loadedFor) return kernels;
   kernels = null;
-  kernelsMemory = memory ?? null;
+  loadedFor = memory;
   if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) return null;
   try {
     const module = new WebAssembly.Module(Buffer.from(WASM_KERNELS, 'base64'));
@@ -67,6 +68,11 @@ export function wasmKernels(backend: WasmBackend): WasmKernels {
 /** Where a tensor's data starts in the backend's memory, in bytes. */
 export function heapOffset(backend: WasmBackend, x: TensorInfo): number {
   return backend.dataIdMap.get(x.dataId)?.memoryOffset ?? 0;
+}
+
+/** Whether our copies handle `dtype` (strings and complex numbers are not plain bytes in the heap). */
+export function copiedAsBytes(dtype: tf.DataType): boolean {
+  return dtype !== 'string' && dtype !== 'complex64';
 }
 
 /** Bytes an element of `dtype` takes in the backend's memory (bool is one byte). */

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, slice_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
+  copiedAsBytes,
   elementBytes,
   heapOffset,
   replaceWasmKernel,
@@ -91,7 +92,7 @@ type Args = Parameters<KernelFunc>[0];
 function fastSlice(original: KernelFunc): KernelFunc {
   return (args: Args) => {
     const x = args.inputs.x as TensorInfo;
-    if (x.dtype === 'string' || x.dtype === 'complex64') return original(args);
+    if (!copiedAsBytes(x.dtype)) return original(args);
     const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
     const [begin_, size_] = slice_util.parseSliceParams(x as tf.Tensor, begin, size);
     return sliceBlocks(args.backend as unknown as WasmBackend, x, [{ begin: begin_, size: size_ }])[0];
@@ -101,7 +102,7 @@ function fastSlice(original: KernelFunc): KernelFunc {
 function fastSplitV(original: KernelFunc): KernelFunc {
   return (args: Args) => {
     const x = args.inputs.x as TensorInfo;
-    if (x.dtype === 'string' || x.dtype === 'complex64') return original(args);
+    if (!copiedAsBytes(x.dtype)) return original(args);
     const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
     const $axis = util.parseAxisParam(axis, x.shape)[0];
     const sizes = backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
@@ -119,7 +120,7 @@ function fastSplitV(original: KernelFunc): KernelFunc {
 function fastUnpack(original: KernelFunc): KernelFunc {
   return (args: Args) => {
     const x = args.inputs.value as TensorInfo;
-    if (x.dtype === 'string' || x.dtype === 'complex64') return original(args);
+    if (!copiedAsBytes(x.dtype)) return original(args);
     let { axis } = args.attrs as unknown as tf.UnpackAttrs;
     if (axis < 0) axis += x.shape.length;
     const outShape = x.shape.filter((_, d) => d !== axis);
@@ -157,7 +158,7 @@ function fastConcat(original: KernelFunc): KernelFunc {
     const inputs = args.inputs as unknown as TensorInfo[];
     const dtype = inputs[0]?.dtype;
     const parts = inputs.filter((t) => util.sizeFromShape(t.shape) > 0);
-    if (dtype === 'string' || dtype === 'complex64' || parts.length < 2) return original(args);
+    if (!dtype || !copiedAsBytes(dtype) || parts.length < 2) return original(args);
     const axis = util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0].shape)[0];
     const shapes = inputs.map((t) => t.shape);
     backend_util.assertParamsConsistent(shapes, axis);
@@ -175,7 +176,7 @@ function fastPack(original: KernelFunc): KernelFunc {
   return (args: Args) => {
     const inputs = args.inputs as unknown as TensorInfo[];
     const [first] = inputs;
-    if (inputs.length < 2 || first.dtype === 'string' || first.dtype === 'complex64') return original(args);
+    if (inputs.length < 2 || !copiedAsBytes(first.dtype)) return original(args);
     inputs.forEach((t) => {
       util.assertShapesMatch(first.shape, t.shape, 'All tensors passed to stack must have matching shapes');
       util.assert(first.dtype === t.dtype, () => 'All tensors passed to stack must have matching dtypes');

@@ -9,7 +9,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { tfjsWasmBatchMatMul } from '../../src/engine/wasmBatchMatMul';
+import { originalWasmKernel } from '../../src/engine/wasmKernels';
 import { useBackend } from './helpers';
 
 /** A deterministic tensor of values in [-2, 2) that are not round in float32. */
@@ -25,7 +25,7 @@ function values(shape: number[], seed: number): tf.Tensor {
 
 /** tfjs-backend-wasm's own kernel on the same inputs, read back. */
 function byTfjsKernel(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): Float32Array {
-  const kernel = tfjsWasmBatchMatMul();
+  const kernel = originalWasmKernel('BatchMatMul');
   assert.ok(kernel, "tfjs's BatchMatMul was not replaced on the wasm backend");
   const info = kernel({ inputs: { a, b }, backend: tf.backend(), attrs: { transposeA, transposeB } }) as TensorInfo;
   const result = tf.engine().makeTensorFromTensorInfo(info);
@@ -95,8 +95,8 @@ describe('wasm BatchMatMul: SIMD kernel with tfjs-backend-wasm’s arithmetic', 
 
   it('is registered for the wasm backend in place of tfjs’s kernel', () => {
     const registered = tf.getKernel('BatchMatMul', 'wasm');
-    assert.ok(registered && tfjsWasmBatchMatMul());
-    assert.notEqual(registered.kernelFunc, tfjsWasmBatchMatMul());
+    assert.ok(registered && originalWasmKernel('BatchMatMul'));
+    assert.notEqual(registered.kernelFunc, originalWasmKernel('BatchMatMul'));
   });
 
   for (const { a: aShape, b: bShape, transposeA = false, transposeB = false } of CASES) {
